@@ -1,0 +1,22 @@
+package dev.cirque.core.capability;
+
+import dev.cirque.core.spec.CapabilityRequest;
+import dev.cirque.core.spec.NodeSpec;
+
+/**
+ * The plugin entry point: one implementation per capability, listed in
+ * {@code META-INF/services/dev.cirque.core.capability.CapabilityProvider}. A third party
+ * adds a capability by putting a jar with such a file on the daemon's class path.
+ */
+public interface CapabilityProvider {
+
+    /** The contract name clients use, e.g. {@code Mount}. Unique among providers. */
+    String name();
+
+    /**
+     * Makes the capability for one node. Checks the parameters and throws
+     * {@link dev.cirque.core.CirqueException} (INVALID_ARGUMENT for bad values,
+     * FAILED_PRECONDITION when this host cannot provide it) before anything exists.
+     */
+    Capability create(CapabilityRequest request, NodeSpec node);
+}

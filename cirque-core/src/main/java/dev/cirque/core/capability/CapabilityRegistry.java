@@ -1,0 +1,54 @@
+package dev.cirque.core.capability;
+
+import dev.cirque.core.CirqueException;
+import dev.cirque.core.spec.CapabilityRequest;
+import dev.cirque.core.spec.NodeSpec;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.ServiceLoader;
+import java.util.TreeMap;
+
+/** The capability providers this daemon has, by name. Immutable once built. */
+public final class CapabilityRegistry {
+
+    private final Map<String, CapabilityProvider> providers;
+
+    public CapabilityRegistry(Collection<? extends CapabilityProvider> found) {
+        Map<String, CapabilityProvider> byName = new TreeMap<>();
+        for (CapabilityProvider p : found) {
+            CapabilityProvider clash = byName.putIfAbsent(p.name(), p);
+            if (clash != null) {
+                throw new IllegalStateException("two providers for capability " + p.name() + ": "
+                        + clash.getClass().getName() + " and " + p.getClass().getName());
+            }
+        }
+        this.providers = Map.copyOf(byName);
+    }
+
+    /** Every provider on the class path, found through {@link ServiceLoader}. */
+    public static CapabilityRegistry fromClassPath() {
+        List<CapabilityProvider> found = new ArrayList<>();
+        ServiceLoader.load(CapabilityProvider.class).forEach(found::add);
+        return new CapabilityRegistry(found);
+    }
+
+    public List<String> names() {
+        return List.copyOf(new TreeMap<>(providers).keySet());
+    }
+
+    /** Builds the capabilities of one node, failing on the first one that cannot be made. */
+    public List<Capability> create(NodeSpec spec) {
+        List<Capability> made = new ArrayList<>();
+        for (CapabilityRequest request : spec.capabilities()) {
+            CapabilityProvider provider = providers.get(request.name());
+            if (provider == null) {
+                throw CirqueException.invalid("unknown capability '" + request.name()
+                        + "': this daemon provides " + names());
+            }
+            made.add(provider.create(request, spec));
+        }
+        return made;
+    }
+}

@@ -1,0 +1,51 @@
+package dev.cirque.core.engine;
+
+import dev.cirque.core.capability.ContainerPlan;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The little the core needs of a container engine. Docker is the first implementation;
+ * another (Podman, Kubernetes) fits behind the same calls. Every method throws
+ * {@link dev.cirque.core.CirqueException}: UNAVAILABLE when the engine does not answer,
+ * NOT_FOUND or FAILED_PRECONDITION where the engine said so.
+ */
+public interface ContainerEngine extends AutoCloseable {
+
+    /** Checks the engine answers; returns a one-line description of it. */
+    String ping();
+
+    boolean imageExists(String image);
+
+    /** Creates an isolated bridge network carrying {@code labels}; returns its id. */
+    String createNetwork(String name, Map<String, String> labels);
+
+    /** Removes a network; a network already gone is not an error. */
+    void removeNetwork(String networkId);
+
+    /** Creates (not starts) a container attached to {@code network}; returns its id. */
+    String createContainer(ContainerPlan plan, String network);
+
+    void startContainer(String containerId);
+
+    NetworkAddresses addresses(String containerId, String network);
+
+    /** Runs {@code argv} in the container; on timeout the command is killed and DEADLINE_EXCEEDED thrown. */
+    ExecResult exec(String containerId, List<String> argv, Duration timeout);
+
+    /** The container's stdout and stderr; {@code tail} = 0 for all lines. */
+    String logs(String containerId, int tail);
+
+    /** Kills and removes a container; a container already gone is not an error. */
+    void removeContainer(String containerId);
+
+    /** Ids of the containers carrying all of {@code labels}. */
+    List<String> containersLabelled(Map<String, String> labels);
+
+    /** Ids of the networks carrying all of {@code labels}. */
+    List<String> networksLabelled(Map<String, String> labels);
+
+    @Override
+    void close();
+}

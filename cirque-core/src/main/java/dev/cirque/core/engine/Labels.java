@@ -1,0 +1,26 @@
+package dev.cirque.core.engine;
+
+import java.util.Map;
+
+/** The labels on every engine object the daemon creates, so that all of it can be found again. */
+public final class Labels {
+
+    public static final String MANAGED = "cirque.managed";
+    public static final String HOME = "cirque.home";
+    public static final String NODE = "cirque.node";
+
+    private Labels() {}
+
+    /** Selects everything any cirque daemon made. */
+    public static Map<String, String> managed() {
+        return Map.of(MANAGED, "true");
+    }
+
+    public static Map<String, String> home(String homeId) {
+        return Map.of(MANAGED, "true", HOME, homeId);
+    }
+
+    public static Map<String, String> node(String homeId, String nodeId) {
+        return Map.of(MANAGED, "true", HOME, homeId, NODE, nodeId);
+    }
+}

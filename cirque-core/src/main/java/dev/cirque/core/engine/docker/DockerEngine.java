@@ -1,0 +1,425 @@
+package dev.cirque.core.engine.docker;
+
+import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.async.ResultCallback;
+import com.github.dockerjava.api.command.CreateContainerCmd;
+import com.github.dockerjava.api.command.InspectContainerResponse;
+import com.github.dockerjava.api.command.InspectExecResponse;
+import com.github.dockerjava.api.command.LogContainerCmd;
+import com.github.dockerjava.api.exception.DockerException;
+import com.github.dockerjava.api.exception.NotFoundException;
+import com.github.dockerjava.api.model.AccessMode;
+import com.github.dockerjava.api.model.Bind;
+import com.github.dockerjava.api.model.Capability;
+import com.github.dockerjava.api.model.ContainerNetwork;
+import com.github.dockerjava.api.model.Device;
+import com.github.dockerjava.api.model.Frame;
+import com.github.dockerjava.api.model.HostConfig;
+import com.github.dockerjava.api.model.Info;
+import com.github.dockerjava.api.model.Network;
+import com.github.dockerjava.api.model.Volume;
+import com.github.dockerjava.core.DefaultDockerClientConfig;
+import com.github.dockerjava.core.DockerClientConfig;
+import com.github.dockerjava.core.DockerClientImpl;
+import com.github.dockerjava.httpclient5.ApacheDockerHttpClient;
+import dev.cirque.core.CirqueException;
+import dev.cirque.core.CirqueException.Kind;
+import dev.cirque.core.capability.ContainerPlan;
+import dev.cirque.core.engine.ContainerEngine;
+import dev.cirque.core.engine.ExecResult;
+import dev.cirque.core.engine.NetworkAddresses;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@link ContainerEngine} over docker-java with its Apache HttpClient 5 transport: one
+ * pooled client for the daemon's life, so concurrent calls share connections instead of
+ * opening one each.
+ */
+public final class DockerEngine implements ContainerEngine {
+
+    private static final Logger log = LoggerFactory.getLogger(DockerEngine.class);
+
+    private final DockerClient client;
+    private final String host;
+
+    private DockerEngine(DockerClient client, String host) {
+        this.client = client;
+        this.host = host;
+    }
+
+    /**
+     * Connects to {@code dockerHost} (e.g. {@code unix:///var/run/docker.sock} or
+     * {@code tcp://127.0.0.1:2375}); {@code null} means {@code DOCKER_HOST} or, without it,
+     * the local unix socket, as the docker CLI does.
+     */
+    public static DockerEngine connect(String dockerHost) {
+        DefaultDockerClientConfig.Builder config = DefaultDockerClientConfig.createDefaultConfigBuilder();
+        if (dockerHost != null && !dockerHost.isBlank()) {
+            config.withDockerHost(dockerHost);
+        }
+        DockerClientConfig built = config.build();
+        ApacheDockerHttpClient http = new ApacheDockerHttpClient.Builder()
+                .dockerHost(built.getDockerHost())
+                .sslConfig(built.getSSLConfig())
+                .maxConnections(128)
+                // Fail fast when the engine is down; no response timeout, since exec and
+                // log streams may be silent for as long as the command is.
+                .connectionTimeout(Duration.ofSeconds(5))
+                .build();
+        return new DockerEngine(DockerClientImpl.getInstance(built, http), built.getDockerHost().toString());
+    }
+
+    public String host() {
+        return host;
+    }
+
+    @Override
+    public String ping() {
+        Info info = call("reach the Docker engine", () -> client.infoCmd().exec());
+        return "Docker " + info.getServerVersion() + " at " + host;
+    }
+
+    @Override
+    public boolean imageExists(String image) {
+        try {
+            call("inspect image " + image, () -> client.inspectImageCmd(image).exec());
+            return true;
+        } catch (CirqueException e) {
+            if (e.getCause() instanceof NotFoundException) {
+                return false;
+            }
+            throw e;
+        }
+    }
+
+    @Override
+    public String createNetwork(String name, Map<String, String> labels) {
+        return call("create network " + name, () -> client.createNetworkCmd()
+                .withName(name)
+                .withDriver("bridge")
+                .withLabels(labels)
+                .exec()
+                .getId());
+    }
+
+    @Override
+    public void removeNetwork(String networkId) {
+        try {
+            call("remove network " + networkId, () -> {
+                client.removeNetworkCmd(networkId).exec();
+                return null;
+            });
+        } catch (CirqueException e) {
+            if (!(e.getCause() instanceof NotFoundException)) {
+                throw e;
+            }
+        }
+    }
+
+    @Override
+    public String createContainer(ContainerPlan plan, String network) {
+        HostConfig hostConfig = HostConfig.newHostConfig()
+                .withNetworkMode(network)
+                .withCapAdd(plan.linuxCapabilities().stream().map(DockerEngine::linuxCapability)
+                        .toArray(Capability[]::new))
+                .withBinds(plan.binds().stream()
+                        .map(b -> new Bind(b.hostPath(), new Volume(b.containerPath()),
+                                b.readOnly() ? AccessMode.ro : AccessMode.rw))
+                        .toList())
+                .withDevices(plan.devices().stream()
+                        .map(d -> new Device(d.permissions(), d.containerPath(), d.hostPath()))
+                        .toList());
+        if (!plan.sysctls().isEmpty()) {
+            hostConfig.withSysctls(plan.sysctls());
+        }
+        List<String> env = new ArrayList<>();
+        plan.env().forEach((k, v) -> env.add(k + "=" + v));
+        return call("create container " + plan.name() + " from " + plan.image(), () -> {
+            try (CreateContainerCmd cmd = client.createContainerCmd(plan.image())) {
+                return cmd.withName(plan.name())
+                        .withHostName(hostname(plan.name()))
+                        .withLabels(plan.labels())
+                        .withEnv(env)
+                        .withTty(plan.tty())
+                        .withStdinOpen(plan.stdinOpen())
+                        .withHostConfig(hostConfig)
+                        .exec()
+                        .getId();
+            }
+        });
+    }
+
+    @Override
+    public void startContainer(String containerId) {
+        call("start container " + shortId(containerId), () -> {
+            client.startContainerCmd(containerId).exec();
+            return null;
+        });
+    }
+
+    @Override
+    public NetworkAddresses addresses(String containerId, String network) {
+        InspectContainerResponse inspect =
+                call("inspect container " + shortId(containerId), () -> client.inspectContainerCmd(containerId).exec());
+        ContainerNetwork net = Optional.ofNullable(inspect.getNetworkSettings())
+                .map(s -> s.getNetworks())
+                .map(m -> m.get(network))
+                .orElseThrow(() -> new CirqueException(Kind.INTERNAL,
+                        "container " + shortId(containerId) + " is not attached to network " + network));
+        return new NetworkAddresses(nullToEmpty(net.getIpAddress()), nullToEmpty(net.getGlobalIPv6Address()));
+    }
+
+    @Override
+    public ExecResult exec(String containerId, List<String> argv, Duration timeout) {
+        String execId = call("create exec in " + shortId(containerId), () -> client.execCreateCmd(containerId)
+                .withCmd(argv.toArray(String[]::new))
+                .withAttachStdout(true)
+                .withAttachStderr(true)
+                .exec()
+                .getId());
+        Collector out = new Collector();
+        boolean finished = call("run exec in " + shortId(containerId), () -> {
+            try {
+                client.execStartCmd(execId).exec(out);
+                return timeout == null ? awaitForever(out) : out.awaitCompletion(timeout.toMillis(),
+                        TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new CirqueException(Kind.DEADLINE_EXCEEDED, "interrupted while running " + argv);
+            }
+        });
+        if (!finished) {
+            killExec(execId);
+            closeQuietly(out);
+            throw new CirqueException(Kind.DEADLINE_EXCEEDED,
+                    "command " + argv + " still running after " + timeout.toMillis() + " ms; it was killed");
+        }
+        return new ExecResult(exitCode(execId), out.text());
+    }
+
+    @Override
+    public String logs(String containerId, int tail) {
+        Collector out = new Collector();
+        call("read logs of " + shortId(containerId), () -> {
+            try (LogContainerCmd cmd = client.logContainerCmd(containerId)) {
+                cmd.withStdOut(true).withStdErr(true).withFollowStream(false);
+                if (tail > 0) {
+                    cmd.withTail(tail);
+                } else {
+                    cmd.withTailAll();
+                }
+                return cmd.exec(out).awaitCompletion();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new CirqueException(Kind.DEADLINE_EXCEEDED, "interrupted while reading logs");
+            }
+        });
+        return out.text();
+    }
+
+    @Override
+    public void removeContainer(String containerId) {
+        try {
+            call("remove container " + shortId(containerId), () -> {
+                client.removeContainerCmd(containerId).withForce(true).withRemoveVolumes(true).exec();
+                return null;
+            });
+        } catch (CirqueException e) {
+            if (!(e.getCause() instanceof NotFoundException)) {
+                throw e;
+            }
+        }
+    }
+
+    @Override
+    public List<String> containersLabelled(Map<String, String> labels) {
+        return call("list containers", () -> client.listContainersCmd()
+                .withShowAll(true)
+                .withLabelFilter(labels)
+                .exec()
+                .stream()
+                .map(c -> c.getId())
+                .toList());
+    }
+
+    @Override
+    public List<String> networksLabelled(Map<String, String> labels) {
+        List<String> filter = labels.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList();
+        return call("list networks", () -> client.listNetworksCmd()
+                .withFilter("label", filter)
+                .exec()
+                .stream()
+                .map(Network::getId)
+                .toList());
+    }
+
+    @Override
+    public void close() {
+        try {
+            client.close();
+        } catch (IOException e) {
+            log.debug("closing the Docker client: {}", e.toString());
+        }
+    }
+
+    // --- helpers -------------------------------------------------------------------------
+
+    /**
+     * Runs one engine call and turns what docker-java throws into a {@link CirqueException}
+     * that names the call: UNAVAILABLE when the engine cannot be reached, NOT_FOUND for a
+     * 404, RESOURCE_EXHAUSTED when the engine ran out of address pools, INTERNAL otherwise.
+     */
+    private <T> T call(String what, Supplier<T> action) {
+        try {
+            return action.get();
+        } catch (CirqueException e) {
+            throw e;
+        } catch (NotFoundException e) {
+            throw new CirqueException(Kind.NOT_FOUND, "Docker could not " + what + ": " + engineMessage(e), e);
+        } catch (DockerException e) {
+            String msg = engineMessage(e);
+            Kind kind = msg.contains("non-overlapping") || msg.contains("address pool")
+                    ? Kind.RESOURCE_EXHAUSTED : Kind.INTERNAL;
+            throw new CirqueException(kind, "Docker could not " + what + ": " + msg, e);
+        } catch (RuntimeException e) {
+            if (causedByIo(e)) {
+                throw new CirqueException(Kind.UNAVAILABLE, "the Docker engine at " + host
+                        + " does not answer (while trying to " + what + "): " + rootMessage(e)
+                        + ". Is dockerd running, and is DOCKER_HOST right?", e);
+            }
+            throw new CirqueException(Kind.INTERNAL, "could not " + what + ": " + e, e);
+        }
+    }
+
+    private static boolean causedByIo(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c instanceof IOException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static String rootMessage(Throwable t) {
+        Throwable root = t;
+        while (root.getCause() != null) {
+            root = root.getCause();
+        }
+        return root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
+    }
+
+    /** Docker's JSON error body reduced to its message. */
+    private static String engineMessage(DockerException e) {
+        String body = e.getMessage() == null ? "" : e.getMessage().strip();
+        int at = body.indexOf("\"message\":\"");
+        if (at >= 0) {
+            int end = body.indexOf('"', at + 11);
+            if (end > at) {
+                return body.substring(at + 11, end);
+            }
+        }
+        return body.replaceFirst("^Status \\d+: ", "");
+    }
+
+    private static Capability linuxCapability(String name) {
+        try {
+            return Capability.valueOf(name);
+        } catch (IllegalArgumentException e) {
+            throw CirqueException.invalid("unknown Linux capability " + name);
+        }
+    }
+
+    /** Waits for the exec's exit code; Docker may report the stream's end a moment before it. */
+    private int exitCode(String execId) {
+        for (int attempt = 0; ; attempt++) {
+            InspectExecResponse r = call("inspect exec", () -> client.inspectExecCmd(execId).exec());
+            if (r.getExitCodeLong() != null && !Boolean.TRUE.equals(r.isRunning())) {
+                return r.getExitCodeLong().intValue();
+            }
+            if (attempt >= 200) {
+                throw new CirqueException(Kind.INTERNAL, "Docker gave no exit code for exec " + execId);
+            }
+            sleepQuietly(5);
+        }
+    }
+
+    /** Kills a timed-out command: Docker has no API for it, so signal its host pid. */
+    private void killExec(String execId) {
+        try {
+            InspectExecResponse r = client.inspectExecCmd(execId).exec();
+            Long pid = r.getPidLong();
+            if (pid != null && pid > 0) {
+                boolean killed = ProcessHandle.of(pid).map(ProcessHandle::destroyForcibly).orElse(false);
+                log.info("exec {} timed out; host pid {} {}", shortId(execId), pid,
+                        killed ? "killed" : "not visible from this daemon (different pid namespace?)");
+            }
+        } catch (RuntimeException e) {
+            log.warn("exec {} timed out and could not be killed: {}", shortId(execId), e.toString());
+        }
+    }
+
+    private static boolean awaitForever(Collector out) throws InterruptedException {
+        out.awaitCompletion();
+        return true;
+    }
+
+    private static void sleepQuietly(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void closeQuietly(Collector c) {
+        try {
+            c.close();
+        } catch (IOException e) {
+            log.debug("closing a stream: {}", e.toString());
+        }
+    }
+
+    private static String hostname(String name) {
+        return name.length() <= 63 ? name : name.substring(0, 63);
+    }
+
+    static String shortId(String id) {
+        return id.length() > 12 ? id.substring(0, 12) : id;
+    }
+
+    private static String nullToEmpty(String s) {
+        return s == null ? "" : s;
+    }
+
+    /**
+     * Gathers a stream's frames (stdout and stderr, in order) as bytes, decoded once at the
+     * end. A stream error surfaces from {@code awaitCompletion}, inside {@link #call}.
+     */
+    private static final class Collector extends ResultCallback.Adapter<Frame> {
+        private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+
+        @Override
+        public void onNext(Frame frame) {
+            synchronized (bytes) {
+                bytes.writeBytes(frame.getPayload());
+            }
+        }
+
+        String text() {
+            synchronized (bytes) {
+                return bytes.toString(StandardCharsets.UTF_8);
+            }
+        }
+    }
+}

@@ -1,0 +1,331 @@
+package dev.cirque.core.home;
+
+import dev.cirque.core.CirqueException;
+import dev.cirque.core.CirqueException.Kind;
+import dev.cirque.core.capability.Capability;
+import dev.cirque.core.capability.CapabilityRegistry;
+import dev.cirque.core.capability.ContainerPlan;
+import dev.cirque.core.capability.NodeContext;
+import dev.cirque.core.engine.ContainerEngine;
+import dev.cirque.core.engine.ExecResult;
+import dev.cirque.core.engine.Labels;
+import dev.cirque.core.engine.NetworkAddresses;
+import dev.cirque.core.spec.NodeSpec;
+import dev.cirque.core.util.ShellWords;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The registry of homes and the operations on them: the one path every front (gRPC, HTTP,
+ * CLI) takes. Thread-safe; homes are independent of each other, and within a home nodes
+ * are created and stopped concurrently.
+ */
+public final class HomeService implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(HomeService.class);
+    /** How long stopping a home waits for node creations already under way. */
+    private static final Duration DRAIN_WAIT = Duration.ofSeconds(60);
+
+    private final ContainerEngine engine;
+    private final CapabilityRegistry capabilities;
+    private final Map<String, Home> homes = new ConcurrentHashMap<>();
+    private final ExecutorService teardownPool;
+
+    public HomeService(ContainerEngine engine, CapabilityRegistry capabilities) {
+        this.engine = engine;
+        this.capabilities = capabilities;
+        this.teardownPool = Executors.newFixedThreadPool(16, daemonThreads("cirque-teardown"));
+    }
+
+    public ContainerEngine engine() {
+        return engine;
+    }
+
+    public CapabilityRegistry capabilities() {
+        return capabilities;
+    }
+
+    // --- homes ---------------------------------------------------------------------------
+
+    public Home createHome() {
+        String id = UUID.randomUUID().toString();
+        String networkName = "cirque-" + id;
+        String networkId = engine.createNetwork(networkName, Labels.home(id));
+        Home home = new Home(id, networkName, networkId);
+        homes.put(id, home);
+        log.info("home {} created (network {})", id, networkName);
+        return home;
+    }
+
+    public List<Home> homes() {
+        return homes.values().stream()
+                .sorted((a, b) -> a.createdAt().compareTo(b.createdAt()))
+                .toList();
+    }
+
+    public Home home(String homeId) {
+        Home home = homeId == null ? null : homes.get(homeId);
+        if (home == null) {
+            throw CirqueException.notFound("no home with id '" + homeId + "'");
+        }
+        return home;
+    }
+
+    /** Stops every node of the home in parallel, then removes its network. */
+    public void stopHome(String homeId) {
+        Home home = homes.remove(homeId == null ? "" : homeId);
+        if (home == null) {
+            throw CirqueException.notFound("no home with id '" + homeId + "'");
+        }
+        long started = System.nanoTime();
+        List<Node> nodes;
+        try {
+            nodes = home.closeAndDrain(DRAIN_WAIT);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CirqueException(Kind.INTERNAL, "interrupted while stopping home " + homeId);
+        }
+        List<CompletableFuture<Void>> pending = new ArrayList<>();
+        for (Node node : nodes) {
+            pending.add(CompletableFuture.runAsync(() -> teardownNode(node), teardownPool));
+        }
+        awaitAll(pending);
+        engine.removeNetwork(home.networkId());
+        log.info("home {} stopped: {} node(s) removed in {} ms", homeId, nodes.size(),
+                (System.nanoTime() - started) / 1_000_000);
+    }
+
+    /** Stops every home, in parallel; used on shutdown. Failures are logged, not thrown. */
+    public void stopAll() {
+        List<CompletableFuture<Void>> pending = new ArrayList<>();
+        for (String id : List.copyOf(homes.keySet())) {
+            // A home's teardown fans out on the pool itself, so each home gets its own thread
+            // rather than a pool slot it would wait in.
+            pending.add(CompletableFuture.runAsync(() -> stopHome(id), r -> new Thread(r, "cirque-stop-home").start()));
+        }
+        awaitAll(pending);
+    }
+
+    // --- nodes ---------------------------------------------------------------------------
+
+    public List<Node> nodes(String homeId) {
+        return home(homeId).nodes();
+    }
+
+    public Node node(String homeId, String nodeId) {
+        Home home = home(homeId);
+        return home.node(nodeId == null ? "" : nodeId).orElseThrow(() ->
+                CirqueException.notFound("no device with id '" + nodeId + "' in home " + homeId));
+    }
+
+    /**
+     * Creates a node as one transaction: every step done is recorded and, if a later step
+     * fails, undone in reverse order before the error (naming the failed step) is thrown.
+     */
+    public Node createNode(String homeId, NodeSpec spec) {
+        spec.validate();
+        Home home = home(homeId);
+        List<Capability> caps = capabilities.create(spec);
+        String nodeId = UUID.randomUUID().toString();
+        String name = containerName(homeId, spec.deviceType(), nodeId);
+        Teardown teardown = new Teardown();
+        long started = System.nanoTime();
+        home.beginCreate();
+        String step = "check image";
+        Node node;
+        try {
+            if (!engine.imageExists(spec.image())) {
+                throw CirqueException.precondition("image '" + spec.image() + "' is not on this Docker engine,"
+                        + " and cirque never pulls images: build it first (scripts/build-images.sh builds"
+                        + " cirque/generic-node and cirque/wifi-ap; otherwise docker build -t " + spec.image()
+                        + " ...)");
+            }
+            step = "plan container";
+            ContainerPlan plan = new ContainerPlan(spec.image(), name);
+            Labels.node(homeId, nodeId).forEach(plan::label);
+            plan.label("cirque.device_type", spec.deviceType());
+            for (Capability c : caps) {
+                step = "capability " + c.name() + ": contribute";
+                c.contribute(plan);
+            }
+
+            step = "create container";
+            String containerId = engine.createContainer(plan, home.networkName());
+            teardown.add("remove container " + name, () -> engine.removeContainer(containerId));
+            step = "start container";
+            engine.startContainer(containerId);
+            step = "read addresses";
+            NetworkAddresses addresses = engine.addresses(containerId, home.networkName());
+
+            NodeContext context = new Context(homeId, nodeId, containerId, name, teardown);
+            for (Capability c : caps) {
+                step = "capability " + c.name() + ": enable";
+                c.enable(context);
+            }
+
+            node = new Node(nodeId, homeId, name, spec, containerId, addresses, caps, teardown);
+        } catch (CirqueException e) {
+            rollback(home, name, teardown, step, e);
+            throw e.during("creating device (" + step + ")");
+        } catch (Exception e) {
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+            rollback(home, name, teardown, step, e);
+            throw new CirqueException(Kind.INTERNAL, "creating device (" + step + "): " + e, e);
+        }
+        if (!home.commit(node)) {
+            teardown.run(node.toString());
+            throw CirqueException.notFound("home " + homeId + " was stopped while device " + nodeId
+                    + " was being created");
+        }
+        log.info("node {} ({}, image {}) up in home {}: ipv4 {}{} [{} ms]", nodeId, name, spec.image(), homeId,
+                node.ipv4(), node.ipv6().isEmpty() ? "" : ", ipv6 " + node.ipv6(),
+                (System.nanoTime() - started) / 1_000_000);
+        return node;
+    }
+
+    /** Undoes what a stopped node set up and removes it from its home. */
+    public void stopNode(String homeId, String nodeId) {
+        Home home = home(homeId);
+        Node node = home.remove(nodeId == null ? "" : nodeId).orElseThrow(() ->
+                CirqueException.notFound("no device with id '" + nodeId + "' in home " + homeId));
+        teardownNode(node);
+    }
+
+    /** Runs a command line in a node, split like a shell would split it (not through one). */
+    public ExecResult exec(String homeId, String nodeId, String command, Duration timeout) {
+        List<String> argv = ShellWords.split(command == null ? "" : command);
+        if (argv.isEmpty()) {
+            throw CirqueException.invalid("command is empty");
+        }
+        return exec(homeId, nodeId, argv, timeout);
+    }
+
+    public ExecResult exec(String homeId, String nodeId, List<String> argv, Duration timeout) {
+        Node node = node(homeId, nodeId);
+        ExecResult result = engine.exec(node.containerId(), argv, timeout);
+        log.debug("exec in {}: {} -> {}", node.name(), argv, result.exitCode());
+        return result;
+    }
+
+    public String logs(String homeId, String nodeId, int tail) {
+        Node node = node(homeId, nodeId);
+        return engine.logs(node.containerId(), Math.max(0, tail));
+    }
+
+    @Override
+    public void close() {
+        stopAll();
+        teardownPool.shutdown();
+    }
+
+    // --- helpers -------------------------------------------------------------------------
+
+    private void rollback(Home home, String name, Teardown teardown, String step, Exception cause) {
+        List<String> failures = teardown.run(name);
+        home.abortCreate();
+        log.warn("creating {} failed at '{}': {}; rolled back{}", name, step, cause.getMessage(),
+                failures.isEmpty() ? "" : " with failures: " + failures);
+    }
+
+    private void teardownNode(Node node) {
+        List<String> failures = node.teardown.run(node.toString());
+        if (failures.isEmpty()) {
+            log.info("node {} ({}) stopped in home {}", node.id(), node.name(), node.homeId());
+        } else {
+            log.warn("node {} ({}) stopped in home {} with failures: {}", node.id(), node.name(),
+                    node.homeId(), failures);
+        }
+    }
+
+    /** {@code cirque-<home>-<type>-<node>}, within Docker's name alphabet. */
+    static String containerName(String homeId, String deviceType, String nodeId) {
+        String type = deviceType.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9_.-]+", "-")
+                .replaceAll("^[^a-z0-9]+", "");
+        if (type.length() > 24) {
+            type = type.substring(type.length() - 24);
+        }
+        return "cirque-" + homeId.substring(0, 8) + "-" + (type.isEmpty() ? "node" : type) + "-"
+                + nodeId.substring(0, 8);
+    }
+
+    private static void awaitAll(List<CompletableFuture<Void>> pending) {
+        for (CompletableFuture<Void> f : pending) {
+            try {
+                f.join();
+            } catch (RuntimeException e) {
+                Throwable cause = e.getCause() == null ? e : e.getCause();
+                log.warn("parallel teardown: {}", cause.getMessage());
+            }
+        }
+    }
+
+    private static ThreadFactory daemonThreads(String prefix) {
+        AtomicInteger n = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, prefix + "-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
+    }
+
+    /** What a capability sees of the node it is enabling. */
+    private final class Context implements NodeContext {
+        private final String homeId;
+        private final String nodeId;
+        private final String containerId;
+        private final String containerName;
+        private final Teardown teardown;
+
+        Context(String homeId, String nodeId, String containerId, String containerName, Teardown teardown) {
+            this.homeId = homeId;
+            this.nodeId = nodeId;
+            this.containerId = containerId;
+            this.containerName = containerName;
+            this.teardown = teardown;
+        }
+
+        @Override
+        public String homeId() {
+            return homeId;
+        }
+
+        @Override
+        public String nodeId() {
+            return nodeId;
+        }
+
+        @Override
+        public String containerId() {
+            return containerId;
+        }
+
+        @Override
+        public String containerName() {
+            return containerName;
+        }
+
+        @Override
+        public ExecResult exec(List<String> argv, Duration timeout) {
+            return engine.exec(containerId, argv, timeout);
+        }
+
+        @Override
+        public void onTeardown(String description, TeardownStep step) {
+            teardown.add(description, step);
+        }
+    }
+}

@@ -1,0 +1,88 @@
+package dev.cirque.core.home;
+
+import dev.cirque.core.capability.Capability;
+import dev.cirque.core.engine.NetworkAddresses;
+import dev.cirque.core.spec.NodeSpec;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A running node: a container and what its capabilities set up around it. Immutable but
+ * for its teardown; everything a query needs was captured when it came up, so listing
+ * and querying never go back to the engine.
+ */
+public final class Node {
+
+    private final String id;
+    private final String homeId;
+    private final String name;
+    private final NodeSpec spec;
+    private final String containerId;
+    private final NetworkAddresses addresses;
+    private final List<Capability> capabilities;
+    private final Instant createdAt;
+    final Teardown teardown;
+
+    Node(String id, String homeId, String name, NodeSpec spec, String containerId,
+            NetworkAddresses addresses, List<Capability> capabilities, Teardown teardown) {
+        this.id = id;
+        this.homeId = homeId;
+        this.name = name;
+        this.spec = spec;
+        this.containerId = containerId;
+        this.addresses = addresses;
+        this.capabilities = List.copyOf(capabilities);
+        this.teardown = teardown;
+        this.createdAt = Instant.now();
+    }
+
+    public String id() {
+        return id;
+    }
+
+    public String homeId() {
+        return homeId;
+    }
+
+    /** The container's name: usable with {@code docker exec}, {@code docker logs}. */
+    public String name() {
+        return name;
+    }
+
+    public NodeSpec spec() {
+        return spec;
+    }
+
+    public String containerId() {
+        return containerId;
+    }
+
+    public String ipv4() {
+        return addresses.ipv4();
+    }
+
+    /** Empty when the node's network has no IPv6. */
+    public String ipv6() {
+        return addresses.ipv6();
+    }
+
+    public Instant createdAt() {
+        return createdAt;
+    }
+
+    /** Each capability's own description, by capability name. */
+    public Map<String, Map<String, Object>> capabilityDescriptions() {
+        Map<String, Map<String, Object>> out = new LinkedHashMap<>();
+        for (Capability c : capabilities) {
+            out.put(c.name(), c.describe());
+        }
+        return out;
+    }
+
+    @Override
+    public String toString() {
+        return "node " + id + " (" + name + ")";
+    }
+}

@@ -1,0 +1,55 @@
+package dev.cirque.core.spec;
+
+import dev.cirque.core.CirqueException;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * What a client asks for when it creates a node, whichever front it used.
+ *
+ * @param deviceType   the device's type, e.g. {@code generic_node_image} or {@code wifi_ap}
+ * @param baseImage    the image to run; empty means the image named by {@code deviceType},
+ *                     as in Cirque
+ * @param capabilities the capabilities asked for, at most one of each name
+ */
+public record NodeSpec(String deviceType, String baseImage, List<CapabilityRequest> capabilities) {
+
+    public NodeSpec {
+        deviceType = deviceType == null ? "" : deviceType.strip();
+        baseImage = baseImage == null ? "" : baseImage.strip();
+        capabilities = List.copyOf(capabilities == null ? List.of() : capabilities);
+    }
+
+    public static NodeSpec of(String deviceType) {
+        return new NodeSpec(deviceType, "", List.of());
+    }
+
+    /** The image the node runs. */
+    public String image() {
+        return baseImage.isEmpty() ? deviceType : baseImage;
+    }
+
+    /** Rejects what no front should pass on; called before anything is created. */
+    public void validate() {
+        if (deviceType.isEmpty()) {
+            throw CirqueException.invalid("device_type is required (e.g. 'generic_node_image')");
+        }
+        Set<String> seen = new HashSet<>();
+        for (CapabilityRequest c : capabilities) {
+            if (!seen.add(c.name())) {
+                throw CirqueException.invalid("capability " + c.name() + " is asked for twice");
+            }
+        }
+    }
+
+    public NodeSpec withCapabilities(List<CapabilityRequest> replaced) {
+        return new NodeSpec(deviceType, baseImage, replaced);
+    }
+
+    @Override
+    public String toString() {
+        return "NodeSpec[type=" + deviceType + ", image=" + image() + ", capabilities="
+                + capabilities.stream().map(CapabilityRequest::name).toList() + "]";
+    }
+}
