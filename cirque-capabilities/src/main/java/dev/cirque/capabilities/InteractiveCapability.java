@@ -1,0 +1,42 @@
+package dev.cirque.capabilities;
+
+import dev.cirque.core.capability.Capability;
+import dev.cirque.core.capability.CapabilityProvider;
+import dev.cirque.core.capability.ContainerPlan;
+import dev.cirque.core.spec.CapabilityRequest;
+import dev.cirque.core.spec.NodeSpec;
+import java.util.Map;
+
+/**
+ * {@code Interactive}: the node's main process gets a TTY and an open stdin, so
+ * {@code docker attach} and {@code docker exec -it} into the node behave like a console.
+ */
+public final class InteractiveCapability implements CapabilityProvider {
+
+    public static final String NAME = "Interactive";
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public Capability create(CapabilityRequest request, NodeSpec node) {
+        return new Capability() {
+            @Override
+            public String name() {
+                return NAME;
+            }
+
+            @Override
+            public void contribute(ContainerPlan plan) {
+                plan.tty(true).stdinOpen(true);
+            }
+
+            @Override
+            public Map<String, Object> describe() {
+                return Map.of("tty", true, "stdin_open", true);
+            }
+        };
+    }
+}
