@@ -1,0 +1,99 @@
+package dev.cirque.server;
+
+import dev.cirque.core.capability.CapabilityRegistry;
+import dev.cirque.core.engine.docker.DockerEngine;
+import dev.cirque.core.home.HomeService;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.util.concurrent.Callable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code java -jar cirque-daemon.jar}: the daemon's entry point. */
+@Command(name = "cirque-daemon", mixinStandardHelpOptions = true, versionProvider = CirqueDaemon.Version.class,
+        description = "Simulates connected homes of Docker nodes for integration tests, driven over gRPC.",
+        sortOptions = false)
+public final class CirqueDaemon implements Callable<Integer> {
+
+    private static final Logger log = LoggerFactory.getLogger(CirqueDaemon.class);
+
+    @Option(names = "--grpc-address", paramLabel = "HOST:PORT",
+            defaultValue = "${env:CIRQUE_GRPC_ADDRESS:-127.0.0.1:50051}",
+            description = "Where gRPC listens (env CIRQUE_GRPC_ADDRESS; default ${DEFAULT-VALUE}).")
+    String grpcAddress;
+
+    @Option(names = "--docker-host", paramLabel = "URI", defaultValue = "${env:DOCKER_HOST:-unix:///var/run/docker.sock}",
+            description = "The Docker engine to drive (env DOCKER_HOST; default ${DEFAULT-VALUE}).")
+    String dockerHost;
+
+    @Option(names = "--insecure",
+            description = "Allow listening on a non-loopback address. Anyone who reaches the port can run"
+                    + " commands as root in the nodes; use only on a trusted network.")
+    boolean insecure;
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new CirqueDaemon()).execute(args));
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        InetSocketAddress address = parseAddress(grpcAddress);
+        if (!address.getAddress().isLoopbackAddress() && !insecure) {
+            throw new CommandLine.ParameterException(new CommandLine(this), "--grpc-address " + grpcAddress
+                    + " is not a loopback address: the API runs commands as root in the nodes, so listening"
+                    + " beyond this machine needs --insecure");
+        }
+        DockerEngine engine = DockerEngine.connect(dockerHost);
+        log.info("cirque-daemon {} starting; engine: {}", Version.version(), engine.ping());
+        CapabilityRegistry capabilities = CapabilityRegistry.fromClassPath();
+        log.info("capabilities: {}", capabilities.names());
+        if (!address.getAddress().isLoopbackAddress()) {
+            log.warn("listening on {} without authentication (--insecure)", address);
+        }
+        DaemonServer server = new DaemonServer(new HomeService(engine, capabilities), address).start();
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            log.info("shutting down: tearing every home down");
+            server.stop();
+            engine.close();
+        }, "cirque-shutdown"));
+        server.awaitTermination(); // until a signal runs the hook above
+        return 0;
+    }
+
+    /** {@code host:port}, {@code [v6]:port} or {@code :port} (loopback). */
+    static InetSocketAddress parseAddress(String text) throws UnknownHostException {
+        int colon = text.lastIndexOf(':');
+        if (colon < 0) {
+            throw new IllegalArgumentException("expected HOST:PORT, got '" + text + "'");
+        }
+        String host = text.substring(0, colon);
+        if (host.startsWith("[") && host.endsWith("]")) {
+            host = host.substring(1, host.length() - 1);
+        }
+        int port;
+        try {
+            port = Integer.parseInt(text.substring(colon + 1));
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("bad port in '" + text + "'");
+        }
+        InetAddress ip = host.isEmpty() ? InetAddress.getLoopbackAddress() : InetAddress.getByName(host);
+        return new InetSocketAddress(ip, port);
+    }
+
+    /** The version from the jar's manifest, or "dev" when run from classes. */
+    static final class Version implements CommandLine.IVersionProvider {
+        static String version() {
+            String v = CirqueDaemon.class.getPackage().getImplementationVersion();
+            return v == null ? "dev" : v;
+        }
+
+        @Override
+        public String[] getVersion() {
+            return new String[] {"cirque-daemon " + version()};
+        }
+    }
+}

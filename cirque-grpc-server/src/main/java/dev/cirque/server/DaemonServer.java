@@ -1,0 +1,83 @@
+package dev.cirque.server;
+
+import dev.cirque.core.home.HomeService;
+import dev.cirque.server.grpc.CirqueGrpcService;
+import dev.cirque.proto.CirqueServiceGrpc;
+import io.grpc.Server;
+import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.protobuf.services.HealthStatusManager;
+import io.grpc.protobuf.services.ProtoReflectionServiceV1;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The gRPC server around one {@link HomeService}: Cirque's service, the standard health
+ * service and server reflection. {@link #stop} is the orderly shutdown: refuse new calls,
+ * tear every home down, then close.
+ */
+public final class DaemonServer {
+
+    private static final Logger log = LoggerFactory.getLogger(DaemonServer.class);
+
+    private final HomeService homes;
+    private final HealthStatusManager health = new HealthStatusManager();
+    private final Server server;
+    private volatile boolean stopped;
+
+    @SuppressWarnings("deprecation") // v1alpha reflection: what grpcurl and other older clients ask first
+    public DaemonServer(HomeService homes, InetSocketAddress address) {
+        this.homes = homes;
+        this.server = NettyServerBuilder.forAddress(address)
+                .addService(new CirqueGrpcService(homes))
+                .addService(health.getHealthService())
+                .addService(ProtoReflectionServiceV1.newInstance())
+                .addService(io.grpc.protobuf.services.ProtoReflectionService.newInstance())
+                .build();
+    }
+
+    public DaemonServer start() throws IOException {
+        server.start();
+        health.setStatus("", ServingStatus.SERVING);
+        health.setStatus(CirqueServiceGrpc.SERVICE_NAME, ServingStatus.SERVING);
+        log.info("gRPC listening on {}", server.getListenSockets());
+        return this;
+    }
+
+    /** The port actually bound (useful when asked for port 0). */
+    public int port() {
+        return ((InetSocketAddress) server.getListenSockets().get(0)).getPort();
+    }
+
+    public HomeService homes() {
+        return homes;
+    }
+
+    public void awaitTermination() throws InterruptedException {
+        server.awaitTermination();
+    }
+
+    public synchronized void stop() {
+        if (stopped) {
+            return;
+        }
+        stopped = true;
+        long started = System.nanoTime();
+        health.enterTerminalState();
+        server.shutdown();
+        int count = homes.homes().size();
+        homes.close();
+        try {
+            if (!server.awaitTermination(5, TimeUnit.SECONDS)) {
+                server.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            server.shutdownNow();
+        }
+        log.info("stopped: {} home(s) torn down in {} ms", count, (System.nanoTime() - started) / 1_000_000);
+    }
+}

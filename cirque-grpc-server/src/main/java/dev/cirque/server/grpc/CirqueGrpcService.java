@@ -1,0 +1,143 @@
+package dev.cirque.server.grpc;
+
+import com.google.protobuf.Empty;
+import dev.cirque.core.CirqueException;
+import dev.cirque.core.engine.ExecResult;
+import dev.cirque.core.home.HomeService;
+import dev.cirque.core.home.Node;
+import dev.cirque.proto.CirqueServiceGrpc;
+import dev.cirque.proto.CreateCirqueDeviceRequest;
+import dev.cirque.proto.CreateCirqueDeviceResponse;
+import dev.cirque.proto.CreateCirqueHomeRequest;
+import dev.cirque.proto.CreateCirqueHomeResponse;
+import dev.cirque.proto.ExecuteDeviceCommandRequest;
+import dev.cirque.proto.ExecuteDeviceCommandResponse;
+import dev.cirque.proto.GetCirqueDeviceLogRequest;
+import dev.cirque.proto.GetCirqueDeviceLogResponse;
+import dev.cirque.proto.ListCirqueHomeDevicesRequest;
+import dev.cirque.proto.ListCirqueHomeDevicesResponse;
+import dev.cirque.proto.ListCirqueHomesRequest;
+import dev.cirque.proto.ListCirqueHomesResponse;
+import dev.cirque.proto.QueryCirqueDeviceRequest;
+import dev.cirque.proto.QueryCirqueDeviceResponse;
+import dev.cirque.proto.StopCirqueDeviceRequest;
+import dev.cirque.proto.StopCirqueHomeRequest;
+import io.grpc.Context;
+import io.grpc.Deadline;
+import io.grpc.Status;
+import io.grpc.stub.StreamObserver;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+/** Cirque's gRPC service: translation only; the work is {@link HomeService}'s. */
+public final class CirqueGrpcService extends CirqueServiceGrpc.CirqueServiceImplBase {
+
+    private final HomeService homes;
+
+    public CirqueGrpcService(HomeService homes) {
+        this.homes = homes;
+    }
+
+    @Override
+    public void createCirqueHome(CreateCirqueHomeRequest request, StreamObserver<CreateCirqueHomeResponse> out) {
+        reply(out, () -> CreateCirqueHomeResponse.newBuilder().setHomeId(homes.createHome().id()).build());
+    }
+
+    @Override
+    public void createCirqueDevice(CreateCirqueDeviceRequest request,
+            StreamObserver<CreateCirqueDeviceResponse> out) {
+        reply(out, () -> {
+            homes.home(request.getHomeId()); // NOT_FOUND before INVALID_ARGUMENT, as clients expect
+            if (!request.hasSpecification()) {
+                throw CirqueException.invalid("specification is required");
+            }
+            Node node = homes.createNode(request.getHomeId(), DeviceSpecs.toNodeSpec(request.getSpecification()));
+            return CreateCirqueDeviceResponse.newBuilder().setDevice(DeviceSpecs.toDevice(node)).build();
+        });
+    }
+
+    @Override
+    public void executeDeviceCommand(ExecuteDeviceCommandRequest request,
+            StreamObserver<ExecuteDeviceCommandResponse> out) {
+        reply(out, () -> {
+            ExecResult result = homes.exec(request.getHomeId(), request.getDeviceId(), request.getCommand(),
+                    timeLeft());
+            if (!result.succeeded()) {
+                throw Status.ABORTED.withDescription(GrpcErrors.clip(result.output())).asRuntimeException();
+            }
+            return ExecuteDeviceCommandResponse.newBuilder().setOutput(result.output()).build();
+        });
+    }
+
+    @Override
+    public void listCirqueHomes(ListCirqueHomesRequest request, StreamObserver<ListCirqueHomesResponse> out) {
+        reply(out, () -> {
+            ListCirqueHomesResponse.Builder b = ListCirqueHomesResponse.newBuilder();
+            homes.homes().forEach(h -> b.addHomeId(h.id()));
+            return b.build();
+        });
+    }
+
+    @Override
+    public void listCirqueHomeDevices(ListCirqueHomeDevicesRequest request,
+            StreamObserver<ListCirqueHomeDevicesResponse> out) {
+        reply(out, () -> {
+            ListCirqueHomeDevicesResponse.Builder b = ListCirqueHomeDevicesResponse.newBuilder();
+            homes.nodes(request.getHomeId()).forEach(n -> b.addDevices(DeviceSpecs.toDevice(n)));
+            return b.build();
+        });
+    }
+
+    @Override
+    public void queryCirqueDevice(QueryCirqueDeviceRequest request, StreamObserver<QueryCirqueDeviceResponse> out) {
+        reply(out, () -> QueryCirqueDeviceResponse.newBuilder()
+                .setDevice(DeviceSpecs.toDevice(homes.node(request.getHomeId(), request.getDeviceId())))
+                .build());
+    }
+
+    @Override
+    public void stopCirqueDevice(StopCirqueDeviceRequest request, StreamObserver<Empty> out) {
+        reply(out, () -> {
+            homes.stopNode(request.getHomeId(), request.getDeviceId());
+            return Empty.getDefaultInstance();
+        });
+    }
+
+    @Override
+    public void stopCirqueHome(StopCirqueHomeRequest request, StreamObserver<Empty> out) {
+        reply(out, () -> {
+            homes.stopHome(request.getHomeId());
+            return Empty.getDefaultInstance();
+        });
+    }
+
+    @Override
+    public void getCirqueDeviceLog(GetCirqueDeviceLogRequest request, StreamObserver<GetCirqueDeviceLogResponse> out) {
+        reply(out, () -> {
+            // uint32 on the wire: a value over 2^31 arrives negative; it asks for "very many".
+            int tail = request.getTail() < 0 ? Integer.MAX_VALUE : request.getTail();
+            return GetCirqueDeviceLogResponse.newBuilder()
+                    .setLog(homes.logs(request.getHomeId(), request.getDeviceId(), tail))
+                    .build();
+        });
+    }
+
+    /** The time the client's deadline leaves, or none. */
+    private static Duration timeLeft() {
+        Deadline deadline = Context.current().getDeadline();
+        return deadline == null ? null : Duration.ofMillis(Math.max(1, deadline.timeRemaining(TimeUnit.MILLISECONDS)));
+    }
+
+    private static <T> void reply(StreamObserver<T> out, Supplier<T> work) {
+        T response;
+        try {
+            response = work.get();
+        } catch (RuntimeException e) {
+            out.onError(GrpcErrors.toStatus(e));
+            return;
+        }
+        out.onNext(response);
+        out.onCompleted();
+    }
+}

@@ -1,0 +1,140 @@
+package dev.cirque.server.grpc;
+
+import com.google.protobuf.Descriptors.FieldDescriptor;
+import com.google.protobuf.Descriptors.OneofDescriptor;
+import com.google.protobuf.Message;
+import dev.cirque.core.CirqueException;
+import dev.cirque.core.home.Node;
+import dev.cirque.core.spec.CapabilityRequest;
+import dev.cirque.core.spec.NodeSpec;
+import dev.cirque.proto.CirqueDevice;
+import dev.cirque.proto.DeviceDescription;
+import dev.cirque.proto.DeviceSpecification;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Translates between the wire's {@link DeviceSpecification} and the core's {@link NodeSpec}.
+ * Capability parameters are carried by their proto field names, read through the message
+ * descriptors, so a field added to a capability message reaches its plugin with no change
+ * here.
+ */
+final class DeviceSpecs {
+
+    /** Contract capability names by the name of their field in DeviceSpecification. */
+    private static final Map<String, String> CAPABILITY_FIELDS = Map.of(
+            "weave_capability", "Weave",
+            "thread_capability", "Thread",
+            "wifi_capability", "WiFi",
+            "xvnc_capability", "Xvnc",
+            "interactive_capability", "Interactive",
+            "lan_access_capability", "LanAccess",
+            "mount_capability", "Mount",
+            "trafficcontrol_capability", "TrafficControl");
+
+    private DeviceSpecs() {}
+
+    static NodeSpec toNodeSpec(DeviceSpecification spec) {
+        List<CapabilityRequest> caps = new ArrayList<>();
+        for (OneofDescriptor oneof : DeviceSpecification.getDescriptor().getOneofs()) {
+            FieldDescriptor set = spec.getOneofFieldDescriptor(oneof);
+            if (set == null) {
+                continue;
+            }
+            String name = CAPABILITY_FIELDS.get(set.getName());
+            if (name == null) {
+                throw CirqueException.invalid("unsupported capability field " + set.getName());
+            }
+            caps.add(new CapabilityRequest(name, toMap((Message) spec.getField(set))));
+        }
+        return new NodeSpec(spec.getDeviceType(), spec.getBaseImage(), caps);
+    }
+
+    /** The specification as the client gave it (re-encoded from the node's spec). */
+    static DeviceSpecification toProto(NodeSpec spec) {
+        DeviceSpecification.Builder b = DeviceSpecification.newBuilder()
+                .setDeviceType(spec.deviceType())
+                .setBaseImage(spec.baseImage());
+        for (CapabilityRequest c : spec.capabilities()) {
+            CAPABILITY_FIELDS.forEach((field, name) -> {
+                if (name.equals(c.name())) {
+                    FieldDescriptor fd = DeviceSpecification.getDescriptor().findFieldByName(field);
+                    Message.Builder cap = b.newBuilderForField(fd);
+                    fromMap(cap, c.params());
+                    b.setField(fd, cap.build());
+                }
+            });
+        }
+        return b.build();
+    }
+
+    static CirqueDevice toDevice(Node node) {
+        return CirqueDevice.newBuilder()
+                .setDeviceId(node.id())
+                .setDeviceName(node.name())
+                .setDeviceSpecification(toProto(node.spec()))
+                .setDeviceDescription(DeviceDescription.newBuilder()
+                        .setIpv4Addr(node.ipv4())
+                        .setIpv6Addr(node.ipv6()))
+                .build();
+    }
+
+    /** Every field of a message, defaults included, as plain values keyed by field name. */
+    static Map<String, Object> toMap(Message message) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        for (FieldDescriptor fd : message.getDescriptorForType().getFields()) {
+            Object value = message.getField(fd);
+            if (fd.isRepeated()) {
+                List<Object> items = new ArrayList<>();
+                for (Object item : (List<?>) value) {
+                    items.add(plain(fd, item));
+                }
+                out.put(fd.getName(), items);
+            } else {
+                out.put(fd.getName(), plain(fd, value));
+            }
+        }
+        return out;
+    }
+
+    private static Object plain(FieldDescriptor fd, Object value) {
+        return switch (fd.getJavaType()) {
+            case INT, LONG -> ((Number) value).longValue();
+            case MESSAGE -> toMap((Message) value);
+            case ENUM -> value.toString();
+            default -> value;
+        };
+    }
+
+    private static void fromMap(Message.Builder builder, Map<String, Object> values) {
+        for (FieldDescriptor fd : builder.getDescriptorForType().getFields()) {
+            Object value = values.get(fd.getName());
+            if (value == null) {
+                continue;
+            }
+            if (fd.isRepeated()) {
+                for (Object item : (List<?>) value) {
+                    builder.addRepeatedField(fd, wire(builder, fd, item));
+                }
+            } else {
+                builder.setField(fd, wire(builder, fd, value));
+            }
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Object wire(Message.Builder parent, FieldDescriptor fd, Object value) {
+        return switch (fd.getJavaType()) {
+            case INT -> ((Number) value).intValue();
+            case LONG -> ((Number) value).longValue();
+            case MESSAGE -> {
+                Message.Builder nested = parent.newBuilderForField(fd);
+                fromMap(nested, (Map<String, Object>) value);
+                yield nested.build();
+            }
+            default -> value;
+        };
+    }
+}

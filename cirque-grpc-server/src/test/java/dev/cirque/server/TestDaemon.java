@@ -1,0 +1,69 @@
+package dev.cirque.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.cirque.core.capability.CapabilityRegistry;
+import dev.cirque.core.engine.Labels;
+import dev.cirque.core.engine.docker.DockerEngine;
+import dev.cirque.core.home.HomeService;
+import dev.cirque.proto.CirqueServiceGrpc;
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * A real daemon for tests: the gRPC server on a free loopback port, driving the real
+ * Docker engine (DOCKER_HOST or the local socket). Nothing is mocked; without a running
+ * dockerd the tests fail here, saying so.
+ */
+final class TestDaemon implements AutoCloseable {
+
+    /** The image every test node runs; built by scripts/build-images.sh. */
+    static final String NODE_IMAGE = "generic_node_image";
+
+    final DockerEngine engine;
+    final DaemonServer server;
+    final ManagedChannel channel;
+    final CirqueServiceGrpc.CirqueServiceBlockingStub stub;
+
+    TestDaemon() throws Exception {
+        engine = DockerEngine.connect(null);
+        engine.ping(); // a clear UNAVAILABLE message when dockerd is not running
+        if (!engine.imageExists(NODE_IMAGE)) {
+            throw new IllegalStateException("image " + NODE_IMAGE + " missing: run scripts/build-images.sh first");
+        }
+        HomeService homes = new HomeService(engine, CapabilityRegistry.fromClassPath());
+        server = new DaemonServer(homes, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0)).start();
+        channel = ManagedChannelBuilder.forAddress("127.0.0.1", server.port()).usePlaintext().build();
+        stub = CirqueServiceGrpc.newBlockingStub(channel).withDeadlineAfter(5, TimeUnit.MINUTES);
+    }
+
+    /** Containers and networks still labelled as belonging to {@code homeId}. */
+    List<String> leftovers(String homeId) {
+        return labelled(Labels.home(homeId));
+    }
+
+    /** Everything any cirque daemon left on this engine. */
+    List<String> allLeftovers() {
+        return labelled(Labels.managed());
+    }
+
+    private List<String> labelled(Map<String, String> labels) {
+        return Stream.concat(
+                engine.containersLabelled(labels).stream().map(c -> "container " + c),
+                engine.networksLabelled(labels).stream().map(n -> "network " + n)).toList();
+    }
+
+    @Override
+    public void close() throws Exception {
+        channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+        server.stop();
+        assertEquals(List.of(), allLeftovers(), "labelled Docker objects left after the daemon stopped");
+        engine.close();
+    }
+}
