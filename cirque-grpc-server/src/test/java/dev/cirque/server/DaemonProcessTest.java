@@ -1,0 +1,140 @@
+package dev.cirque.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.cirque.core.engine.Labels;
+import dev.cirque.core.engine.docker.DockerEngine;
+import dev.cirque.proto.CirqueServiceGrpc;
+import dev.cirque.proto.CreateCirqueDeviceRequest;
+import dev.cirque.proto.CreateCirqueHomeRequest;
+import dev.cirque.proto.DeviceSpecification;
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
+import io.grpc.health.v1.HealthCheckRequest;
+import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
+import io.grpc.health.v1.HealthGrpc;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/** The daemon as users start it: its own JVM, its flags, and its shutdown on SIGTERM. */
+class DaemonProcessTest {
+
+    @Test
+    void helpListsTheFlags() throws Exception {
+        Run run = start("--help");
+        assertEquals(0, run.process.waitFor(60, TimeUnit.SECONDS) ? run.process.exitValue() : -1);
+        String out = run.output();
+        assertTrue(out.contains("--grpc-address") && out.contains("--docker-host") && out.contains("--insecure"), out);
+    }
+
+    @Test
+    void aNonLoopbackAddressNeedsInsecure() throws Exception {
+        Run run = start("--grpc-address", "0.0.0.0:" + freePort());
+        assertTrue(run.process.waitFor(60, TimeUnit.SECONDS));
+        assertEquals(2, run.process.exitValue(), run.output());
+        assertTrue(run.output().contains("--insecure"), run.output());
+    }
+
+    @Test
+    void sigtermTearsEveryHomeDownBeforeExit() throws Exception {
+        int port = freePort();
+        Run run = start("--grpc-address", "127.0.0.1:" + port);
+        run.awaitLine("gRPC listening", 60);
+        ManagedChannel channel = ManagedChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
+        String home;
+        try {
+            assertEquals(ServingStatus.SERVING, HealthGrpc.newBlockingStub(channel)
+                    .check(HealthCheckRequest.getDefaultInstance()).getStatus());
+            CirqueServiceGrpc.CirqueServiceBlockingStub stub = CirqueServiceGrpc.newBlockingStub(channel)
+                    .withDeadlineAfter(2, TimeUnit.MINUTES);
+            home = stub.createCirqueHome(CreateCirqueHomeRequest.getDefaultInstance()).getHomeId();
+            for (int i = 0; i < 2; i++) {
+                stub.createCirqueDevice(CreateCirqueDeviceRequest.newBuilder().setHomeId(home)
+                        .setSpecification(DeviceSpecification.newBuilder().setDeviceType(TestDaemon.NODE_IMAGE))
+                        .build());
+            }
+        } finally {
+            channel.shutdownNow();
+        }
+        try (DockerEngine engine = DockerEngine.connect(null)) {
+            assertEquals(2, engine.containersLabelled(Labels.home(home)).size());
+
+            run.process.toHandle().destroy(); // SIGTERM; Process.destroy() would also close our pipes
+            assertTrue(run.process.waitFor(60, TimeUnit.SECONDS), "daemon did not exit on SIGTERM");
+            assertTrue(run.output().contains("stopped: 1 home(s) torn down"), run.output());
+            assertEquals(List.of(), engine.containersLabelled(Labels.home(home)));
+            assertEquals(List.of(), engine.networksLabelled(Labels.home(home)));
+        }
+    }
+
+    // --- helpers -------------------------------------------------------------------------
+
+    /** A daemon JVM started from this test's class path, its output gathered line by line. */
+    private static final class Run {
+        final Process process;
+        final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
+        final List<String> seen = new ArrayList<>();
+
+        Run(Process process) {
+            this.process = process;
+            Thread pump = new Thread(() -> {
+                try (BufferedReader r = new BufferedReader(
+                        new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                    for (String line = r.readLine(); line != null; line = r.readLine()) {
+                        lines.add(line);
+                    }
+                } catch (IOException e) {
+                    lines.add("(output closed: " + e + ")");
+                }
+            }, "daemon-output");
+            pump.setDaemon(true);
+            pump.start();
+        }
+
+        void awaitLine(String text, int seconds) throws InterruptedException {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+            while (System.nanoTime() < deadline) {
+                String line = lines.poll(100, TimeUnit.MILLISECONDS);
+                if (line != null) {
+                    seen.add(line);
+                    if (line.contains(text)) {
+                        return;
+                    }
+                }
+            }
+            throw new AssertionError("no line with '" + text + "' within " + seconds + " s:\n" + String.join("\n", seen));
+        }
+
+        String output() throws InterruptedException {
+            Thread.sleep(200); // let the pump drain what the process wrote last
+            lines.drainTo(seen);
+            return String.join("\n", seen);
+        }
+    }
+
+    private static Run start(String... args) throws IOException {
+        List<String> command = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"),
+                CirqueDaemon.class.getName()));
+        command.addAll(List.of(args));
+        return new Run(new ProcessBuilder(command).redirectErrorStream(true).start());
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+}

@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Prepares a fresh Debian 12 machine (as root) to run cirque-java and its tests:
+# installs what is missing (JDK 17, Maven, docker.io, debootstrap, iptables),
+# starts dockerd if no engine answers, and builds the node images.
+# Safe to run again: each step is skipped when already done.
+set -euo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+say() { printf '[setup-host %s] %s\n' "$(date +%T)" "$*"; }
+
+if [ "$(id -u)" != 0 ]; then
+  echo "run as root (it installs packages and starts dockerd)" >&2
+  exit 1
+fi
+
+missing=()
+command -v javac >/dev/null || missing+=(openjdk-17-jdk-headless)
+command -v mvn >/dev/null || missing+=(maven)
+command -v dockerd >/dev/null || missing+=(docker.io)
+command -v debootstrap >/dev/null || missing+=(debootstrap)
+command -v iptables >/dev/null || missing+=(iptables)
+if [ ${#missing[@]} -gt 0 ]; then
+  say "installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+if ! docker info >/dev/null 2>&1; then
+  log=/var/log/cirque-dockerd.log
+  say "starting dockerd (log: $log)"
+  setsid nohup dockerd >"$log" 2>&1 </dev/null &
+  for _ in $(seq 1 60); do
+    docker info >/dev/null 2>&1 && break
+    sleep 1
+  done
+  docker info >/dev/null 2>&1 || { echo "dockerd did not come up; see $log" >&2; tail -20 "$log" >&2; exit 1; }
+fi
+say "Docker $(docker version -f '{{.Server.Version}}') is up"
+
+"$top/scripts/build-images.sh"
