@@ -26,18 +26,36 @@ public final class CirqueException extends RuntimeException {
     }
 
     private final Kind kind;
+    private final String device;
 
     public CirqueException(Kind kind, String message) {
         this(kind, message, null);
     }
 
     public CirqueException(Kind kind, String message, Throwable cause) {
+        this(kind, message, cause, null);
+    }
+
+    private CirqueException(Kind kind, String message, Throwable cause, String device) {
         super(message, cause);
         this.kind = kind;
+        this.device = device;
     }
 
     public Kind kind() {
         return kind;
+    }
+
+    /** The device of a topology this error is about (its key in the topology), or null. */
+    public String device() {
+        return device;
+    }
+
+    /** The same error, said of one device of a topology. */
+    public CirqueException forDevice(String key) {
+        CirqueException wrapped = new CirqueException(kind, "device '" + key + "': " + getMessage(), getCause(), key);
+        wrapped.setStackTrace(getStackTrace());
+        return wrapped;
     }
 
     public static CirqueException notFound(String message) {
@@ -54,7 +72,7 @@ public final class CirqueException extends RuntimeException {
 
     /** The same error with its message prefixed by the step that failed. */
     public CirqueException during(String step) {
-        CirqueException wrapped = new CirqueException(kind, step + ": " + getMessage(), getCause());
+        CirqueException wrapped = new CirqueException(kind, step + ": " + getMessage(), getCause(), device);
         wrapped.setStackTrace(getStackTrace());
         return wrapped;
     }

@@ -1,6 +1,8 @@
 package dev.cirque.core.engine;
 
 import dev.cirque.core.capability.ContainerPlan;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -31,8 +33,35 @@ public interface ContainerEngine extends AutoCloseable {
 
     NetworkAddresses addresses(String containerId, String network);
 
-    /** Runs {@code argv} in the container; on timeout the command is killed and DEADLINE_EXCEEDED thrown. */
-    ExecResult exec(String containerId, List<String> argv, Duration timeout);
+    /**
+     * Runs {@code argv} in the container, collecting stdout and stderr; on timeout
+     * ({@code null} = none) the command is killed and DEADLINE_EXCEEDED thrown.
+     */
+    default ExecResult exec(String containerId, List<String> argv, Duration timeout) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        int code = exec(containerId, argv, timeout, (stream, chunk) -> {
+            synchronized (bytes) {
+                bytes.writeBytes(chunk);
+            }
+        });
+        synchronized (bytes) {
+            return new ExecResult(code, bytes.toString(StandardCharsets.UTF_8));
+        }
+    }
+
+    /**
+     * Runs {@code argv} in the container, handing each chunk of output to {@code sink} as
+     * it is produced; returns the exit code. Timeout as for the collecting form.
+     */
+    int exec(String containerId, List<String> argv, Duration timeout, OutputSink sink);
+
+    /** Receives a command's output as it comes. */
+    @FunctionalInterface
+    interface OutputSink {
+        enum Stream { STDOUT, STDERR }
+
+        void accept(Stream stream, byte[] chunk);
+    }
 
     /** The container's stdout and stderr; {@code tail} = 0 for all lines. */
     String logs(String containerId, int tail);

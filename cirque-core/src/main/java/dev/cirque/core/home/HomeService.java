@@ -14,11 +14,13 @@ import dev.cirque.core.spec.NodeSpec;
 import dev.cirque.core.util.ShellWords;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -42,11 +44,15 @@ public final class HomeService implements AutoCloseable {
     private final CapabilityRegistry capabilities;
     private final Map<String, Home> homes = new ConcurrentHashMap<>();
     private final ExecutorService teardownPool;
+    private final ExecutorService creationPool;
 
     public HomeService(ContainerEngine engine, CapabilityRegistry capabilities) {
         this.engine = engine;
         this.capabilities = capabilities;
         this.teardownPool = Executors.newFixedThreadPool(16, daemonThreads("cirque-teardown"));
+        // Sized for the engine, not the client: dockerd serialises much of container
+        // creation, so more parallel creations only queue inside it.
+        this.creationPool = Executors.newFixedThreadPool(8, daemonThreads("cirque-create"));
     }
 
     public ContainerEngine engine() {
@@ -68,6 +74,51 @@ public final class HomeService implements AutoCloseable {
         log.info("home {} created (network {})", id, networkName);
         return home;
     }
+
+    /**
+     * Creates a home and every node of a topology, concurrently, as one transaction: if any
+     * node fails, the home and all its nodes are removed and the first failure (in topology
+     * order) is thrown, naming its device. Every spec is checked before anything exists.
+     *
+     * @param topology node specs by the client's key for them (e.g. {@code device0})
+     * @return the home, with its nodes by topology key
+     */
+    public Topology createHome(Map<String, NodeSpec> topology) {
+        for (Map.Entry<String, NodeSpec> e : topology.entrySet()) {
+            try {
+                e.getValue().validate();
+                capabilities.create(e.getValue()); // pure: checks parameters only
+            } catch (CirqueException ex) {
+                throw ex.forDevice(e.getKey());
+            }
+        }
+        Home home = createHome();
+        Map<String, CompletableFuture<Node>> pending = new LinkedHashMap<>();
+        topology.forEach((key, spec) ->
+                pending.put(key, CompletableFuture.supplyAsync(() -> createNode(home.id(), spec), creationPool)));
+        Map<String, Node> nodes = new LinkedHashMap<>();
+        CirqueException failure = null;
+        for (Map.Entry<String, CompletableFuture<Node>> e : pending.entrySet()) {
+            try {
+                nodes.put(e.getKey(), e.getValue().join());
+            } catch (CompletionException ex) {
+                if (failure == null) {
+                    failure = (ex.getCause() instanceof CirqueException ce ? ce
+                            : new CirqueException(Kind.INTERNAL, String.valueOf(ex.getCause()), ex.getCause()))
+                            .forDevice(e.getKey());
+                }
+            }
+        }
+        if (failure != null) {
+            log.warn("home {}: topology failed ({}); removing the home", home.id(), failure.getMessage());
+            stopHome(home.id());
+            throw failure;
+        }
+        return new Topology(home, nodes);
+    }
+
+    /** A home made from a topology, with its nodes by the topology's keys. */
+    public record Topology(Home home, Map<String, Node> nodes) {}
 
     public List<Home> homes() {
         return homes.values().stream()
@@ -207,11 +258,7 @@ public final class HomeService implements AutoCloseable {
 
     /** Runs a command line in a node, split like a shell would split it (not through one). */
     public ExecResult exec(String homeId, String nodeId, String command, Duration timeout) {
-        List<String> argv = ShellWords.split(command == null ? "" : command);
-        if (argv.isEmpty()) {
-            throw CirqueException.invalid("command is empty");
-        }
-        return exec(homeId, nodeId, argv, timeout);
+        return exec(homeId, nodeId, argv(command), timeout);
     }
 
     public ExecResult exec(String homeId, String nodeId, List<String> argv, Duration timeout) {
@@ -219,6 +266,13 @@ public final class HomeService implements AutoCloseable {
         ExecResult result = engine.exec(node.containerId(), argv, timeout);
         log.debug("exec in {}: {} -> {}", node.name(), argv, result.exitCode());
         return result;
+    }
+
+    /** Runs a command line in a node, passing its output on as it comes; returns the exit code. */
+    public int execStreaming(String homeId, String nodeId, String command, Duration timeout,
+            ContainerEngine.OutputSink sink) {
+        Node node = node(homeId, nodeId);
+        return engine.exec(node.containerId(), argv(command), timeout, sink);
     }
 
     public String logs(String homeId, String nodeId, int tail) {
@@ -229,10 +283,19 @@ public final class HomeService implements AutoCloseable {
     @Override
     public void close() {
         stopAll();
+        creationPool.shutdown();
         teardownPool.shutdown();
     }
 
     // --- helpers -------------------------------------------------------------------------
+
+    private static List<String> argv(String command) {
+        List<String> argv = ShellWords.split(command == null ? "" : command);
+        if (argv.isEmpty()) {
+            throw CirqueException.invalid("command is empty");
+        }
+        return argv;
+    }
 
     private void rollback(Home home, String name, Teardown teardown, String step, Exception cause) {
         List<String> failures = teardown.run(name);

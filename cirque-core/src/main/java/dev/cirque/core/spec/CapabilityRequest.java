@@ -1,6 +1,7 @@
 package dev.cirque.core.spec;
 
 import dev.cirque.core.CirqueException;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -14,13 +15,16 @@ import java.util.Objects;
  * its parameters once, whatever front the request came in by.
  *
  * <p>Values are {@code Boolean}, {@code Long} (all integers), {@code String},
- * {@code List} of values or {@code Map<String, Object>} for nested messages.
+ * {@code List} of values or {@code Map<String, Object>} for nested messages. The form is
+ * canonical, as proto3 sees it: a parameter at its default ({@code false}, 0, "", empty)
+ * is absent, at any depth, so a gRPC message and a JSON config that mean the same thing
+ * give equal requests.
  */
 public record CapabilityRequest(String name, Map<String, Object> params) {
 
     public CapabilityRequest {
         Objects.requireNonNull(name, "name");
-        params = Map.copyOf(params == null ? Map.of() : params);
+        params = canonical(params == null ? Map.of() : params);
     }
 
     public static CapabilityRequest of(String name) {
@@ -76,6 +80,36 @@ public record CapabilityRequest(String name, Map<String, Object> params) {
         Map<String, Object> copy = new LinkedHashMap<>(params);
         copy.put(key, value);
         return new CapabilityRequest(name, copy);
+    }
+
+    private static Map<String, Object> canonical(Map<String, ?> map) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        map.forEach((k, v) -> {
+            Object c = canonicalValue(v);
+            if (!isDefault(c)) {
+                out.put(k, c);
+            }
+        });
+        return Collections.unmodifiableMap(out);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Object canonicalValue(Object v) {
+        if (v instanceof Map<?, ?> m) {
+            return canonical((Map<String, ?>) m);
+        }
+        if (v instanceof List<?> l) {
+            return l.stream().map(CapabilityRequest::canonicalValue).toList();
+        }
+        if (v instanceof Integer || v instanceof Short || v instanceof Byte) {
+            return ((Number) v).longValue();
+        }
+        return v;
+    }
+
+    private static boolean isDefault(Object v) {
+        return v == null || Boolean.FALSE.equals(v) || Long.valueOf(0).equals(v) || "".equals(v)
+                || v instanceof List<?> l && l.isEmpty() || v instanceof Map<?, ?> m && m.isEmpty();
     }
 
     private CirqueException wrongType(String key, String expected, Object actual) {

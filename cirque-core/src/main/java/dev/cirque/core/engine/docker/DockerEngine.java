@@ -17,6 +17,7 @@ import com.github.dockerjava.api.model.Frame;
 import com.github.dockerjava.api.model.HostConfig;
 import com.github.dockerjava.api.model.Info;
 import com.github.dockerjava.api.model.Network;
+import com.github.dockerjava.api.model.StreamType;
 import com.github.dockerjava.api.model.Volume;
 import com.github.dockerjava.core.DefaultDockerClientConfig;
 import com.github.dockerjava.core.DockerClientConfig;
@@ -181,21 +182,31 @@ public final class DockerEngine implements ContainerEngine {
     }
 
     @Override
-    public ExecResult exec(String containerId, List<String> argv, Duration timeout) {
+    public int exec(String containerId, List<String> argv, Duration timeout, OutputSink sink) {
         String execId = call("create exec in " + shortId(containerId), () -> client.execCreateCmd(containerId)
                 .withCmd(argv.toArray(String[]::new))
                 .withAttachStdout(true)
                 .withAttachStderr(true)
                 .exec()
                 .getId());
-        Collector out = new Collector();
+        ResultCallback.Adapter<Frame> out = new ResultCallback.Adapter<>() {
+            @Override
+            public void onNext(Frame frame) {
+                sink.accept(frame.getStreamType() == StreamType.STDERR
+                        ? OutputSink.Stream.STDERR : OutputSink.Stream.STDOUT, frame.getPayload());
+            }
+        };
         boolean finished = call("run exec in " + shortId(containerId), () -> {
             try {
                 client.execStartCmd(execId).exec(out);
-                return timeout == null ? awaitForever(out) : out.awaitCompletion(timeout.toMillis(),
-                        TimeUnit.MILLISECONDS);
+                if (timeout == null) {
+                    out.awaitCompletion();
+                    return true;
+                }
+                return out.awaitCompletion(timeout.toMillis(), TimeUnit.MILLISECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
+                killExec(execId);
                 throw new CirqueException(Kind.DEADLINE_EXCEEDED, "interrupted while running " + argv);
             }
         });
@@ -205,7 +216,7 @@ public final class DockerEngine implements ContainerEngine {
             throw new CirqueException(Kind.DEADLINE_EXCEEDED,
                     "command " + argv + " still running after " + timeout.toMillis() + " ms; it was killed");
         }
-        return new ExecResult(exitCode(execId), out.text());
+        return exitCode(execId);
     }
 
     @Override
@@ -369,11 +380,6 @@ public final class DockerEngine implements ContainerEngine {
         }
     }
 
-    private static boolean awaitForever(Collector out) throws InterruptedException {
-        out.awaitCompletion();
-        return true;
-    }
-
     private static void sleepQuietly(long ms) {
         try {
             Thread.sleep(ms);
@@ -382,7 +388,7 @@ public final class DockerEngine implements ContainerEngine {
         }
     }
 
-    private static void closeQuietly(Collector c) {
+    private static void closeQuietly(java.io.Closeable c) {
         try {
             c.close();
         } catch (IOException e) {
