@@ -3,6 +3,7 @@ package dev.cirque.server;
 import dev.cirque.core.capability.CapabilityRegistry;
 import dev.cirque.core.engine.docker.DockerEngine;
 import dev.cirque.core.home.HomeService;
+import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
@@ -26,6 +27,14 @@ public final class CirqueDaemon implements Callable<Integer> {
             description = "Where gRPC listens (env CIRQUE_GRPC_ADDRESS; default ${DEFAULT-VALUE}).")
     String grpcAddress;
 
+    @Option(names = "--http-address", paramLabel = "HOST:PORT",
+            defaultValue = "${env:CIRQUE_HTTP_ADDRESS:-127.0.0.1:5000}",
+            description = "Where Cirque's JSON/HTTP routes listen (env CIRQUE_HTTP_ADDRESS; default ${DEFAULT-VALUE}).")
+    String httpAddress;
+
+    @Option(names = "--no-http", description = "Serve gRPC only.")
+    boolean noHttp;
+
     @Option(names = "--docker-host", paramLabel = "URI", defaultValue = "${env:DOCKER_HOST:-unix:///var/run/docker.sock}",
             description = "The Docker engine to drive (env DOCKER_HOST; default ${DEFAULT-VALUE}).")
     String dockerHost;
@@ -41,20 +50,22 @@ public final class CirqueDaemon implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        InetSocketAddress address = parseAddress(grpcAddress);
-        if (!address.getAddress().isLoopbackAddress() && !insecure) {
-            throw new CommandLine.ParameterException(new CommandLine(this), "--grpc-address " + grpcAddress
-                    + " is not a loopback address: the API runs commands as root in the nodes, so listening"
-                    + " beyond this machine needs --insecure");
-        }
+        InetSocketAddress address = listenAddress("--grpc-address", grpcAddress);
+        InetSocketAddress http = noHttp ? null : listenAddress("--http-address", httpAddress);
         DockerEngine engine = DockerEngine.connect(dockerHost);
         log.info("cirque-daemon {} starting; engine: {}", Version.version(), engine.ping());
         CapabilityRegistry capabilities = CapabilityRegistry.fromClassPath();
         log.info("capabilities: {}", capabilities.names());
-        if (!address.getAddress().isLoopbackAddress()) {
-            log.warn("listening on {} without authentication (--insecure)", address);
+        DaemonServer server;
+        try {
+            server = new DaemonServer(new HomeService(engine, capabilities), address, http).start();
+        } catch (IOException e) {
+            engine.close();
+            log.error("cannot listen on {}{}: {} (is another daemon running? choose other ports with"
+                    + " --grpc-address / --http-address)", grpcAddress, http == null ? "" : " and " + httpAddress,
+                    rootMessage(e));
+            return 1;
         }
-        DaemonServer server = new DaemonServer(new HomeService(engine, capabilities), address).start();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             log.info("shutting down: tearing every home down");
             server.stop();
@@ -62,6 +73,33 @@ public final class CirqueDaemon implements Callable<Integer> {
         }, "cirque-shutdown"));
         server.awaitTermination(); // until a signal runs the hook above
         return 0;
+    }
+
+    private static String rootMessage(Throwable t) {
+        Throwable root = t;
+        while (root.getCause() != null) {
+            root = root.getCause();
+        }
+        return root.getMessage();
+    }
+
+    /** Parses a listen address; beyond loopback only with --insecure, and then with a warning. */
+    private InetSocketAddress listenAddress(String flag, String text) throws UnknownHostException {
+        InetSocketAddress address;
+        try {
+            address = parseAddress(text);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(new CommandLine(this), flag + ": " + e.getMessage());
+        }
+        if (!address.getAddress().isLoopbackAddress()) {
+            if (!insecure) {
+                throw new CommandLine.ParameterException(new CommandLine(this), flag + " " + text
+                        + " is not a loopback address: the API runs commands as root in the nodes, so"
+                        + " listening beyond this machine needs --insecure");
+            }
+            log.warn("{} {}: listening beyond loopback without authentication (--insecure)", flag, text);
+        }
+        return address;
     }
 
     /** {@code host:port}, {@code [v6]:port} or {@code :port} (loopback). */

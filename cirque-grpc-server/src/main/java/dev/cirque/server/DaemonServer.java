@@ -2,6 +2,7 @@ package dev.cirque.server;
 
 import dev.cirque.core.home.HomeService;
 import dev.cirque.server.grpc.CirqueGrpcService;
+import dev.cirque.server.http.HttpApi;
 import dev.cirque.proto.CirqueServiceGrpc;
 import io.grpc.Server;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
@@ -15,9 +16,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The gRPC server around one {@link HomeService}: Cirque's service, the standard health
- * service and server reflection. {@link #stop} is the orderly shutdown: refuse new calls,
- * tear every home down, then close.
+ * The daemon's servers around one {@link HomeService}: gRPC (Cirque's service, the standard
+ * health service, server reflection) and, unless turned off, Cirque's HTTP routes.
+ * {@link #stop} is the orderly shutdown: refuse new calls, tear every home down, close.
  */
 public final class DaemonServer {
 
@@ -26,11 +27,14 @@ public final class DaemonServer {
     private final HomeService homes;
     private final HealthStatusManager health = new HealthStatusManager();
     private final Server server;
+    private final HttpApi http;
     private volatile boolean stopped;
 
     @SuppressWarnings("deprecation") // v1alpha reflection: what grpcurl and other older clients ask first
-    public DaemonServer(HomeService homes, InetSocketAddress address) {
+    public DaemonServer(HomeService homes, InetSocketAddress address, InetSocketAddress httpAddress)
+            throws IOException {
         this.homes = homes;
+        this.http = httpAddress == null ? null : new HttpApi(homes, httpAddress);
         this.server = NettyServerBuilder.forAddress(address)
                 .addService(new CirqueGrpcService(homes))
                 .addService(health.getHealthService())
@@ -44,12 +48,20 @@ public final class DaemonServer {
         health.setStatus("", ServingStatus.SERVING);
         health.setStatus(CirqueServiceGrpc.SERVICE_NAME, ServingStatus.SERVING);
         log.info("gRPC listening on {}", server.getListenSockets());
+        if (http != null) {
+            http.start();
+        }
         return this;
     }
 
     /** The port actually bound (useful when asked for port 0). */
     public int port() {
         return ((InetSocketAddress) server.getListenSockets().get(0)).getPort();
+    }
+
+    /** The HTTP port actually bound; -1 when HTTP is off. */
+    public int httpPort() {
+        return http == null ? -1 : http.port();
     }
 
     public HomeService homes() {
@@ -68,6 +80,9 @@ public final class DaemonServer {
         long started = System.nanoTime();
         health.enterTerminalState();
         server.shutdown();
+        if (http != null) {
+            http.stop();
+        }
         int count = homes.homes().size();
         homes.close();
         try {

@@ -49,7 +49,7 @@ class DaemonProcessTest {
     @Test
     void sigtermTearsEveryHomeDownBeforeExit() throws Exception {
         int port = freePort();
-        Run run = start("--grpc-address", "127.0.0.1:" + port);
+        Run run = start("--grpc-address", "127.0.0.1:" + port, "--http-address", "127.0.0.1:" + freePort());
         run.awaitLine("gRPC listening", 60);
         ManagedChannel channel = ManagedChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
         String home;

@@ -38,7 +38,8 @@ final class TestDaemon implements AutoCloseable {
             throw new IllegalStateException("image " + NODE_IMAGE + " missing: run scripts/build-images.sh first");
         }
         HomeService homes = new HomeService(engine, CapabilityRegistry.fromClassPath());
-        server = new DaemonServer(homes, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0)).start();
+        server = new DaemonServer(homes, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
+                new InetSocketAddress(InetAddress.getLoopbackAddress(), 0)).start();
         channel = ManagedChannelBuilder.forAddress("127.0.0.1", server.port()).usePlaintext().build();
         stub = CirqueServiceGrpc.newBlockingStub(channel).withDeadlineAfter(5, TimeUnit.MINUTES);
     }

@@ -21,7 +21,7 @@ import java.util.Map;
  * descriptors, so a field added to a capability message reaches its plugin with no change
  * here.
  */
-final class DeviceSpecs {
+public final class DeviceSpecs {
 
     /** Contract capability names by the name of their field in DeviceSpecification. */
     private static final Map<String, String> CAPABILITY_FIELDS = Map.of(
@@ -36,7 +36,7 @@ final class DeviceSpecs {
 
     private DeviceSpecs() {}
 
-    static NodeSpec toNodeSpec(DeviceSpecification spec) {
+    public static NodeSpec toNodeSpec(DeviceSpecification spec) {
         List<CapabilityRequest> caps = new ArrayList<>();
         for (OneofDescriptor oneof : DeviceSpecification.getDescriptor().getOneofs()) {
             FieldDescriptor set = spec.getOneofFieldDescriptor(oneof);
