@@ -64,6 +64,26 @@ public final class ShellWords {
         return words;
     }
 
+    /** The inverse of {@link #split}: {@code split(join(words))} gives {@code words} back. */
+    public static String join(List<String> words) {
+        StringBuilder out = new StringBuilder();
+        for (String w : words) {
+            if (out.length() > 0) {
+                out.append(' ');
+            }
+            out.append(quote(w));
+        }
+        return out.toString();
+    }
+
+    /** One word, quoted only if it needs to be. */
+    public static String quote(String word) {
+        if (!word.isEmpty() && word.matches("[A-Za-z0-9_@%+=:,./-]+")) {
+            return word;
+        }
+        return "'" + word.replace("'", "'\\''") + "'";
+    }
+
     /** Reads from just after an opening double quote; returns the index after the closing one. */
     private static int readDoubleQuoted(String line, int i, StringBuilder word) {
         int n = line.length();

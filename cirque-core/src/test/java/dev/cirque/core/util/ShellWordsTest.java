@@ -50,4 +50,11 @@ class ShellWordsTest {
         assertThrows(CirqueException.class, () -> ShellWords.split("echo \"oops"));
         assertThrows(CirqueException.class, () -> ShellWords.split("echo oops\\"));
     }
+
+    @Test
+    void joinIsTheInverseOfSplit() {
+        List<String> words = List.of("sh", "-c", "echo 'it''s' \"$x\" | wc -c", "", "a b", "--k=v", "back\\slash");
+        assertEquals(words, ShellWords.split(ShellWords.join(words)));
+        assertEquals("ls -la /tmp", ShellWords.join(List.of("ls", "-la", "/tmp")));
+    }
 }
