@@ -15,7 +15,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code java -jar cirque-daemon.jar}: the daemon's entry point. */
-@Command(name = "cirque-daemon", mixinStandardHelpOptions = true, versionProvider = CirqueDaemon.Version.class,
+@Command(name = "cirque-daemon", mixinStandardHelpOptions = true, versionProvider = CirqueVersion.class,
         description = "Simulates connected homes of Docker nodes for integration tests, driven over gRPC.",
         sortOptions = false)
 public final class CirqueDaemon implements Callable<Integer> {
@@ -53,7 +53,7 @@ public final class CirqueDaemon implements Callable<Integer> {
         InetSocketAddress address = listenAddress("--grpc-address", grpcAddress);
         InetSocketAddress http = noHttp ? null : listenAddress("--http-address", httpAddress);
         DockerEngine engine = DockerEngine.connect(dockerHost);
-        log.info("cirque-daemon {} starting; engine: {}", Version.version(), engine.ping());
+        log.info("cirque-daemon {} starting; engine: {}", CirqueVersion.version(), engine.ping());
         CapabilityRegistry capabilities = CapabilityRegistry.fromClassPath();
         log.info("capabilities: {}", capabilities.names());
         DaemonServer server;
@@ -120,18 +120,5 @@ public final class CirqueDaemon implements Callable<Integer> {
         }
         InetAddress ip = host.isEmpty() ? InetAddress.getLoopbackAddress() : InetAddress.getByName(host);
         return new InetSocketAddress(ip, port);
-    }
-
-    /** The version from the jar's manifest, or "dev" when run from classes. */
-    static final class Version implements CommandLine.IVersionProvider {
-        static String version() {
-            String v = CirqueDaemon.class.getPackage().getImplementationVersion();
-            return v == null ? "dev" : v;
-        }
-
-        @Override
-        public String[] getVersion() {
-            return new String[] {"cirque-daemon " + version()};
-        }
     }
 }

@@ -53,7 +53,7 @@ public final class DeviceSpecs {
     }
 
     /** The specification as the client gave it (re-encoded from the node's spec). */
-    static DeviceSpecification toProto(NodeSpec spec) {
+    public static DeviceSpecification toProto(NodeSpec spec) {
         DeviceSpecification.Builder b = DeviceSpecification.newBuilder()
                 .setDeviceType(spec.deviceType())
                 .setBaseImage(spec.baseImage());

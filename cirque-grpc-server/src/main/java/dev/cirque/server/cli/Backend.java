@@ -1,0 +1,39 @@
+package dev.cirque.server.cli;
+
+import dev.cirque.core.engine.ExecResult;
+import dev.cirque.core.spec.NodeSpec;
+import java.util.List;
+import java.util.Map;
+
+/** What the CLI does, whether in-process or through a daemon over gRPC. */
+interface Backend extends AutoCloseable {
+
+    /** A device as the CLI shows it. */
+    record Device(String id, String name, String type, String image, String ipv4, String ipv6,
+            List<String> capabilities) {}
+
+    String createHome();
+
+    /** Creates a home with every device of a topology, all or nothing; devices by topology key. */
+    Map<String, Device> createHome(Map<String, NodeSpec> topology, String[] homeId);
+
+    List<String> homes();
+
+    List<Device> devices(String home);
+
+    Device device(String home, String device);
+
+    Device createDevice(String home, NodeSpec spec);
+
+    ExecResult exec(String home, String device, List<String> argv);
+
+    void closeDevice(String home, String device);
+
+    void destroyHome(String home);
+
+    /** A word for the user: where the homes live. */
+    String describe();
+
+    @Override
+    void close();
+}

@@ -1,0 +1,157 @@
+package dev.cirque.server.cli;
+
+import dev.cirque.core.CirqueException;
+import dev.cirque.core.engine.ExecResult;
+import dev.cirque.core.spec.NodeSpec;
+import dev.cirque.core.util.ShellWords;
+import dev.cirque.proto.CirqueDevice;
+import dev.cirque.proto.CirqueServiceGrpc;
+import dev.cirque.proto.CreateCirqueDeviceRequest;
+import dev.cirque.proto.CreateCirqueHomeRequest;
+import dev.cirque.proto.ExecuteDeviceCommandRequest;
+import dev.cirque.proto.ListCirqueHomeDevicesRequest;
+import dev.cirque.proto.ListCirqueHomesRequest;
+import dev.cirque.proto.QueryCirqueDeviceRequest;
+import dev.cirque.proto.StopCirqueDeviceRequest;
+import dev.cirque.proto.StopCirqueHomeRequest;
+import dev.cirque.server.grpc.DeviceSpecs;
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+/** A running daemon, driven over gRPC: homes outlive the CLI. */
+final class RemoteBackend implements Backend {
+
+    private final String target;
+    private final ManagedChannel channel;
+    private final CirqueServiceGrpc.CirqueServiceBlockingStub stub;
+
+    RemoteBackend(String target) {
+        this.target = target;
+        this.channel = ManagedChannelBuilder.forTarget(target).usePlaintext().build();
+        this.stub = CirqueServiceGrpc.newBlockingStub(channel);
+    }
+
+    @Override
+    public String createHome() {
+        return rpc(() -> stub.createCirqueHome(CreateCirqueHomeRequest.getDefaultInstance())).getHomeId();
+    }
+
+    @Override
+    public Map<String, Device> createHome(Map<String, NodeSpec> topology, String[] homeId) {
+        String home = createHome();
+        homeId[0] = home;
+        Map<String, Device> out = new LinkedHashMap<>();
+        for (Map.Entry<String, NodeSpec> e : topology.entrySet()) {
+            try {
+                out.put(e.getKey(), createDevice(home, e.getValue()));
+            } catch (CirqueException ex) {
+                destroyHome(home); // all or nothing, as the daemon's own topology creation
+                throw ex.forDevice(e.getKey());
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public List<String> homes() {
+        return rpc(() -> stub.listCirqueHomes(ListCirqueHomesRequest.getDefaultInstance())).getHomeIdList();
+    }
+
+    @Override
+    public List<Device> devices(String home) {
+        return rpc(() -> stub.listCirqueHomeDevices(ListCirqueHomeDevicesRequest.newBuilder().setHomeId(home).build()))
+                .getDevicesList().stream().map(RemoteBackend::view).toList();
+    }
+
+    @Override
+    public Device device(String home, String device) {
+        return view(rpc(() -> stub.queryCirqueDevice(QueryCirqueDeviceRequest.newBuilder()
+                .setHomeId(home).setDeviceId(device).build())).getDevice());
+    }
+
+    @Override
+    public Device createDevice(String home, NodeSpec spec) {
+        return view(rpc(() -> stub.createCirqueDevice(CreateCirqueDeviceRequest.newBuilder()
+                .setHomeId(home).setSpecification(DeviceSpecs.toProto(spec)).build())).getDevice());
+    }
+
+    @Override
+    public ExecResult exec(String home, String device, List<String> argv) {
+        try {
+            String output = stub.executeDeviceCommand(ExecuteDeviceCommandRequest.newBuilder()
+                    .setHomeId(home).setDeviceId(device).setCommand(ShellWords.join(argv)).build()).getOutput();
+            return new ExecResult(0, output);
+        } catch (StatusRuntimeException e) {
+            if (e.getStatus().getCode() == Status.Code.ABORTED) {
+                // The contract carries the output, not the exit code, of a failed command.
+                return new ExecResult(1, e.getStatus().getDescription());
+            }
+            throw toCirque(e);
+        }
+    }
+
+    @Override
+    public void closeDevice(String home, String device) {
+        rpc(() -> stub.stopCirqueDevice(StopCirqueDeviceRequest.newBuilder().setHomeId(home).setDeviceId(device).build()));
+    }
+
+    @Override
+    public void destroyHome(String home) {
+        rpc(() -> stub.stopCirqueHome(StopCirqueHomeRequest.newBuilder().setHomeId(home).build()));
+    }
+
+    @Override
+    public String describe() {
+        return "daemon at " + target;
+    }
+
+    @Override
+    public void close() {
+        channel.shutdownNow();
+        try {
+            channel.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Runs one RPC; its failure arrives as a {@link CirqueException}, like the local backend's. */
+    private static <T> T rpc(Supplier<T> call) {
+        try {
+            return call.get();
+        } catch (StatusRuntimeException e) {
+            throw toCirque(e);
+        }
+    }
+
+    static CirqueException toCirque(StatusRuntimeException e) {
+        CirqueException.Kind kind = switch (e.getStatus().getCode()) {
+            case NOT_FOUND -> CirqueException.Kind.NOT_FOUND;
+            case INVALID_ARGUMENT -> CirqueException.Kind.INVALID_ARGUMENT;
+            case FAILED_PRECONDITION -> CirqueException.Kind.FAILED_PRECONDITION;
+            case RESOURCE_EXHAUSTED -> CirqueException.Kind.RESOURCE_EXHAUSTED;
+            case UNAVAILABLE -> CirqueException.Kind.UNAVAILABLE;
+            case DEADLINE_EXCEEDED -> CirqueException.Kind.DEADLINE_EXCEEDED;
+            default -> CirqueException.Kind.INTERNAL;
+        };
+        String message = e.getStatus().getDescription();
+        if (kind == CirqueException.Kind.UNAVAILABLE) {
+            message = "cannot reach the cirque daemon: " + message;
+        }
+        return new CirqueException(kind, message == null ? e.getStatus().getCode().name() : message, e);
+    }
+
+    private static Device view(CirqueDevice d) {
+        NodeSpec spec = DeviceSpecs.toNodeSpec(d.getDeviceSpecification());
+        return new Device(d.getDeviceId(), d.getDeviceName(), spec.deviceType(), spec.image(),
+                d.getDeviceDescription().getIpv4Addr(), d.getDeviceDescription().getIpv6Addr(),
+                spec.capabilities().stream().map(c -> c.name()).toList());
+    }
+}
