@@ -17,6 +17,7 @@ public interface CapabilityProvider {
      * Makes the capability for one node. Checks the parameters and throws
      * {@link dev.cirque.core.CirqueException} (INVALID_ARGUMENT for bad values,
      * FAILED_PRECONDITION when this host cannot provide it) before anything exists.
+     * Must have no side effects: it is also called to check a topology before creation.
      */
-    Capability create(CapabilityRequest request, NodeSpec node);
+    Capability create(CapabilityRequest request, NodeSpec node, HostSettings host);
 }

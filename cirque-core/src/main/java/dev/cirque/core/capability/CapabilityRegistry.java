@@ -14,8 +14,14 @@ import java.util.TreeMap;
 public final class CapabilityRegistry {
 
     private final Map<String, CapabilityProvider> providers;
+    private final HostSettings host;
 
     public CapabilityRegistry(Collection<? extends CapabilityProvider> found) {
+        this(found, HostSettings.defaults());
+    }
+
+    public CapabilityRegistry(Collection<? extends CapabilityProvider> found, HostSettings host) {
+        this.host = host;
         Map<String, CapabilityProvider> byName = new TreeMap<>();
         for (CapabilityProvider p : found) {
             CapabilityProvider clash = byName.putIfAbsent(p.name(), p);
@@ -29,9 +35,17 @@ public final class CapabilityRegistry {
 
     /** Every provider on the class path, found through {@link ServiceLoader}. */
     public static CapabilityRegistry fromClassPath() {
+        return fromClassPath(HostSettings.defaults());
+    }
+
+    public static CapabilityRegistry fromClassPath(HostSettings host) {
         List<CapabilityProvider> found = new ArrayList<>();
         ServiceLoader.load(CapabilityProvider.class).forEach(found::add);
-        return new CapabilityRegistry(found);
+        return new CapabilityRegistry(found, host);
+    }
+
+    public HostSettings host() {
+        return host;
     }
 
     public List<String> names() {
@@ -47,7 +61,7 @@ public final class CapabilityRegistry {
                 throw CirqueException.invalid("unknown capability '" + request.name()
                         + "': this daemon provides " + names());
             }
-            made.add(provider.create(request, spec));
+            made.add(provider.create(request, spec, host));
         }
         return made;
     }

@@ -22,7 +22,7 @@ class CapabilityRegistryTest {
             }
 
             @Override
-            public Capability create(CapabilityRequest request, NodeSpec node) {
+            public Capability create(CapabilityRequest request, NodeSpec node, HostSettings host) {
                 long level = request.integer("level", 1);
                 if (level < 0) {
                     throw CirqueException.invalid(name + ": level must be >= 0");

@@ -1,0 +1,43 @@
+package dev.cirque.core.capability;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.cirque.core.CirqueException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class MountPolicyTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void allowedRootsConfineMountsAndLinksAreJudgedByTheirTarget() throws Exception {
+        Path inside = Files.createDirectories(dir.resolve("allowed/data"));
+        Path outside = Files.createDirectories(dir.resolve("elsewhere"));
+        Path link = Files.createSymbolicLink(dir.resolve("allowed/link-out"), outside);
+        MountPolicy policy = new MountPolicy(List.of(dir.resolve("allowed")));
+
+        assertEquals(inside.toRealPath(), policy.check("Mount host_path", inside.toString()));
+        CirqueException out = assertThrows(CirqueException.class, () -> policy.check("Mount host_path", outside.toString()));
+        assertTrue(out.getMessage().contains("outside the allowed mount roots"), out.getMessage());
+        assertThrows(CirqueException.class, () -> policy.check("Mount host_path", link.toString()));
+        assertThrows(CirqueException.class, () -> policy.check("Mount host_path", dir + "/allowed/../elsewhere"));
+    }
+
+    @Test
+    void someHostPathsAreAlwaysRefused() {
+        MountPolicy any = MountPolicy.permissive();
+        for (String p : List.of("/", "/etc", "/etc/hostname", "/proc", "/sys/kernel", "/dev/null")) {
+            CirqueException e = assertThrows(CirqueException.class, () -> any.check("Mount host_path", p), p);
+            assertEquals(CirqueException.Kind.INVALID_ARGUMENT, e.kind());
+        }
+        assertThrows(CirqueException.class, () -> any.check("Mount host_path", "relative"));
+        assertThrows(CirqueException.class, () -> any.check("Mount host_path", ""));
+    }
+}
