@@ -3,6 +3,7 @@ package dev.cirque.capabilities;
 import dev.cirque.core.capability.Capability;
 import dev.cirque.core.capability.CapabilityProvider;
 import dev.cirque.core.capability.ContainerPlan;
+import dev.cirque.core.capability.HostSettings;
 import dev.cirque.core.spec.CapabilityRequest;
 import dev.cirque.core.spec.NodeSpec;
 import java.util.Map;
@@ -21,7 +22,7 @@ public final class InteractiveCapability implements CapabilityProvider {
     }
 
     @Override
-    public Capability create(CapabilityRequest request, NodeSpec node) {
+    public Capability create(CapabilityRequest request, NodeSpec node, HostSettings host) {
         return new Capability() {
             @Override
             public String name() {
