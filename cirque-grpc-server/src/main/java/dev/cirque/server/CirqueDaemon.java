@@ -1,12 +1,17 @@
 package dev.cirque.server;
 
 import dev.cirque.core.capability.CapabilityRegistry;
+import dev.cirque.core.capability.HostSettings;
+import dev.cirque.core.capability.MountPolicy;
 import dev.cirque.core.engine.docker.DockerEngine;
 import dev.cirque.core.home.HomeService;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,6 +44,12 @@ public final class CirqueDaemon implements Callable<Integer> {
             description = "The Docker engine to drive (env DOCKER_HOST; default ${DEFAULT-VALUE}).")
     String dockerHost;
 
+    @Option(names = "--mount-root", paramLabel = "DIR", split = ":", defaultValue = "${env:CIRQUE_MOUNT_ROOTS}",
+            description = "Host directories Mount and Weave may take paths from (repeatable, or ':'-separated;"
+                    + " env CIRQUE_MOUNT_ROOTS). Without any, every path is allowed but /, the Docker socket,"
+                    + " /proc, /sys, /dev and /etc, which are always refused.")
+    List<Path> mountRoots;
+
     @Option(names = "--insecure",
             description = "Allow listening on a non-loopback address. Anyone who reaches the port can run"
                     + " commands as root in the nodes; use only on a trusted network.")
@@ -54,7 +65,7 @@ public final class CirqueDaemon implements Callable<Integer> {
         InetSocketAddress http = noHttp ? null : listenAddress("--http-address", httpAddress);
         DockerEngine engine = DockerEngine.connect(dockerHost);
         log.info("cirque-daemon {} starting; engine: {}", CirqueVersion.version(), engine.ping());
-        CapabilityRegistry capabilities = CapabilityRegistry.fromClassPath();
+        CapabilityRegistry capabilities = CapabilityRegistry.fromClassPath(hostSettings());
         log.info("capabilities: {}", capabilities.names());
         DaemonServer server;
         try {
@@ -73,6 +84,14 @@ public final class CirqueDaemon implements Callable<Integer> {
         }, "cirque-shutdown"));
         server.awaitTermination(); // until a signal runs the hook above
         return 0;
+    }
+
+    HostSettings hostSettings() {
+        MountPolicy mounts = new MountPolicy(mountRoots == null ? List.of() : mountRoots);
+        if (!mounts.allowedRoots().isEmpty()) {
+            log.info("mounts allowed under {}", mounts.allowedRoots());
+        }
+        return new HostSettings(mounts, Map.of());
     }
 
     private static String rootMessage(Throwable t) {

@@ -1,0 +1,225 @@
+package dev.cirque.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.cirque.proto.CirqueDevice;
+import dev.cirque.proto.CreateCirqueDeviceRequest;
+import dev.cirque.proto.CreateCirqueHomeRequest;
+import dev.cirque.proto.DeviceSpecification;
+import dev.cirque.proto.ExecuteDeviceCommandRequest;
+import dev.cirque.proto.InteractiveCapability;
+import dev.cirque.proto.MountCapability;
+import dev.cirque.proto.MountPair;
+import dev.cirque.proto.StopCirqueDeviceRequest;
+import dev.cirque.proto.StopCirqueHomeRequest;
+import dev.cirque.proto.TrafficControlCapability;
+import dev.cirque.proto.WeaveCapability;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Each capability on real containers: its effect seen from inside the node and from the host. */
+class CapabilitiesTest {
+
+    private static TestDaemon daemon;
+    private String home;
+    @TempDir
+    Path dir;
+
+    @BeforeAll
+    static void start() throws Exception {
+        daemon = new TestDaemon();
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        daemon.close();
+    }
+
+    @BeforeEach
+    void newHome() {
+        home = daemon.stub.createCirqueHome(CreateCirqueHomeRequest.getDefaultInstance()).getHomeId();
+    }
+
+    @AfterEach
+    void homeLeavesNothing() {
+        daemon.stub.stopCirqueHome(StopCirqueHomeRequest.newBuilder().setHomeId(home).build());
+        assertEquals(List.of(), daemon.leftovers(home));
+    }
+
+    @Test
+    void mountSharesAHostDirectoryBothWays() throws Exception {
+        Files.writeString(dir.resolve("from-host.txt"), "hello node\n");
+        CirqueDevice node = create(spec().setMountCapability(mounts(dir.toString(), "/mnt/shared")));
+        assertEquals("hello node\n", exec(node, "cat /mnt/shared/from-host.txt"));
+        exec(node, "sh -c 'echo hello host > /mnt/shared/from-node.txt'");
+        assertEquals("hello host\n", Files.readString(dir.resolve("from-node.txt")));
+    }
+
+    @Test
+    void mountPathsThatAreWrongOrDangerousAreRefused() throws Exception {
+        Path link = Files.createSymbolicLink(dir.resolve("sneaky"), Path.of("/etc"));
+        for (String bad : List.of("relative/path", dir.resolve("missing").toString(), "/", "/var/run/docker.sock",
+                "/etc", "/proc/self", link.toString())) {
+            StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () ->
+                    create(spec().setMountCapability(mounts(bad, "/mnt/x"))), bad);
+            assertEquals(Status.Code.INVALID_ARGUMENT, e.getStatus().getCode(), bad);
+            assertTrue(e.getStatus().getDescription().contains("Mount host_path"), e.getStatus().getDescription());
+        }
+        StatusRuntimeException target = assertThrows(StatusRuntimeException.class, () ->
+                create(spec().setMountCapability(mounts(dir.toString(), "relative"))));
+        assertEquals(Status.Code.INVALID_ARGUMENT, target.getStatus().getCode());
+        assertEquals(1, daemon.leftovers(home).size(), "only the home's network");
+    }
+
+    @Test
+    void weaveMountsTheCertificateReadOnlyAndTurnsForwardingOn() throws Exception {
+        Path cert = Files.writeString(dir.resolve("provisioning.config"), "certificate-bytes");
+        CirqueDevice node = create(spec().setWeaveCapability(
+                WeaveCapability.newBuilder().setWeaveCertificatePath(cert.toString())));
+        assertEquals("certificate-bytes",
+                exec(node, "cat /mnt/stateful_partition/nestlabs/device_provisioning.config"));
+        assertEquals("1\n", exec(node, "cat /proc/sys/net/ipv6/conf/all/forwarding"));
+        assertEquals("0\n", exec(node, "cat /proc/sys/net/ipv6/conf/all/disable_ipv6"));
+        StatusRuntimeException ro = assertThrows(StatusRuntimeException.class, () ->
+                exec(node, "sh -c 'echo x > /mnt/stateful_partition/nestlabs/device_provisioning.config'"));
+        assertTrue(ro.getStatus().getDescription().contains("Read-only"), ro.getStatus().getDescription());
+    }
+
+    @Test
+    void trafficControlLosesTheAskedShareOfPackets() {
+        CirqueDevice peer = create(spec());
+        CirqueDevice lossy = create(spec().setTrafficcontrolCapability(TrafficControlCapability.newBuilder().setLossRate(20)));
+        String ping = exec(lossy, "ping -q -c 200 -i 0.01 -W 1 " + peer.getDeviceDescription().getIpv4Addr(), true);
+        Matcher m = Pattern.compile("(\\d+(?:\\.\\d+)?)% packet loss").matcher(ping);
+        assertTrue(m.find(), ping);
+        double loss = Double.parseDouble(m.group(1));
+        System.out.println("TrafficControl loss_rate=20: measured " + loss + "% over 200 pings");
+        assertTrue(loss >= 7 && loss <= 36, "20% asked, " + loss + "% measured (sane band 7..36)");
+        exec(lossy, "tc qdisc show dev eth0"); // NET_ADMIN: tc is usable in the node
+    }
+
+    @Test
+    void latencyNeedsNetemAndSaysSoWhereTheKernelLacksIt() {
+        boolean netem = hostHasNetem();
+        if (netem) {
+            CirqueDevice peer = create(spec());
+            CirqueDevice slow = create(spec().setTrafficcontrolCapability(
+                    TrafficControlCapability.newBuilder().setLatencyMs(100)));
+            String ping = exec(slow, "ping -c 3 " + peer.getDeviceDescription().getIpv4Addr());
+            Matcher m = Pattern.compile("= [\\d.]+/([\\d.]+)/").matcher(ping);
+            assertTrue(m.find() && Double.parseDouble(m.group(1)) >= 90, ping);
+        } else {
+            StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> create(spec()
+                    .setTrafficcontrolCapability(TrafficControlCapability.newBuilder().setLatencyMs(100))));
+            assertEquals(Status.Code.FAILED_PRECONDITION, e.getStatus().getCode());
+            assertTrue(e.getStatus().getDescription().contains("modprobe sch_netem"), e.getStatus().getDescription());
+            assertEquals(1, daemon.leftovers(home).size(), "the refused node was rolled back");
+        }
+    }
+
+    @Test
+    void trafficControlValuesOutOfRangeAreInvalid() {
+        for (TrafficControlCapability bad : List.of(TrafficControlCapability.newBuilder().setLatencyMs(-1).build(),
+                TrafficControlCapability.newBuilder().setLossRate(101).build(),
+                TrafficControlCapability.newBuilder().setLossRate(-5).build())) {
+            StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () ->
+                    create(spec().setTrafficcontrolCapability(bad)));
+            assertEquals(Status.Code.INVALID_ARGUMENT, e.getStatus().getCode(), bad.toString());
+        }
+    }
+
+    @Test
+    void interactiveNodeGivesAPromptToDockerExecIt() throws Exception {
+        CirqueDevice node = create(spec().setInteractiveCapability(InteractiveCapability.getDefaultInstance()));
+        Process p = new ProcessBuilder("script", "-qfec", "docker exec -it " + node.getDeviceName() + " bash", "/dev/null")
+                .redirectErrorStream(true).start();
+        try (OutputStream keys = p.getOutputStream()) {
+            Thread.sleep(1500);
+            keys.write("echo answer=$((6*7))\rexit\r".getBytes(StandardCharsets.UTF_8));
+        }
+        assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+        String screen = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(screen.contains("answer=42"), screen);
+        assertTrue(screen.contains("root@"), "a bash prompt: " + screen);
+    }
+
+    @Test
+    void theMatterDeviceCombinationWorksOnOneNode() throws Exception {
+        Files.writeString(dir.resolve("repo.txt"), "chip");
+        CirqueDevice node = create(spec()
+                .setInteractiveCapability(InteractiveCapability.getDefaultInstance())
+                .setTrafficcontrolCapability(TrafficControlCapability.newBuilder().setLossRate(1))
+                .setMountCapability(mounts(dir.toString(), dir.toString())));
+        assertEquals("chip", exec(node, "cat " + dir.resolve("repo.txt")));
+        assertTrue(exec(node, "readlink /proc/1/fd/0").startsWith("/dev/pts/"));
+        assertTrue(exec(node, "iptables -S OUTPUT").contains("statistic") || hostHasNetem());
+        daemon.stub.stopCirqueDevice(StopCirqueDeviceRequest.newBuilder().setHomeId(home)
+                .setDeviceId(node.getDeviceId()).build());
+        assertEquals(1, daemon.leftovers(home).size(), "only the home's network");
+        assertTrue(Files.exists(dir.resolve("repo.txt")), "the host's files stay");
+    }
+
+    // --- helpers -------------------------------------------------------------------------
+
+    /** Probes the host kernel through a node, as TrafficControl itself does. */
+    private boolean hostHasNetem() {
+        CirqueDevice probe = create(spec().setTrafficcontrolCapability(TrafficControlCapability.getDefaultInstance()));
+        try {
+            exec(probe, "tc qdisc add dev eth0 root netem delay 1ms");
+            return true;
+        } catch (StatusRuntimeException e) {
+            return false;
+        } finally {
+            daemon.stub.stopCirqueDevice(StopCirqueDeviceRequest.newBuilder().setHomeId(home)
+                    .setDeviceId(probe.getDeviceId()).build());
+        }
+    }
+
+    private static DeviceSpecification.Builder spec() {
+        return DeviceSpecification.newBuilder().setDeviceType(TestDaemon.NODE_IMAGE);
+    }
+
+    private static MountCapability mounts(String host, String target) {
+        return MountCapability.newBuilder()
+                .addMountPairs(MountPair.newBuilder().setHostPath(host).setTargetPath(target)).build();
+    }
+
+    private CirqueDevice create(DeviceSpecification.Builder spec) {
+        return daemon.stub.createCirqueDevice(CreateCirqueDeviceRequest.newBuilder().setHomeId(home)
+                .setSpecification(spec).build()).getDevice();
+    }
+
+    private String exec(CirqueDevice node, String command) {
+        return exec(node, command, false);
+    }
+
+    /** With {@code failureIsOutput}, a non-zero exit (ping with losses) still gives the output. */
+    private String exec(CirqueDevice node, String command, boolean failureIsOutput) {
+        try {
+            return daemon.stub.executeDeviceCommand(ExecuteDeviceCommandRequest.newBuilder().setHomeId(home)
+                    .setDeviceId(node.getDeviceId()).setCommand(command).build()).getOutput();
+        } catch (StatusRuntimeException e) {
+            if (failureIsOutput && e.getStatus().getCode() == Status.Code.ABORTED) {
+                return e.getStatus().getDescription();
+            }
+            throw e;
+        }
+    }
+}
