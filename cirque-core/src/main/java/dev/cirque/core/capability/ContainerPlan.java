@@ -1,6 +1,7 @@
 package dev.cirque.core.capability;
 
 import dev.cirque.core.CirqueException;
+import dev.cirque.core.spec.NetworkKind;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -37,6 +38,7 @@ public final class ContainerPlan {
     private final List<Device> devices = new ArrayList<>();
     private boolean tty;
     private boolean stdinOpen;
+    private NetworkKind network;
 
     public ContainerPlan(String image, String name) {
         this.image = image;
@@ -84,6 +86,27 @@ public final class ContainerPlan {
     public ContainerPlan device(String hostPath, String containerPath, String permissions) {
         devices.add(new Device(hostPath, containerPath, permissions));
         return this;
+    }
+
+    /**
+     * Puts the node on one of its home's networks. Asked twice for different networks (by
+     * the spec and a capability, or two capabilities) is a conflict.
+     */
+    public ContainerPlan network(NetworkKind kind) {
+        if (network != null && network != kind) {
+            throw CirqueException.invalid("conflicting networks for one node: " + name(network) + " and " + name(kind));
+        }
+        network = kind;
+        return this;
+    }
+
+    /** The network asked for; the home's LAN when nobody asked. */
+    public NetworkKind network() {
+        return network == null ? NetworkKind.LAN : network;
+    }
+
+    private static String name(NetworkKind k) {
+        return k == NetworkKind.LAN ? "the home LAN" : k.wireName();
     }
 
     /** Allocates a pseudo-terminal for the container's main process. */

@@ -15,6 +15,9 @@ public interface NodeContext {
 
     String containerName();
 
+    /** The node's IPv4 address on its network. */
+    String ipv4();
+
     /** Runs a command in the node (no shell), merging stdout and stderr. */
     ExecResult exec(List<String> argv, Duration timeout);
 

@@ -20,8 +20,25 @@ public interface ContainerEngine extends AutoCloseable {
 
     boolean imageExists(String image);
 
-    /** Creates an isolated bridge network carrying {@code labels}; returns its id. */
-    String createNetwork(String name, Map<String, String> labels);
+    /** Creates a network carrying {@code labels}; returns its id. */
+    String createNetwork(String name, Map<String, String> labels, NetworkConfig config);
+
+    /**
+     * How a network is made.
+     *
+     * @param driver      {@code bridge}, {@code ipvlan} or {@code macvlan}
+     * @param internal    no route out of the network
+     * @param options     driver options (e.g. {@code parent} for ipvlan/macvlan)
+     * @param ipv4Subnet  the IPv4 subnet; empty lets the engine pick one
+     * @param ipv4Gateway the IPv4 gateway; empty lets the engine pick one
+     * @param ipv6Subnet  an IPv6 subnet to enable IPv6 with; empty for none
+     */
+    record NetworkConfig(String driver, boolean internal, Map<String, String> options, String ipv4Subnet,
+            String ipv4Gateway, String ipv6Subnet) {
+        public static NetworkConfig bridge() {
+            return new NetworkConfig("bridge", false, Map.of(), "", "", "");
+        }
+    }
 
     /** Removes a network; a network already gone is not an error. */
     void removeNetwork(String networkId);

@@ -3,7 +3,9 @@ package dev.cirque.core.home;
 import dev.cirque.core.CirqueException;
 import java.time.Duration;
 import java.time.Instant;
+import dev.cirque.core.spec.NetworkKind;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -17,29 +19,40 @@ import java.util.Optional;
 public final class Home {
 
     private final String id;
-    private final String networkName;
-    private final String networkId;
     private final Instant createdAt = Instant.now();
+    /** The LAN from the start; the others once a node first asks for them. */
+    private final Map<NetworkKind, HomeNetwork> networks = new EnumMap<>(NetworkKind.class);
     private final Map<String, Node> nodes = new LinkedHashMap<>();
     private int creating;
     private boolean closed;
 
-    Home(String id, String networkName, String networkId) {
+    Home(String id, HomeNetwork lan) {
         this.id = id;
-        this.networkName = networkName;
-        this.networkId = networkId;
+        networks.put(NetworkKind.LAN, lan);
     }
 
     public String id() {
         return id;
     }
 
+    /** The home's LAN's name. */
     public String networkName() {
-        return networkName;
+        return network(NetworkKind.LAN).orElseThrow().name();
     }
 
-    String networkId() {
-        return networkId;
+    public synchronized Optional<HomeNetwork> network(NetworkKind kind) {
+        return Optional.ofNullable(networks.get(kind));
+    }
+
+    synchronized void addNetwork(HomeNetwork network) {
+        networks.put(network.kind(), network);
+    }
+
+    /** Every network, the LAN last: the order to remove them in. */
+    synchronized List<HomeNetwork> networksForRemoval() {
+        List<HomeNetwork> all = new ArrayList<>(networks.values());
+        all.sort((a, b) -> Boolean.compare(a.kind() == NetworkKind.LAN, b.kind() == NetworkKind.LAN));
+        return all;
     }
 
     public Instant createdAt() {

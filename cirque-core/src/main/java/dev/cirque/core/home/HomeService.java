@@ -5,11 +5,15 @@ import dev.cirque.core.CirqueException.Kind;
 import dev.cirque.core.capability.Capability;
 import dev.cirque.core.capability.CapabilityRegistry;
 import dev.cirque.core.capability.ContainerPlan;
+import dev.cirque.core.capability.HostSettings;
 import dev.cirque.core.capability.NodeContext;
 import dev.cirque.core.engine.ContainerEngine;
+import dev.cirque.core.engine.ContainerEngine.NetworkConfig;
 import dev.cirque.core.engine.ExecResult;
 import dev.cirque.core.engine.Labels;
 import dev.cirque.core.engine.NetworkAddresses;
+import dev.cirque.core.host.HostLinks;
+import dev.cirque.core.spec.NetworkKind;
 import dev.cirque.core.spec.NodeSpec;
 import dev.cirque.core.util.ShellWords;
 import java.time.Duration;
@@ -18,6 +22,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -68,8 +73,8 @@ public final class HomeService implements AutoCloseable {
     public Home createHome() {
         String id = UUID.randomUUID().toString();
         String networkName = "cirque-" + id;
-        String networkId = engine.createNetwork(networkName, Labels.home(id));
-        Home home = new Home(id, networkName, networkId);
+        String networkId = engine.createNetwork(networkName, Labels.home(id), NetworkConfig.bridge());
+        Home home = new Home(id, new HomeNetwork(NetworkKind.LAN, networkId, networkName, "bridge", ""));
         homes.put(id, home);
         log.info("home {} created (network {})", id, networkName);
         return home;
@@ -153,7 +158,9 @@ public final class HomeService implements AutoCloseable {
             pending.add(CompletableFuture.runAsync(() -> teardownNode(node), teardownPool));
         }
         awaitAll(pending);
-        engine.removeNetwork(home.networkId());
+        for (HomeNetwork network : home.networksForRemoval()) {
+            engine.removeNetwork(network.id());
+        }
         log.info("home {} stopped: {} node(s) removed in {} ms", homeId, nodes.size(),
                 (System.nanoTime() - started) / 1_000_000);
     }
@@ -207,26 +214,31 @@ public final class HomeService implements AutoCloseable {
             ContainerPlan plan = new ContainerPlan(spec.image(), name);
             Labels.node(homeId, nodeId).forEach(plan::label);
             plan.label("cirque.device_type", spec.deviceType());
+            if (spec.network() != NetworkKind.LAN) {
+                plan.network(spec.network());
+            }
             for (Capability c : caps) {
                 step = "capability " + c.name() + ": contribute";
                 c.contribute(plan);
             }
 
+            step = "prepare network " + plan.network();
+            HomeNetwork network = network(home, plan.network());
             step = "create container";
-            String containerId = engine.createContainer(plan, home.networkName());
+            String containerId = engine.createContainer(plan, network.name());
             teardown.add("remove container " + name, () -> engine.removeContainer(containerId));
             step = "start container";
             engine.startContainer(containerId);
             step = "read addresses";
-            NetworkAddresses addresses = engine.addresses(containerId, home.networkName());
+            NetworkAddresses addresses = engine.addresses(containerId, network.name());
 
-            NodeContext context = new Context(homeId, nodeId, containerId, name, teardown);
+            NodeContext context = new Context(homeId, nodeId, containerId, name, addresses.ipv4(), teardown);
             for (Capability c : caps) {
                 step = "capability " + c.name() + ": enable";
                 c.enable(context);
             }
 
-            node = new Node(nodeId, homeId, name, spec, containerId, addresses, caps, teardown);
+            node = new Node(nodeId, homeId, name, spec, containerId, network, addresses, caps, teardown);
         } catch (CirqueException e) {
             rollback(home, name, teardown, step, e);
             throw e.during("creating device (" + step + ")");
@@ -285,6 +297,60 @@ public final class HomeService implements AutoCloseable {
         stopAll();
         creationPool.shutdown();
         teardownPool.shutdown();
+    }
+
+    // --- networks ------------------------------------------------------------------------
+
+    /** The home's network of that kind, made the first time a node asks for it. */
+    private HomeNetwork network(Home home, NetworkKind kind) {
+        synchronized (home) {
+            Optional<HomeNetwork> existing = home.network(kind);
+            if (existing.isPresent()) {
+                return existing.get();
+            }
+            String name = "cirque-" + home.id() + "-" + kind.wireName().toLowerCase(Locale.ROOT);
+            HomeNetwork made = switch (kind) {
+                case LAN -> throw new IllegalStateException("every home has its LAN");
+                case INTERNAL -> new HomeNetwork(kind, engine.createNetwork(name, Labels.home(home.id()),
+                        new NetworkConfig("bridge", true, Map.of(), "", "", "")), name, "bridge", "");
+                case IPV6 -> new HomeNetwork(kind, engine.createNetwork(name, Labels.home(home.id()),
+                        new NetworkConfig("bridge", false, Map.of(), "", "", ula(home.id()))), name, "bridge", "");
+                case IPVLAN -> ipvlan(home, name);
+            };
+            home.addNetwork(made);
+            log.info("home {}: network {} created ({}{})", home.id(), name, made.driver(),
+                    made.note().isEmpty() ? "" : "; " + made.note());
+            return made;
+        }
+    }
+
+    /** An ipvlan network on the configured host interface, or macvlan where the kernel has no ipvlan. */
+    private HomeNetwork ipvlan(Home home, String name) {
+        HostSettings host = capabilities.host();
+        String parent = host.setting("ipvlan.parent").orElseGet(HostLinks::defaultRouteInterface);
+        String subnet = host.setting("ipvlan.subnet").orElse("");
+        String gateway = host.setting("ipvlan.gateway").orElse("");
+        Optional<String> noIpvlan = HostLinks.probe("ipvlan", parent, "mode", "l2");
+        if (noIpvlan.isEmpty()) {
+            return new HomeNetwork(NetworkKind.IPVLAN, engine.createNetwork(name, Labels.home(home.id()),
+                    new NetworkConfig("ipvlan", false, Map.of("parent", parent, "ipvlan_mode", "l2"), subnet, gateway,
+                            "")), name, "ipvlan", "");
+        }
+        Optional<String> noMacvlan = HostLinks.probe("macvlan", parent, "mode", "bridge");
+        if (noMacvlan.isPresent()) {
+            throw CirqueException.precondition("IpvLan needs ipvlan or macvlan links on " + parent + "; this kernel"
+                    + " has neither (ipvlan: " + noIpvlan.get() + "; macvlan: " + noMacvlan.get() + ")");
+        }
+        String note = "this kernel has no ipvlan (" + noIpvlan.get() + "); macvlan on " + parent + " instead";
+        return new HomeNetwork(NetworkKind.IPVLAN, engine.createNetwork(name, Labels.home(home.id()),
+                new NetworkConfig("macvlan", false, Map.of("parent", parent, "macvlan_mode", "bridge"), subnet, gateway,
+                        "")), name, "macvlan", note);
+    }
+
+    /** A unique-local /64 of the home's own, from its id: fdXX:XXXX:XXXX::/64. */
+    static String ula(String homeId) {
+        String hex = homeId.replace("-", "");
+        return "fd" + hex.substring(0, 2) + ":" + hex.substring(2, 6) + ":" + hex.substring(6, 10) + "::/64";
     }
 
     // --- helpers -------------------------------------------------------------------------
@@ -351,14 +417,22 @@ public final class HomeService implements AutoCloseable {
         private final String nodeId;
         private final String containerId;
         private final String containerName;
+        private final String ipv4;
         private final Teardown teardown;
 
-        Context(String homeId, String nodeId, String containerId, String containerName, Teardown teardown) {
+        Context(String homeId, String nodeId, String containerId, String containerName, String ipv4,
+                Teardown teardown) {
             this.homeId = homeId;
             this.nodeId = nodeId;
             this.containerId = containerId;
             this.containerName = containerName;
+            this.ipv4 = ipv4;
             this.teardown = teardown;
+        }
+
+        @Override
+        public String ipv4() {
+            return ipv4;
         }
 
         @Override

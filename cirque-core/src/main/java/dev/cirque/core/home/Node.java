@@ -21,12 +21,14 @@ public final class Node {
     private final NodeSpec spec;
     private final String containerId;
     private final NetworkAddresses addresses;
+    private final HomeNetwork network;
     private final List<Capability> capabilities;
     private final Instant createdAt;
     final Teardown teardown;
 
-    Node(String id, String homeId, String name, NodeSpec spec, String containerId,
+    Node(String id, String homeId, String name, NodeSpec spec, String containerId, HomeNetwork network,
             NetworkAddresses addresses, List<Capability> capabilities, Teardown teardown) {
+        this.network = network;
         this.id = id;
         this.homeId = homeId;
         this.name = name;
@@ -66,6 +68,11 @@ public final class Node {
     /** Empty when the node's network has no IPv6. */
     public String ipv6() {
         return addresses.ipv6();
+    }
+
+    /** The home network the node is on. */
+    public HomeNetwork network() {
+        return network;
     }
 
     public Instant createdAt() {

@@ -12,13 +12,21 @@ import java.util.Set;
  * @param baseImage    the image to run; empty means the image named by {@code deviceType},
  *                     as in Cirque
  * @param capabilities the capabilities asked for, at most one of each name
+ * @param network      which of the home's networks the node joins
  */
-public record NodeSpec(String deviceType, String baseImage, List<CapabilityRequest> capabilities) {
+public record NodeSpec(String deviceType, String baseImage, List<CapabilityRequest> capabilities,
+        NetworkKind network) {
 
     public NodeSpec {
         deviceType = deviceType == null ? "" : deviceType.strip();
         baseImage = baseImage == null ? "" : baseImage.strip();
         capabilities = List.copyOf(capabilities == null ? List.of() : capabilities);
+        network = network == null ? NetworkKind.LAN : network;
+    }
+
+    /** A node on the home's LAN. */
+    public NodeSpec(String deviceType, String baseImage, List<CapabilityRequest> capabilities) {
+        this(deviceType, baseImage, capabilities, NetworkKind.LAN);
     }
 
     public static NodeSpec of(String deviceType) {
@@ -44,12 +52,13 @@ public record NodeSpec(String deviceType, String baseImage, List<CapabilityReque
     }
 
     public NodeSpec withCapabilities(List<CapabilityRequest> replaced) {
-        return new NodeSpec(deviceType, baseImage, replaced);
+        return new NodeSpec(deviceType, baseImage, replaced, network);
     }
 
     @Override
     public String toString() {
         return "NodeSpec[type=" + deviceType + ", image=" + image() + ", capabilities="
-                + capabilities.stream().map(CapabilityRequest::name).toList() + "]";
+                + capabilities.stream().map(CapabilityRequest::name).toList()
+                + (network == NetworkKind.LAN ? "" : ", network=" + network.wireName()) + "]";
     }
 }

@@ -3,6 +3,7 @@ package dev.cirque.core.engine.docker;
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.async.ResultCallback;
 import com.github.dockerjava.api.command.CreateContainerCmd;
+import com.github.dockerjava.api.command.CreateNetworkCmd;
 import com.github.dockerjava.api.command.InspectContainerResponse;
 import com.github.dockerjava.api.command.InspectExecResponse;
 import com.github.dockerjava.api.command.LogContainerCmd;
@@ -105,13 +106,31 @@ public final class DockerEngine implements ContainerEngine {
     }
 
     @Override
-    public String createNetwork(String name, Map<String, String> labels) {
-        return call("create network " + name, () -> client.createNetworkCmd()
-                .withName(name)
-                .withDriver("bridge")
-                .withLabels(labels)
-                .exec()
-                .getId());
+    public String createNetwork(String name, Map<String, String> labels, NetworkConfig config) {
+        return call("create network " + name, () -> {
+            CreateNetworkCmd cmd = client.createNetworkCmd()
+                    .withName(name)
+                    .withDriver(config.driver())
+                    .withInternal(config.internal())
+                    .withOptions(config.options())
+                    .withLabels(labels);
+            List<Network.Ipam.Config> pools = new ArrayList<>();
+            if (!config.ipv4Subnet().isEmpty()) {
+                Network.Ipam.Config v4 = new Network.Ipam.Config().withSubnet(config.ipv4Subnet());
+                if (!config.ipv4Gateway().isEmpty()) {
+                    v4.withGateway(config.ipv4Gateway());
+                }
+                pools.add(v4);
+            }
+            if (!config.ipv6Subnet().isEmpty()) {
+                cmd.withEnableIpv6(true);
+                pools.add(new Network.Ipam.Config().withSubnet(config.ipv6Subnet()));
+            }
+            if (!pools.isEmpty()) {
+                cmd.withIpam(new Network.Ipam().withConfig(pools));
+            }
+            return cmd.exec().getId();
+        });
     }
 
     @Override
