@@ -23,12 +23,7 @@ public final class InteractiveCapability implements CapabilityProvider {
 
     @Override
     public Capability create(CapabilityRequest request, NodeSpec node, HostSettings host) {
-        return new Capability() {
-            @Override
-            public String name() {
-                return NAME;
-            }
-
+        return new NamedCapability(NAME) {
             @Override
             public void contribute(ContainerPlan plan) {
                 plan.tty(true).stdinOpen(true);

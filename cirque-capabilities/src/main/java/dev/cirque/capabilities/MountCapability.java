@@ -38,12 +38,7 @@ public final class MountCapability implements CapabilityProvider {
         if (pairs.isEmpty()) {
             throw CirqueException.invalid("Mount needs at least one mount pair (host_path -> target_path)");
         }
-        return new Capability() {
-            @Override
-            public String name() {
-                return NAME;
-            }
-
+        return new NamedCapability(NAME) {
             @Override
             public void contribute(ContainerPlan plan) {
                 pairs.forEach(p -> plan.bind(p.hostPath().toString(), p.targetPath(), false));

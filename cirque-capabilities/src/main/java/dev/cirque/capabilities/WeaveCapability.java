@@ -28,12 +28,7 @@ public final class WeaveCapability implements CapabilityProvider {
         Path certificate = host.mountPolicy().check("Weave weave_certificate_path",
                 request.string("weave_certificate_path", ""));
         String target = MountCapability.targetPath("Weave target_path", request.string("target_path", DEFAULT_TARGET));
-        return new Capability() {
-            @Override
-            public String name() {
-                return NAME;
-            }
-
+        return new NamedCapability(NAME) {
             @Override
             public void contribute(ContainerPlan plan) {
                 plan.bind(certificate.toString(), target, true)
