@@ -10,6 +10,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -49,6 +50,19 @@ public final class CirqueDaemon implements Callable<Integer> {
                     + " env CIRQUE_MOUNT_ROOTS). Without any, every path is allowed but /, the Docker socket,"
                     + " /proc, /sys, /dev and /etc, which are always refused.")
     List<Path> mountRoots;
+
+    @Option(names = "--ipvlan-parent", paramLabel = "IFACE", defaultValue = "${env:CIRQUE_IPVLAN_PARENT}",
+            description = "Host interface IpvLan networks hang off (env CIRQUE_IPVLAN_PARENT; default: the"
+                    + " default route's).")
+    String ipvlanParent;
+
+    @Option(names = "--ipvlan-subnet", paramLabel = "CIDR", defaultValue = "${env:CIRQUE_IPVLAN_SUBNET}",
+            description = "IPv4 subnet of IpvLan networks, e.g. the real LAN's (default: Docker picks one).")
+    String ipvlanSubnet;
+
+    @Option(names = "--ipvlan-gateway", paramLabel = "IP", defaultValue = "${env:CIRQUE_IPVLAN_GATEWAY}",
+            description = "IPv4 gateway of IpvLan networks (default: Docker picks one).")
+    String ipvlanGateway;
 
     @Option(names = "--insecure",
             description = "Allow listening on a non-loopback address. Anyone who reaches the port can run"
@@ -91,7 +105,17 @@ public final class CirqueDaemon implements Callable<Integer> {
         if (!mounts.allowedRoots().isEmpty()) {
             log.info("mounts allowed under {}", mounts.allowedRoots());
         }
-        return new HostSettings(mounts, Map.of());
+        Map<String, String> settings = new HashMap<>();
+        putIfSet(settings, "ipvlan.parent", ipvlanParent);
+        putIfSet(settings, "ipvlan.subnet", ipvlanSubnet);
+        putIfSet(settings, "ipvlan.gateway", ipvlanGateway);
+        return new HostSettings(mounts, settings);
+    }
+
+    private static void putIfSet(Map<String, String> settings, String key, String value) {
+        if (value != null && !value.isBlank()) {
+            settings.put(key, value.strip());
+        }
     }
 
     private static String rootMessage(Throwable t) {

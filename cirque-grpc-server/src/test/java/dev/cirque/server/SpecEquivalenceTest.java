@@ -24,7 +24,7 @@ class SpecEquivalenceTest {
     @Test
     void everyJsonKeyMeansWhatItsGrpcFieldMeans() throws Exception {
         NodeSpec fromJson = DeviceConfigs.toNodeSpec(JSON.readTree("""
-                {"type": "chip_device", "base_image": "chip/image:1",
+                {"type": "chip_device", "base_image": "chip/image:1", "docker_network": "Ipv6",
                  "capability": ["Thread", "Interactive", "TrafficControl", "Mount", "Weave", "Xvnc"],
                  "rcp_mode": true, "thread_petition": 2,
                  "traffic_control": {"latencyMs": 100, "loss": 5},
@@ -32,7 +32,7 @@ class SpecEquivalenceTest {
                  "weave_config_file": "/certs/w.config", "weave_config_target_path": "/mnt/w.config",
                  "xvnc_localhost": true, "display_id": 7, "docker_display_id": 1}"""));
         NodeSpec fromGrpc = DeviceSpecs.toNodeSpec(DeviceSpecification.newBuilder()
-                .setDeviceType("chip_device").setBaseImage("chip/image:1")
+                .setDeviceType("chip_device").setBaseImage("chip/image:1").setDockerNetwork("Ipv6")
                 .setThreadCapability(ThreadCapability.newBuilder().setRcpMode(true).setPetitionId(2))
                 .setInteractiveCapability(InteractiveCapability.getDefaultInstance())
                 .setTrafficcontrolCapability(TrafficControlCapability.newBuilder().setLatencyMs(100).setLossRate(5))

@@ -3,6 +3,7 @@ package dev.cirque.server;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.cirque.core.capability.CapabilityRegistry;
+import dev.cirque.core.capability.HostSettings;
 import dev.cirque.core.engine.Labels;
 import dev.cirque.core.engine.docker.DockerEngine;
 import dev.cirque.core.home.HomeService;
@@ -32,12 +33,16 @@ final class TestDaemon implements AutoCloseable {
     final CirqueServiceGrpc.CirqueServiceBlockingStub stub;
 
     TestDaemon() throws Exception {
+        this(HostSettings.defaults());
+    }
+
+    TestDaemon(HostSettings host) throws Exception {
         engine = DockerEngine.connect(null);
         engine.ping(); // a clear UNAVAILABLE message when dockerd is not running
         if (!engine.imageExists(NODE_IMAGE)) {
             throw new IllegalStateException("image " + NODE_IMAGE + " missing: run scripts/build-images.sh first");
         }
-        HomeService homes = new HomeService(engine, CapabilityRegistry.fromClassPath());
+        HomeService homes = new HomeService(engine, CapabilityRegistry.fromClassPath(host));
         server = new DaemonServer(homes, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
                 new InetSocketAddress(InetAddress.getLoopbackAddress(), 0)).start();
         channel = ManagedChannelBuilder.forAddress("127.0.0.1", server.port()).usePlaintext().build();

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.cirque.core.CirqueException;
 import dev.cirque.core.engine.ExecResult;
 import dev.cirque.core.spec.CapabilityRequest;
+import dev.cirque.core.spec.NetworkKind;
 import dev.cirque.core.spec.NodeSpec;
 import dev.cirque.server.CirqueVersion;
 import dev.cirque.server.http.DeviceConfigs;
@@ -143,10 +144,13 @@ public final class CirqueCli implements Callable<Integer> {
             @Option(names = "--type", required = true, paramLabel = "TYPE", description = "The device type.") String type,
             @Option(names = "--image", paramLabel = "IMAGE", description = "The image (default: TYPE).") String image,
             @Option(names = "--capability", paramLabel = "NAME", description = "A capability, e.g. Interactive;"
-                    + " repeatable.") List<String> capabilities) {
+                    + " repeatable.") List<String> capabilities,
+            @Option(names = "--network", paramLabel = "NET", description = "internal, Ipv6 or IpvLan"
+                    + " (default: the home's LAN).") String network) {
         List<CapabilityRequest> caps = capabilities == null ? List.of()
                 : capabilities.stream().map(CapabilityRequest::of).toList();
-        Backend.Device d = backend().createDevice(home, new NodeSpec(type, image, caps));
+        Backend.Device d = backend().createDevice(home, new NodeSpec(type, image, caps,
+                NetworkKind.fromWireName(network)));
         print(d, () -> Table.print(out, List.of("DEVICE", "NAME", "TYPE", "IPV4"),
                 List.of(List.of(d.id(), d.name(), d.type(), d.ipv4()))));
     }

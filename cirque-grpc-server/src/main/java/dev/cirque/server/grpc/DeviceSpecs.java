@@ -6,6 +6,7 @@ import com.google.protobuf.Message;
 import dev.cirque.core.CirqueException;
 import dev.cirque.core.home.Node;
 import dev.cirque.core.spec.CapabilityRequest;
+import dev.cirque.core.spec.NetworkKind;
 import dev.cirque.core.spec.NodeSpec;
 import dev.cirque.proto.CirqueDevice;
 import dev.cirque.proto.DeviceDescription;
@@ -49,14 +50,16 @@ public final class DeviceSpecs {
             }
             caps.add(new CapabilityRequest(name, toMap((Message) spec.getField(set))));
         }
-        return new NodeSpec(spec.getDeviceType(), spec.getBaseImage(), caps);
+        return new NodeSpec(spec.getDeviceType(), spec.getBaseImage(), caps,
+                NetworkKind.fromWireName(spec.getDockerNetwork()));
     }
 
     /** The specification as the client gave it (re-encoded from the node's spec). */
     public static DeviceSpecification toProto(NodeSpec spec) {
         DeviceSpecification.Builder b = DeviceSpecification.newBuilder()
                 .setDeviceType(spec.deviceType())
-                .setBaseImage(spec.baseImage());
+                .setBaseImage(spec.baseImage())
+                .setDockerNetwork(spec.network().wireName());
         for (CapabilityRequest c : spec.capabilities()) {
             CAPABILITY_FIELDS.forEach((field, name) -> {
                 if (name.equals(c.name())) {

@@ -4,8 +4,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.cirque.core.CirqueException;
+import dev.cirque.core.home.HomeNetwork;
 import dev.cirque.core.home.Node;
 import dev.cirque.core.spec.CapabilityRequest;
+import dev.cirque.core.spec.NetworkKind;
 import dev.cirque.core.spec.NodeSpec;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -67,16 +69,12 @@ public final class DeviceConfigs {
         if (type == null || type.isBlank()) {
             throw CirqueException.invalid("device config needs \"type\" (e.g. \"generic_node_image\")");
         }
-        String dockerNetwork = text(config, "docker_network", null);
-        if (dockerNetwork != null) {
-            throw CirqueException.precondition("docker_network '" + dockerNetwork + "' is not supported by this"
-                    + " daemon yet; leave it out to use the home's default LAN");
-        }
+        NetworkKind network = NetworkKind.fromWireName(text(config, "docker_network", null));
         List<CapabilityRequest> caps = new ArrayList<>();
         for (String name : capabilityNames(config)) {
             caps.add(new CapabilityRequest(name, params(name, config)));
         }
-        return new NodeSpec(type, text(config, "base_image", ""), caps);
+        return new NodeSpec(type, text(config, "base_image", ""), caps, network);
     }
 
     /** Cirque's JSON device state. */
@@ -91,6 +89,14 @@ public final class DeviceConfigs {
         description.put("ipv4_addr", node.ipv4());
         if (!node.ipv6().isEmpty()) {
             description.put("ipv6_addr", node.ipv6());
+        }
+        HomeNetwork network = node.network();
+        ObjectNode net = description.putObject("docker_network");
+        net.put("kind", network.kind() == NetworkKind.LAN ? "lan" : network.kind().wireName());
+        net.put("name", network.name());
+        net.put("driver", network.driver());
+        if (!network.note().isEmpty()) {
+            net.put("note", network.note());
         }
         return state;
     }
