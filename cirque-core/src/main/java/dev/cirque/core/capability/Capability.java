@@ -9,7 +9,9 @@ import java.util.Map;
  *
  * <p>The node's life, as a capability sees it:
  * <ol>
- *   <li>{@link #contribute} adds to the container's create config; no host side effects.
+ *   <li>{@link #prepare} sets up on the host what the create config will name (a PTY, an
+ *       X server's socket), registering the undo of each thing as soon as it exists;
+ *   <li>{@link #contribute} adds to the container's create config; no side effects.
  *   <li>the container is created and started;
  *   <li>{@link #enable} acts on the host or in the node. Everything it creates is
  *       registered with {@link NodeContext#onTeardown} as soon as it exists, so the
@@ -22,6 +24,9 @@ public interface Capability {
 
     /** The contract name, e.g. {@code Interactive}. */
     String name();
+
+    /** Acts on the host before the container is created; a failure rolls the node back. */
+    default void prepare(PrepareContext node) throws Exception {}
 
     /** Adds what this capability needs to the container before it is created. */
     default void contribute(ContainerPlan plan) {}

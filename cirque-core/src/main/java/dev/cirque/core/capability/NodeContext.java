@@ -5,11 +5,7 @@ import java.time.Duration;
 import java.util.List;
 
 /** What a capability may see and do of its node once the container runs. */
-public interface NodeContext {
-
-    String homeId();
-
-    String nodeId();
+public interface NodeContext extends PrepareContext {
 
     String containerId();
 
@@ -20,16 +16,4 @@ public interface NodeContext {
 
     /** Runs a command in the node (no shell), merging stdout and stderr. */
     ExecResult exec(List<String> argv, Duration timeout);
-
-    /**
-     * Registers how to undo something just done on the host or in the node. Steps run in
-     * reverse order of registration when the node stops or its creation is rolled back.
-     */
-    void onTeardown(String description, TeardownStep step);
-
-    /** One undo step. */
-    @FunctionalInterface
-    interface TeardownStep {
-        void run() throws Exception;
-    }
 }

@@ -7,6 +7,7 @@ import dev.cirque.core.capability.CapabilityRegistry;
 import dev.cirque.core.capability.ContainerPlan;
 import dev.cirque.core.capability.HostSettings;
 import dev.cirque.core.capability.NodeContext;
+import dev.cirque.core.capability.PrepareContext;
 import dev.cirque.core.engine.ContainerEngine;
 import dev.cirque.core.engine.ContainerEngine.NetworkConfig;
 import dev.cirque.core.engine.ExecResult;
@@ -210,6 +211,11 @@ public final class HomeService implements AutoCloseable {
                         + " cirque/generic-node and cirque/wifi-ap; otherwise docker build -t " + spec.image()
                         + " ...)");
             }
+            PrepareContext preparing = new Preparing(homeId, nodeId, teardown);
+            for (Capability c : caps) {
+                step = "capability " + c.name() + ": prepare";
+                c.prepare(preparing);
+            }
             step = "plan container";
             ContainerPlan plan = new ContainerPlan(spec.image(), name);
             Labels.node(homeId, nodeId).forEach(plan::label);
@@ -409,6 +415,14 @@ public final class HomeService implements AutoCloseable {
             t.setDaemon(true);
             return t;
         };
+    }
+
+    /** What a capability sees of the node it is preparing. */
+    private record Preparing(String homeId, String nodeId, Teardown teardown) implements PrepareContext {
+        @Override
+        public void onTeardown(String description, TeardownStep step) {
+            teardown.add(description, step);
+        }
     }
 
     /** What a capability sees of the node it is enabling. */

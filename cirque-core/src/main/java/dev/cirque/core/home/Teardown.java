@@ -1,6 +1,6 @@
 package dev.cirque.core.home;
 
-import dev.cirque.core.capability.NodeContext.TeardownStep;
+import dev.cirque.core.capability.PrepareContext.TeardownStep;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
