@@ -1,0 +1,200 @@
+package dev.cirque.capabilities;
+
+import dev.cirque.core.CirqueException;
+import dev.cirque.core.capability.Capability;
+import dev.cirque.core.capability.CapabilityProvider;
+import dev.cirque.core.capability.ContainerPlan;
+import dev.cirque.core.capability.HostSettings;
+import dev.cirque.core.capability.PrepareContext;
+import dev.cirque.core.spec.CapabilityRequest;
+import dev.cirque.core.spec.NodeSpec;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code Xvnc}: an Xvnc server (TigerVNC) on the host for the node's GUI. Its X socket is
+ * bind-mounted into the node as display {@code docker_display_id} and {@code DISPLAY} set,
+ * so X clients in the node draw on it; a VNC viewer on the host port 5900 + display sees
+ * it. {@code display_id} 0 picks a free display; {@code localhost} keeps VNC to loopback.
+ * The server is stopped when the node stops.
+ */
+public final class XvncCapability implements CapabilityProvider {
+
+    public static final String NAME = "Xvnc";
+    private static final Logger log = LoggerFactory.getLogger(XvncCapability.class);
+    private static final Path X11_DIR = Path.of("/tmp/.X11-unix");
+    /** Displays this daemon has handed out and not yet given back. */
+    private static final Set<Integer> TAKEN = new HashSet<>();
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public Capability create(CapabilityRequest request, NodeSpec node, HostSettings host) {
+        long display = request.integer("display_id", 0);
+        long inNode = request.integer("docker_display_id", 0);
+        if (display < 0 || display > 999 || inNode < 0 || inNode > 999) {
+            throw CirqueException.invalid("Xvnc display_id and docker_display_id must be 0..999");
+        }
+        Path xvnc = host.setting("xvnc.binary").map(Path::of).orElseGet(XvncCapability::findOnPath);
+        if (xvnc == null || !Files.isExecutable(xvnc)) {
+            throw CirqueException.precondition("Xvnc capability: no Xvnc server on this host; install it with"
+                    + " 'apt-get install tigervnc-standalone-server'");
+        }
+        return new Server(xvnc, (int) display, (int) inNode, request.bool("localhost", false));
+    }
+
+    private static Path findOnPath() {
+        for (String dir : System.getenv().getOrDefault("PATH", "/usr/bin").split(":")) {
+            Path p = Path.of(dir, "Xvnc");
+            if (Files.isExecutable(p)) {
+                return p;
+            }
+        }
+        return null;
+    }
+
+    private static final class Server extends NamedCapability {
+        private final Path binary;
+        private final int askedDisplay;
+        private final int displayInNode;
+        private final boolean localhost;
+        private volatile int display = -1;
+        private volatile long pid = -1;
+
+        Server(Path binary, int askedDisplay, int displayInNode, boolean localhost) {
+            super(NAME);
+            this.binary = binary;
+            this.askedDisplay = askedDisplay;
+            this.displayInNode = displayInNode;
+            this.localhost = localhost;
+        }
+
+        @Override
+        public void prepare(PrepareContext node) throws Exception {
+            int d = reserve(askedDisplay);
+            node.onTeardown("release X display :" + d, () -> release(d));
+            List<String> argv = new ArrayList<>(List.of(binary.toString(), ":" + d, "-geometry", "1280x800",
+                    "-depth", "24", "-SecurityTypes", "None", "-ac", "-nolisten", "tcp",
+                    "-rfbport", Integer.toString(5900 + d)));
+            if (localhost) {
+                argv.add("-localhost");
+            } else {
+                log.warn("node {}: VNC on port {} of every interface, without a password (ask for localhost to"
+                        + " keep it to loopback)", node.nodeId(), 5900 + d);
+            }
+            Process p = new ProcessBuilder(argv).redirectErrorStream(true).start();
+            node.onTeardown("stop Xvnc :" + d + " (pid " + p.pid() + ")", () -> stop(p, d));
+            pumpLog(p, node.homeId(), node.nodeId(), d);
+            awaitSocket(p, d);
+            display = d;
+            pid = p.pid();
+            log.info("node {}: Xvnc :{} up (pid {}, VNC port {})", node.nodeId(), d, p.pid(), 5900 + d);
+        }
+
+        @Override
+        public void contribute(ContainerPlan plan) {
+            plan.bind(socket(display).toString(), "/tmp/.X11-unix/X" + displayInNode, false)
+                    .env("DISPLAY", ":" + displayInNode);
+        }
+
+        @Override
+        public Map<String, Object> describe() {
+            Map<String, Object> d = new LinkedHashMap<>();
+            d.put("display_id", display);
+            d.put("docker_display_id", displayInNode);
+            d.put("vnc_port", 5900 + display);
+            d.put("localhost", localhost);
+            d.put("pid", pid);
+            return d;
+        }
+
+        private static Path socket(int d) {
+            return X11_DIR.resolve("X" + d);
+        }
+
+        /** The asked display, or the first free one from :1 (where no X server or lock is). */
+        private static int reserve(int asked) {
+            synchronized (TAKEN) {
+                if (asked > 0) {
+                    if (TAKEN.contains(asked) || inUse(asked)) {
+                        throw CirqueException.precondition("Xvnc display :" + asked + " is already in use");
+                    }
+                    TAKEN.add(asked);
+                    return asked;
+                }
+                for (int d = 1; d < 1000; d++) {
+                    if (!TAKEN.contains(d) && !inUse(d)) {
+                        TAKEN.add(d);
+                        return d;
+                    }
+                }
+                throw new CirqueException(CirqueException.Kind.RESOURCE_EXHAUSTED, "no free X display left");
+            }
+        }
+
+        private static boolean inUse(int d) {
+            return Files.exists(socket(d)) || Files.exists(Path.of("/tmp/.X" + d + "-lock"));
+        }
+
+        private static void release(int d) {
+            synchronized (TAKEN) {
+                TAKEN.remove(d);
+            }
+        }
+
+        private static void awaitSocket(Process p, int d) throws InterruptedException {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+            while (!Files.exists(socket(d))) {
+                if (!p.isAlive()) {
+                    throw CirqueException.precondition("Xvnc :" + d + " exited with " + p.exitValue()
+                            + " before it was ready; see the daemon's log for what it said");
+                }
+                if (System.nanoTime() > deadline) {
+                    throw CirqueException.precondition("Xvnc :" + d + " made no X socket within 15 s");
+                }
+                Thread.sleep(20);
+            }
+        }
+
+        private static void stop(Process p, int d) throws InterruptedException, IOException {
+            p.destroy();
+            if (!p.waitFor(5, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                p.waitFor(5, TimeUnit.SECONDS);
+            }
+            // A server killed hard leaves these behind, and they would mark the display as taken.
+            Files.deleteIfExists(socket(d));
+            Files.deleteIfExists(Path.of("/tmp/.X" + d + "-lock"));
+        }
+
+        private static void pumpLog(Process p, String home, String node, int d) {
+            Thread t = new Thread(() -> {
+                try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+                    for (String line = r.readLine(); line != null; line = r.readLine()) {
+                        log.debug("[home {} node {} Xvnc :{}] {}", home, node, d, line);
+                    }
+                } catch (IOException e) {
+                    // the server ended
+                }
+            }, "xvnc-" + d + "-log");
+            t.setDaemon(true);
+            t.start();
+        }
+    }
+}
