@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Prepares a fresh Debian 12 machine (as root) to run cirque-java and its tests:
-# installs what is missing (JDK 17, Maven, docker.io, debootstrap, iptables),
+# installs what is missing (JDK 17, Maven, docker.io, debootstrap, iptables, and
+# tigervnc-standalone-server for the Xvnc capability),
 # starts dockerd if no engine answers, and builds the node images.
 # Safe to run again: each step is skipped when already done.
 set -euo pipefail
@@ -19,6 +20,7 @@ command -v mvn >/dev/null || missing+=(maven)
 command -v dockerd >/dev/null || missing+=(docker.io)
 command -v debootstrap >/dev/null || missing+=(debootstrap)
 command -v iptables >/dev/null || missing+=(iptables)
+command -v Xvnc >/dev/null || missing+=(tigervnc-standalone-server)   # the Xvnc capability
 if [ ${#missing[@]} -gt 0 ]; then
   say "installing ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive

@@ -17,9 +17,12 @@ import dev.cirque.proto.StopCirqueDeviceRequest;
 import dev.cirque.proto.StopCirqueHomeRequest;
 import dev.cirque.proto.TrafficControlCapability;
 import dev.cirque.proto.WeaveCapability;
+import dev.cirque.proto.XvncCapability;
+import com.fasterxml.jackson.databind.JsonNode;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import java.io.OutputStream;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -176,7 +179,33 @@ class CapabilitiesTest {
         assertTrue(Files.exists(dir.resolve("repo.txt")), "the host's files stay");
     }
 
+    @Test
+    void xvncGivesTheNodeADisplayAndStopsWithIt() throws Exception {
+        CirqueDevice node = create(spec().setXvncCapability(XvncCapability.newBuilder().setLocalhost(true)));
+        assertEquals(":0\n", exec(node, "sh -c 'echo $DISPLAY'"));
+        // An X client's first words, by hand: byte order 'l', protocol 11.0, no authorisation.
+        // The server's first reply byte is 1 for Success.
+        String reply = exec(node, "sh -c \"printf 'l\\000\\013\\000\\000\\000\\000\\000\\000\\000\\000\\000'"
+                + " | socat -t 2 - UNIX-CONNECT:/tmp/.X11-unix/X0 2>/dev/null | head -c 1 | od -An -tu1\"");
+        assertEquals("1", reply.strip(), "X11 connection setup answered Success");
+
+        JsonNode xvnc = daemon.httpState(home, node.getDeviceId()).get("capability").get("Xvnc");
+        int display = xvnc.get("display_id").asInt();
+        long pid = xvnc.get("pid").asLong();
+        try (Socket vnc = new Socket("127.0.0.1", 5900 + display)) {
+            byte[] greeting = vnc.getInputStream().readNBytes(12);
+            assertTrue(new String(greeting, StandardCharsets.US_ASCII).startsWith("RFB "), "a VNC server answers");
+        }
+        assertTrue(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false), "Xvnc runs on the host");
+
+        daemon.stub.stopCirqueDevice(StopCirqueDeviceRequest.newBuilder().setHomeId(home)
+                .setDeviceId(node.getDeviceId()).build());
+        assertFalse(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false), "Xvnc stopped with its node");
+        assertFalse(Files.exists(Path.of("/tmp/.X11-unix/X" + display)), "its socket removed");
+    }
+
     // --- helpers -------------------------------------------------------------------------
+
 
     /** Probes the host kernel through a node, as TrafficControl itself does. */
     private boolean hostHasNetem() {

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.cirque.core.capability.HostSettings;
 import dev.cirque.core.capability.MountPolicy;
 import dev.cirque.proto.CirqueDevice;
@@ -20,10 +19,6 @@ import dev.cirque.proto.StopCirqueHomeRequest;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -120,7 +115,7 @@ class NetworksTest {
         CirqueDevice a = create(spec().setDockerNetwork("IpvLan"));
         CirqueDevice b = create(spec().setDockerNetwork("IpvLan"));
         exec(a, "ping -c 1 -W 3 " + b.getDeviceDescription().getIpv4Addr());
-        JsonNode net = httpState(a).get("description").get("docker_network");
+        JsonNode net = daemon.httpState(home, a.getDeviceId()).get("description").get("docker_network");
         assertEquals("IpvLan", net.get("kind").asText());
         boolean ipvlan = sh("sh", "-c", "ip link add link " + PARENT + " name cqtest-iv type ipvlan mode l2"
                 + " && ip link del cqtest-iv && echo yes || echo no").strip().equals("yes");
@@ -189,13 +184,6 @@ class NetworksTest {
         return p.exitValue() == 0 ? out : "";
     }
 
-    private JsonNode httpState(CirqueDevice d) throws Exception {
-        HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(
-                "http://127.0.0.1:" + daemon.server.httpPort() + "/device_state/" + home + "/" + d.getDeviceId()))
-                .build(), HttpResponse.BodyHandlers.ofString());
-        assertEquals(200, r.statusCode(), r.body());
-        return new ObjectMapper().readTree(r.body());
-    }
 
     private static void cleanupHostLinks() throws IOException, InterruptedException {
         for (List<String> c : List.of(List.of("ip", "link", "del", PARENT), List.of("ip", "link", "del", LAN_HOST_SIDE),

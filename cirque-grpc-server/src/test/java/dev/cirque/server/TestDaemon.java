@@ -2,6 +2,8 @@ package dev.cirque.server;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.cirque.core.capability.CapabilityRegistry;
 import dev.cirque.core.capability.HostSettings;
 import dev.cirque.core.engine.Labels;
@@ -12,6 +14,10 @@ import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -47,6 +53,15 @@ final class TestDaemon implements AutoCloseable {
                 new InetSocketAddress(InetAddress.getLoopbackAddress(), 0)).start();
         channel = ManagedChannelBuilder.forAddress("127.0.0.1", server.port()).usePlaintext().build();
         stub = CirqueServiceGrpc.newBlockingStub(channel).withDeadlineAfter(5, TimeUnit.MINUTES);
+    }
+
+    /** A device's state through the HTTP route {@code /device_state}, as JSON. */
+    JsonNode httpState(String home, String device) throws Exception {
+        HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(
+                "http://127.0.0.1:" + server.httpPort() + "/device_state/" + home + "/" + device)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, r.statusCode(), r.body());
+        return new ObjectMapper().readTree(r.body());
     }
 
     /** Containers and networks still labelled as belonging to {@code homeId}. */
