@@ -104,6 +104,10 @@ public record CapabilityRequest(String name, Map<String, Object> params) {
         if (v instanceof Integer || v instanceof Short || v instanceof Byte) {
             return ((Number) v).longValue();
         }
+        // JSON and protobuf's Struct carry every number as a double; whole ones are integers.
+        if (v instanceof Double d && d == Math.rint(d) && Math.abs(d) < 1e15) {
+            return d.longValue();
+        }
         return v;
     }
 

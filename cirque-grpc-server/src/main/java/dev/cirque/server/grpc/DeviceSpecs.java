@@ -2,7 +2,10 @@ package dev.cirque.server.grpc;
 
 import com.google.protobuf.Descriptors.FieldDescriptor;
 import com.google.protobuf.Descriptors.OneofDescriptor;
+import com.google.protobuf.ListValue;
 import com.google.protobuf.Message;
+import com.google.protobuf.Struct;
+import com.google.protobuf.Value;
 import dev.cirque.core.CirqueException;
 import dev.cirque.core.home.Node;
 import dev.cirque.core.spec.CapabilityRequest;
@@ -50,6 +53,13 @@ public final class DeviceSpecs {
             }
             caps.add(new CapabilityRequest(name, toMap((Message) spec.getField(set))));
         }
+        spec.getExtraCapabilitiesMap().forEach((name, params) -> {
+            if (CAPABILITY_FIELDS.containsValue(name)) {
+                throw CirqueException.invalid("capability " + name + " has its own field in DeviceSpecification;"
+                        + " extra_capabilities is for plugins");
+            }
+            caps.add(new CapabilityRequest(name, structToMap(params)));
+        });
         return new NodeSpec(spec.getDeviceType(), spec.getBaseImage(), caps,
                 NetworkKind.fromWireName(spec.getDockerNetwork()));
     }
@@ -61,6 +71,10 @@ public final class DeviceSpecs {
                 .setBaseImage(spec.baseImage())
                 .setDockerNetwork(spec.network().wireName());
         for (CapabilityRequest c : spec.capabilities()) {
+            if (!CAPABILITY_FIELDS.containsValue(c.name())) {
+                b.putExtraCapabilities(c.name(), mapToStruct(c.params()));
+                continue;
+            }
             CAPABILITY_FIELDS.forEach((field, name) -> {
                 if (name.equals(c.name())) {
                     FieldDescriptor fd = DeviceSpecification.getDescriptor().findFieldByName(field);
@@ -82,6 +96,47 @@ public final class DeviceSpecs {
                         .setIpv4Addr(node.ipv4())
                         .setIpv6Addr(node.ipv6()))
                 .build();
+    }
+
+    static Map<String, Object> structToMap(Struct struct) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        struct.getFieldsMap().forEach((k, v) -> out.put(k, plain(v)));
+        return out;
+    }
+
+    private static Object plain(Value v) {
+        return switch (v.getKindCase()) {
+            case BOOL_VALUE -> v.getBoolValue();
+            case NUMBER_VALUE -> v.getNumberValue();
+            case STRING_VALUE -> v.getStringValue();
+            case LIST_VALUE -> v.getListValue().getValuesList().stream().map(DeviceSpecs::plain).toList();
+            case STRUCT_VALUE -> structToMap(v.getStructValue());
+            default -> null;
+        };
+    }
+
+    static Struct mapToStruct(Map<String, Object> map) {
+        Struct.Builder b = Struct.newBuilder();
+        map.forEach((k, v) -> b.putFields(k, value(v)));
+        return b.build();
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Value value(Object o) {
+        if (o instanceof Boolean bool) {
+            return Value.newBuilder().setBoolValue(bool).build();
+        }
+        if (o instanceof Number n) {
+            return Value.newBuilder().setNumberValue(n.doubleValue()).build();
+        }
+        if (o instanceof List<?> l) {
+            return Value.newBuilder().setListValue(ListValue.newBuilder()
+                    .addAllValues(l.stream().map(DeviceSpecs::value).toList())).build();
+        }
+        if (o instanceof Map<?, ?> m) {
+            return Value.newBuilder().setStructValue(mapToStruct((Map<String, Object>) m)).build();
+        }
+        return Value.newBuilder().setStringValue(String.valueOf(o)).build();
     }
 
     /** Every field of a message, defaults included, as plain values keyed by field name. */

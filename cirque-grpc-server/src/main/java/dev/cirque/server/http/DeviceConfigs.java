@@ -1,5 +1,6 @@
 package dev.cirque.server.http;
 
+import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -27,12 +28,10 @@ import org.slf4j.LoggerFactory;
 public final class DeviceConfigs {
 
     private static final Logger log = LoggerFactory.getLogger(DeviceConfigs.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() {};
 
-    /** The contract's capability names, in the JSON config's {@code capability} array. */
-    static final Set<String> CAPABILITY_NAMES = Set.of(
-            "Thread", "WiFi", "Interactive", "Mount", "TrafficControl", "LanAccess", "Weave", "Xvnc");
-
-    private static final Set<String> KNOWN_KEYS = Set.of("type", "base_image", "capability", "rcp_mode",
+    private static final Set<String> KNOWN_KEYS = Set.of("type", "base_image", "capability", "capability_params", "rcp_mode",
             "thread_petition", "docker_network", "traffic_control", "mount_pairs", "weave_config_file",
             "weave_config_target_path", "xvnc_localhost", "display_id", "docker_display_id");
 
@@ -111,11 +110,10 @@ public final class DeviceConfigs {
         }
         List<String> names = new ArrayList<>();
         for (JsonNode n : list) {
-            if (!n.isTextual() || !CAPABILITY_NAMES.contains(n.asText())) {
-                throw CirqueException.invalid("unknown capability " + n + "; known: "
-                        + CAPABILITY_NAMES.stream().sorted().toList());
+            if (!n.isTextual() || n.asText().isBlank()) {
+                throw CirqueException.invalid("\"capability\" holds names, e.g. \"Interactive\"; got " + n);
             }
-            names.add(n.asText());
+            names.add(n.asText()); // whether the daemon has it is the capability registry's to say
         }
         return names;
     }
@@ -149,7 +147,17 @@ public final class DeviceConfigs {
                 putInt(p, "display_id", config, "display_id");
                 putInt(p, "docker_display_id", config, "docker_display_id");
             }
-            default -> { } // Interactive, WiFi, LanAccess: no parameters in the JSON form
+            case "Interactive", "WiFi", "LanAccess" -> { } // no parameters in Cirque's JSON form
+            default -> {
+                // A plugin's parameters: "capability_params": {"<name>": {...}}
+                JsonNode own = config.path("capability_params").path(capability);
+                if (!own.isMissingNode() && !own.isNull()) {
+                    if (!own.isObject()) {
+                        throw CirqueException.invalid("capability_params." + capability + " must be an object");
+                    }
+                    p.putAll(JSON.convertValue(own, MAP));
+                }
+            }
         }
         return p;
     }
