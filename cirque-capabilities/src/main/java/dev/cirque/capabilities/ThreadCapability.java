@@ -1,0 +1,144 @@
+package dev.cirque.capabilities;
+
+import dev.cirque.core.CirqueException;
+import dev.cirque.core.capability.Capability;
+import dev.cirque.core.capability.CapabilityProvider;
+import dev.cirque.core.capability.ContainerPlan;
+import dev.cirque.core.capability.HostSettings;
+import dev.cirque.core.capability.PrepareContext;
+import dev.cirque.core.spec.CapabilityRequest;
+import dev.cirque.core.spec.NodeSpec;
+import dev.cirque.sim.thread.RadioProcess;
+import dev.cirque.sim.thread.ThreadNetworks;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code Thread}: a simulated Thread radio. On the host, one OpenThread simulator process
+ * ({@code ot-ncp-ftd}, or {@code ot-rcp} with {@code rcp_mode}) behind a raw PTY; in the
+ * node, that PTY at {@code /dev/ttyUSB0}, NET_ADMIN, {@code /dev/net/tun}, IPv6 on and
+ * forwarding on, which a Thread host stack ({@code ot-daemon}) needs. The nodes of a home
+ * form one Thread network; {@code petition_id} splits a home into more.
+ *
+ * <p>The simulator binaries are the user's, built from OpenThread: their directory is the
+ * daemon's {@code thread.bin-dir} setting (--ot-bin-dir, CIRQUE_OT_BIN_DIR), else the PATH.
+ */
+public final class ThreadCapability implements CapabilityProvider {
+
+    public static final String NAME = "Thread";
+    public static final String BIN_DIR = "thread.bin-dir";
+    public static final String DEVICE = "/dev/ttyUSB0";
+
+    /** One allocator per daemon: ServiceLoader makes one provider per registry. */
+    private final ThreadNetworks networks = new ThreadNetworks(1);
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public Capability create(CapabilityRequest request, NodeSpec node, HostSettings host) {
+        long petition = request.integer("petition_id", 0);
+        if (petition < 0 || petition > 1000) {
+            throw CirqueException.invalid("Thread petition_id must be 0..1000, got " + petition);
+        }
+        boolean rcp = request.bool("rcp_mode", false);
+        String binaryName = rcp ? "ot-rcp" : "ot-ncp-ftd";
+        Path binary = findBinary(host, binaryName);
+        List<?> daemons = request.list("daemons");
+        Path workRoot = host.setting("thread.work-dir").map(Path::of)
+                .orElse(Path.of(System.getProperty("java.io.tmpdir"), "cirque-thread"));
+        return new Radio(networks, binary, (int) petition, rcp, daemons, workRoot);
+    }
+
+    private static Path findBinary(HostSettings host, String name) {
+        if (host.setting(BIN_DIR).isPresent()) {
+            Path p = Path.of(host.setting(BIN_DIR).get(), name);
+            if (!Files.isExecutable(p)) {
+                throw CirqueException.precondition("Thread capability: no executable " + name + " in "
+                        + p.getParent() + " (the daemon's --ot-bin-dir / CIRQUE_OT_BIN_DIR setting); build it"
+                        + " from OpenThread with its simulation platform");
+            }
+            return p;
+        }
+        for (String dir : System.getenv().getOrDefault("PATH", "").split(":")) {
+            Path p = Path.of(dir, name);
+            if (!dir.isEmpty() && Files.isExecutable(p)) {
+                return p;
+            }
+        }
+        throw CirqueException.precondition("Thread capability: " + name + " is not on the PATH; point the daemon's"
+                + " --ot-bin-dir (or CIRQUE_OT_BIN_DIR) at the directory of OpenThread's simulation binaries");
+    }
+
+    private static final class Radio extends NamedCapability {
+        private final ThreadNetworks networks;
+        private final Path binary;
+        private final int petition;
+        private final boolean rcp;
+        private final List<?> daemons;
+        private final Path workRoot;
+        private volatile ThreadNetworks.Lease lease;
+        private volatile RadioProcess process;
+
+        Radio(ThreadNetworks networks, Path binary, int petition, boolean rcp, List<?> daemons, Path workRoot) {
+            super(NAME);
+            this.networks = networks;
+            this.binary = binary;
+            this.petition = petition;
+            this.rcp = rcp;
+            this.daemons = daemons;
+            this.workRoot = workRoot;
+        }
+
+        @Override
+        public void prepare(PrepareContext node) throws Exception {
+            ThreadNetworks.Lease l;
+            try {
+                l = networks.lease(node.homeId(), petition);
+            } catch (ThreadNetworks.ExhaustedException e) {
+                throw new CirqueException(CirqueException.Kind.RESOURCE_EXHAUSTED, e.getMessage());
+            }
+            lease = l;
+            node.onTeardown("release Thread node id " + l.nodeId() + " of offset " + l.portOffset(),
+                    () -> networks.release(l));
+            RadioProcess p = RadioProcess.start(new RadioProcess.Spec(binary, l.nodeId(), l.portOffset(), workRoot,
+                    "home " + node.homeId() + " node " + node.nodeId()));
+            process = p;
+            node.onTeardown("stop Thread radio pid " + p.pid(), p::close);
+        }
+
+        @Override
+        public void contribute(ContainerPlan plan) {
+            // A device mapping alone gives the node an unusable PTY; a bind mount of the path works.
+            plan.bind(process.ptyPath(), DEVICE, false)
+                    .addLinuxCapability("NET_ADMIN")
+                    .device("/dev/net/tun", "/dev/net/tun", "rwm")
+                    .sysctl("net.ipv6.conf.all.disable_ipv6", "0")
+                    .sysctl("net.ipv6.conf.all.forwarding", "1")
+                    .sysctl("net.ipv4.ip_forward", "1");
+        }
+
+        @Override
+        public Map<String, Object> describe() {
+            Map<String, Object> d = new LinkedHashMap<>();
+            d.put("mode", rcp ? "rcp" : "ncp");
+            d.put("binary", binary.toString());
+            d.put("petition_id", petition);
+            d.put("port_offset", lease.portOffset());
+            d.put("node_id", lease.nodeId());
+            d.put("device", DEVICE);
+            d.put("pty", process.ptyPath());
+            d.put("radio", process.state());
+            d.put("radio_pid", process.pid());
+            if (!daemons.isEmpty()) {
+                d.put("daemons", daemons);
+            }
+            return d;
+        }
+    }
+}
