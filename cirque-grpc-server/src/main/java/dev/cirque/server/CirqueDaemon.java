@@ -1,5 +1,6 @@
 package dev.cirque.server;
 
+import dev.cirque.capabilities.ThreadCapability;
 import dev.cirque.core.capability.CapabilityRegistry;
 import dev.cirque.core.capability.HostSettings;
 import dev.cirque.core.capability.MountPolicy;
@@ -50,6 +51,11 @@ public final class CirqueDaemon implements Callable<Integer> {
                     + " env CIRQUE_MOUNT_ROOTS). Without any, every path is allowed but /, the Docker socket,"
                     + " /proc, /sys, /dev and /etc, which are always refused.")
     List<Path> mountRoots;
+
+    @Option(names = "--ot-bin-dir", paramLabel = "DIR", defaultValue = "${env:CIRQUE_OT_BIN_DIR}",
+            description = "Directory of OpenThread's simulation binaries ot-ncp-ftd and ot-rcp, for the Thread"
+                    + " capability (env CIRQUE_OT_BIN_DIR; default: the PATH).")
+    String otBinDir;
 
     @Option(names = "--ipvlan-parent", paramLabel = "IFACE", defaultValue = "${env:CIRQUE_IPVLAN_PARENT}",
             description = "Host interface IpvLan networks hang off (env CIRQUE_IPVLAN_PARENT; default: the"
@@ -106,6 +112,7 @@ public final class CirqueDaemon implements Callable<Integer> {
             log.info("mounts allowed under {}", mounts.allowedRoots());
         }
         Map<String, String> settings = new HashMap<>();
+        putIfSet(settings, ThreadCapability.BIN_DIR, otBinDir);
         putIfSet(settings, "ipvlan.parent", ipvlanParent);
         putIfSet(settings, "ipvlan.subnet", ipvlanSubnet);
         putIfSet(settings, "ipvlan.gateway", ipvlanGateway);
