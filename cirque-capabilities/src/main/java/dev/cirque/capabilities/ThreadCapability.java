@@ -6,6 +6,7 @@ import dev.cirque.core.capability.CapabilityProvider;
 import dev.cirque.core.capability.ContainerPlan;
 import dev.cirque.core.capability.HostSettings;
 import dev.cirque.core.capability.PrepareContext;
+import dev.cirque.core.host.HostCommand;
 import dev.cirque.core.spec.CapabilityRequest;
 import dev.cirque.core.spec.NodeSpec;
 import dev.cirque.sim.thread.RadioProcess;
@@ -65,14 +66,8 @@ public final class ThreadCapability implements CapabilityProvider {
             }
             return p;
         }
-        for (String dir : System.getenv().getOrDefault("PATH", "").split(":")) {
-            Path p = Path.of(dir, name);
-            if (!dir.isEmpty() && Files.isExecutable(p)) {
-                return p;
-            }
-        }
-        throw CirqueException.precondition("Thread capability: " + name + " is not on the PATH; point the daemon's"
-                + " --ot-bin-dir (or CIRQUE_OT_BIN_DIR) at the directory of OpenThread's simulation binaries");
+        return HostCommand.findOnPath(name).orElseThrow(() -> CirqueException.precondition("Thread capability: " + name + " is not on the PATH; point the daemon's"
+                + " --ot-bin-dir (or CIRQUE_OT_BIN_DIR) at the directory of OpenThread's simulation binaries"));
     }
 
     private static final class Radio extends NamedCapability {

@@ -6,6 +6,7 @@ import dev.cirque.core.capability.CapabilityProvider;
 import dev.cirque.core.capability.ContainerPlan;
 import dev.cirque.core.capability.HostSettings;
 import dev.cirque.core.capability.PrepareContext;
+import dev.cirque.core.host.HostCommand;
 import dev.cirque.core.spec.CapabilityRequest;
 import dev.cirque.core.spec.NodeSpec;
 import java.io.BufferedReader;
@@ -51,22 +52,12 @@ public final class XvncCapability implements CapabilityProvider {
         if (display < 0 || display > 999 || inNode < 0 || inNode > 999) {
             throw CirqueException.invalid("Xvnc display_id and docker_display_id must be 0..999");
         }
-        Path xvnc = host.setting("xvnc.binary").map(Path::of).orElseGet(XvncCapability::findOnPath);
+        Path xvnc = host.setting("xvnc.binary").map(Path::of).orElseGet(() -> HostCommand.findOnPath("Xvnc").orElse(null));
         if (xvnc == null || !Files.isExecutable(xvnc)) {
             throw CirqueException.precondition("Xvnc capability: no Xvnc server on this host; install it with"
                     + " 'apt-get install tigervnc-standalone-server'");
         }
         return new Server(xvnc, (int) display, (int) inNode, request.bool("localhost", false));
-    }
-
-    private static Path findOnPath() {
-        for (String dir : System.getenv().getOrDefault("PATH", "/usr/bin").split(":")) {
-            Path p = Path.of(dir, "Xvnc");
-            if (Files.isExecutable(p)) {
-                return p;
-            }
-        }
-        return null;
     }
 
     private static final class Server extends NamedCapability {

@@ -4,14 +4,27 @@ import dev.cirque.core.CirqueException;
 import dev.cirque.core.engine.ExecResult;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /** A short command on the host (ip, iptables, ...), its output merged, with a time limit. */
 public final class HostCommand {
 
     private HostCommand() {}
+
+    /** The executable {@code name} in the daemon's PATH, as a shell would find it. */
+    public static Optional<Path> findOnPath(String name) {
+        for (String dir : System.getenv().getOrDefault("PATH", "").split(":")) {
+            if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, name))) {
+                return Optional.of(Path.of(dir, name));
+            }
+        }
+        return Optional.empty();
+    }
 
     /** Runs {@code argv}; a missing program or a time-out is FAILED_PRECONDITION naming it. */
     public static ExecResult run(List<String> argv, Duration timeout) {
