@@ -1,7 +1,7 @@
 package dev.cirque.sim.thread;
 
 import jnr.ffi.LibraryLoader;
-import jnr.ffi.Pointer;
+import jnr.ffi.annotations.In;
 import jnr.ffi.annotations.Out;
 import jnr.ffi.types.size_t;
 import jnr.ffi.types.ssize_t;
@@ -39,11 +39,15 @@ public interface LibC {
 
     @ssize_t long write(int fd, byte[] buf, @size_t long count);
 
-    int tcgetattr(int fd, Pointer termios);
+    // Buffers are Java arrays, copied to and from native memory around each call: a
+    // natively allocated buffer whose Java handle is unreachable may be freed by the GC
+    // while the call still uses it.
 
-    int tcsetattr(int fd, int optionalActions, Pointer termios);
+    int tcgetattr(int fd, @Out byte[] termios);
 
-    void cfmakeraw(Pointer termios);
+    int tcsetattr(int fd, int optionalActions, @In byte[] termios);
 
-    int poll(Pointer fds, long nfds, int timeoutMs);
+    void cfmakeraw(@In @Out byte[] termios);
+
+    int poll(@In @Out byte[] fds, long nfds, int timeoutMs);
 }

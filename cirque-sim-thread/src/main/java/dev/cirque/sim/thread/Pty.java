@@ -1,11 +1,11 @@
 package dev.cirque.sim.thread;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
-import jnr.ffi.Memory;
-import jnr.ffi.Pointer;
 import jnr.ffi.Runtime;
 
 /**
@@ -66,7 +66,7 @@ public final class Pty implements AutoCloseable {
             if (slave < 0) {
                 throw new IOException("cannot open " + path + ": errno " + errno());
             }
-            Pointer termios = Memory.allocateDirect(RUNTIME, TERMIOS_BYTES);
+            byte[] termios = new byte[TERMIOS_BYTES];
             if (C.tcgetattr(slave, termios) != 0) {
                 throw new IOException("tcgetattr failed: errno " + errno());
             }
@@ -165,10 +165,9 @@ public final class Pty implements AutoCloseable {
 
     /** Waits up to one step for the master to be ready for {@code event}. */
     private boolean await(short event) throws IOException {
-        Pointer pfd = Memory.allocateDirect(RUNTIME, 8);
-        pfd.putInt(0, master);
-        pfd.putShort(4, event);
-        pfd.putShort(6, (short) 0);
+        // struct pollfd { int fd; short events; short revents; }, in the machine's byte order
+        byte[] pfd = ByteBuffer.allocate(8).order(ByteOrder.nativeOrder())
+                .putInt(master).putShort(event).putShort((short) 0).array();
         int ready = C.poll(pfd, 1, STEP_MS);
         if (ready < 0 && errno() != LibC.EINTR) {
             throw new IOException("poll on the PTY master of " + slavePath + " failed: errno " + errno());
