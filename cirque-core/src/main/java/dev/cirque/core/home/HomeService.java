@@ -90,6 +90,21 @@ public final class HomeService implements AutoCloseable {
      * @return the home, with its nodes by topology key
      */
     public Topology createHome(Map<String, NodeSpec> topology) {
+        return createHome(topology, TopologyListener.NONE);
+    }
+
+    /** Hears of a topology's progress: its home, then each node as it comes up. */
+    public interface TopologyListener {
+        TopologyListener NONE = new TopologyListener() {};
+
+        default void homeCreated(Home home) {}
+
+        /** Called from the creating threads, concurrently: implementations must be thread-safe. */
+        default void nodeReady(String key, Node node) {}
+    }
+
+    /** As {@link #createHome(Map)}, telling {@code listener} of each step as it happens. */
+    public Topology createHome(Map<String, NodeSpec> topology, TopologyListener listener) {
         for (Map.Entry<String, NodeSpec> e : topology.entrySet()) {
             try {
                 e.getValue().validate();
@@ -99,9 +114,14 @@ public final class HomeService implements AutoCloseable {
             }
         }
         Home home = createHome();
+        listener.homeCreated(home);
+        long started = System.nanoTime();
         Map<String, CompletableFuture<Node>> pending = new LinkedHashMap<>();
-        topology.forEach((key, spec) ->
-                pending.put(key, CompletableFuture.supplyAsync(() -> createNode(home.id(), spec), creationPool)));
+        topology.forEach((key, spec) -> pending.put(key, CompletableFuture.supplyAsync(() -> {
+            Node node = createNode(home.id(), spec);
+            listener.nodeReady(key, node);
+            return node;
+        }, creationPool)));
         Map<String, Node> nodes = new LinkedHashMap<>();
         CirqueException failure = null;
         for (Map.Entry<String, CompletableFuture<Node>> e : pending.entrySet()) {
@@ -120,6 +140,7 @@ public final class HomeService implements AutoCloseable {
             stopHome(home.id());
             throw failure;
         }
+        log.info("home {}: {} device(s) up in {} ms", home.id(), nodes.size(), (System.nanoTime() - started) / 1_000_000);
         return new Topology(home, nodes);
     }
 
