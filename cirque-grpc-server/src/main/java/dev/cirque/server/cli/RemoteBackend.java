@@ -8,6 +8,8 @@ import dev.cirque.proto.CirqueDevice;
 import dev.cirque.proto.CirqueServiceGrpc;
 import dev.cirque.proto.CreateCirqueDeviceRequest;
 import dev.cirque.proto.CreateCirqueHomeRequest;
+import dev.cirque.proto.CreateCirqueHomeWithDevicesRequest;
+import dev.cirque.proto.CreateCirqueHomeWithDevicesResponse;
 import dev.cirque.proto.ExecuteDeviceCommandRequest;
 import dev.cirque.proto.ListCirqueHomeDevicesRequest;
 import dev.cirque.proto.ListCirqueHomesRequest;
@@ -45,17 +47,12 @@ final class RemoteBackend implements Backend {
 
     @Override
     public Map<String, Device> createHome(Map<String, NodeSpec> topology, String[] homeId) {
-        String home = createHome();
-        homeId[0] = home;
+        CreateCirqueHomeWithDevicesRequest.Builder request = CreateCirqueHomeWithDevicesRequest.newBuilder();
+        topology.forEach((key, spec) -> request.putDevices(key, DeviceSpecs.toProto(spec)));
+        CreateCirqueHomeWithDevicesResponse made = rpc(() -> stub.createCirqueHomeWithDevices(request.build()));
+        homeId[0] = made.getHomeId();
         Map<String, Device> out = new LinkedHashMap<>();
-        for (Map.Entry<String, NodeSpec> e : topology.entrySet()) {
-            try {
-                out.put(e.getKey(), createDevice(home, e.getValue()));
-            } catch (CirqueException ex) {
-                destroyHome(home); // all or nothing, as the daemon's own topology creation
-                throw ex.forDevice(e.getKey());
-            }
-        }
+        topology.keySet().forEach(key -> out.put(key, view(made.getDevicesOrThrow(key))));
         return out;
     }
 

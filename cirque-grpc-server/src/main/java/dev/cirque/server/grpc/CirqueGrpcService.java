@@ -3,9 +3,19 @@ package dev.cirque.server.grpc;
 import com.google.protobuf.Empty;
 import dev.cirque.core.CirqueException;
 import dev.cirque.core.engine.ExecResult;
+import dev.cirque.core.engine.ContainerEngine;
+import dev.cirque.core.home.Home;
 import dev.cirque.core.home.HomeService;
 import dev.cirque.core.home.Node;
+import com.google.protobuf.ByteString;
+import dev.cirque.core.spec.NodeSpec;
 import dev.cirque.proto.CirqueServiceGrpc;
+import dev.cirque.proto.CommandOutput;
+import dev.cirque.proto.CreateCirqueHomeWithDevicesRequest;
+import dev.cirque.proto.CreateCirqueHomeWithDevicesResponse;
+import dev.cirque.proto.CreationFailed;
+import dev.cirque.proto.DeviceReady;
+import dev.cirque.proto.HomeCreationEvent;
 import dev.cirque.proto.CreateCirqueDeviceRequest;
 import dev.cirque.proto.CreateCirqueDeviceResponse;
 import dev.cirque.proto.CreateCirqueHomeRequest;
@@ -27,6 +37,9 @@ import io.grpc.Deadline;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
@@ -121,6 +134,93 @@ public final class CirqueGrpcService extends CirqueServiceGrpc.CirqueServiceImpl
                     .setLog(homes.logs(request.getHomeId(), request.getDeviceId(), tail))
                     .build();
         });
+    }
+
+    @Override
+    public void createCirqueHomeWithDevices(CreateCirqueHomeWithDevicesRequest request,
+            StreamObserver<CreateCirqueHomeWithDevicesResponse> out) {
+        reply(out, () -> toResponse(homes.createHome(topology(request))));
+    }
+
+    @Override
+    public void createCirqueHomeWithDevicesStream(CreateCirqueHomeWithDevicesRequest request,
+            StreamObserver<HomeCreationEvent> out) {
+        // Events come from the creating threads at once; a StreamObserver takes one at a time.
+        Object lock = new Object();
+        try {
+            HomeService.Topology made = homes.createHome(topology(request), new HomeService.TopologyListener() {
+                @Override
+                public void homeCreated(Home home) {
+                    synchronized (lock) {
+                        out.onNext(HomeCreationEvent.newBuilder().setHomeCreated(home.id()).build());
+                    }
+                }
+
+                @Override
+                public void nodeReady(String key, Node node) {
+                    synchronized (lock) {
+                        out.onNext(HomeCreationEvent.newBuilder().setDeviceReady(DeviceReady.newBuilder()
+                                .setKey(key).setDevice(DeviceSpecs.toDevice(node))).build());
+                    }
+                }
+            });
+            synchronized (lock) {
+                out.onNext(HomeCreationEvent.newBuilder().setDone(toResponse(made)).build());
+                out.onCompleted();
+            }
+        } catch (CirqueException e) {
+            synchronized (lock) {
+                out.onNext(HomeCreationEvent.newBuilder().setFailed(CreationFailed.newBuilder()
+                        .setKey(e.device() == null ? "" : e.device())
+                        .setCode(GrpcErrors.toStatus(e).getStatus().getCode().name())
+                        .setMessage(GrpcErrors.clip(e.getMessage()))).build());
+                out.onCompleted();
+            }
+        } catch (RuntimeException e) {
+            out.onError(GrpcErrors.toStatus(e));
+        }
+    }
+
+    @Override
+    public void executeDeviceCommandStream(ExecuteDeviceCommandRequest request, StreamObserver<CommandOutput> out) {
+        Object lock = new Object();
+        try {
+            int code = homes.execStreaming(request.getHomeId(), request.getDeviceId(), request.getCommand(),
+                    timeLeft(), (stream, chunk) -> {
+                        ByteString bytes = ByteString.copyFrom(chunk);
+                        CommandOutput.Builder b = CommandOutput.newBuilder();
+                        synchronized (lock) {
+                            out.onNext(stream == ContainerEngine.OutputSink.Stream.STDERR
+                                    ? b.setStderr(bytes).build() : b.setStdout(bytes).build());
+                        }
+                    });
+            synchronized (lock) {
+                out.onNext(CommandOutput.newBuilder().setExitCode(code).build());
+                out.onCompleted();
+            }
+        } catch (RuntimeException e) {
+            out.onError(GrpcErrors.toStatus(e));
+        }
+    }
+
+    private static Map<String, NodeSpec> topology(CreateCirqueHomeWithDevicesRequest request) {
+        Map<String, NodeSpec> topology = new LinkedHashMap<>();
+        // Sorted keys: a map's wire order is not the client's, so make the order at least stable.
+        new TreeMap<>(request.getDevicesMap()).forEach((key, spec) -> {
+            try {
+                topology.put(key, DeviceSpecs.toNodeSpec(spec));
+            } catch (CirqueException e) {
+                throw e.forDevice(key);
+            }
+        });
+        return topology;
+    }
+
+    private static CreateCirqueHomeWithDevicesResponse toResponse(HomeService.Topology made) {
+        CreateCirqueHomeWithDevicesResponse.Builder b = CreateCirqueHomeWithDevicesResponse.newBuilder()
+                .setHomeId(made.home().id());
+        made.nodes().forEach((key, node) -> b.putDevices(key, DeviceSpecs.toDevice(node)));
+        return b.build();
     }
 
     /** The time the client's deadline leaves, or none. */

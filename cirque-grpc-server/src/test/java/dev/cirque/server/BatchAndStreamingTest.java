@@ -1,0 +1,122 @@
+package dev.cirque.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.cirque.proto.CirqueServiceGrpc;
+import dev.cirque.proto.CommandOutput;
+import dev.cirque.proto.CreateCirqueHomeWithDevicesRequest;
+import dev.cirque.proto.CreateCirqueHomeWithDevicesResponse;
+import dev.cirque.proto.DeviceSpecification;
+import dev.cirque.proto.ExecuteDeviceCommandRequest;
+import dev.cirque.proto.HomeCreationEvent;
+import dev.cirque.proto.ListCirqueHomesRequest;
+import dev.cirque.proto.StopCirqueHomeRequest;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** cirque-java's own RPCs: many devices in one call, its streaming form, and streaming exec. */
+class BatchAndStreamingTest {
+
+    private static TestDaemon daemon;
+
+    @BeforeAll
+    static void start() throws Exception {
+        daemon = new TestDaemon();
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        daemon.close();
+    }
+
+    @Test
+    void aHomeWithManyDevicesInOneCall() {
+        CreateCirqueHomeWithDevicesResponse made = daemon.stub.createCirqueHomeWithDevices(request("a", "b", "c"));
+        assertEquals(Set.of("a", "b", "c"), made.getDevicesMap().keySet());
+        assertEquals(3, made.getDevicesMap().values().stream().map(d -> d.getDeviceDescription().getIpv4Addr())
+                .distinct().count());
+        daemon.stub.stopCirqueHome(StopCirqueHomeRequest.newBuilder().setHomeId(made.getHomeId()).build());
+        assertEquals(List.of(), daemon.leftovers(made.getHomeId()));
+    }
+
+    @Test
+    void aFailingDeviceRollsTheWholeHomeBackAndIsNamed() {
+        List<String> before = homes();
+        CreateCirqueHomeWithDevicesRequest bad = request("good0", "good1").toBuilder().putDevices("broken",
+                DeviceSpecification.newBuilder().setDeviceType("t").setBaseImage("cirque-test/no-such:1").build()).build();
+        StatusRuntimeException e = assertThrows(StatusRuntimeException.class,
+                () -> daemon.stub.createCirqueHomeWithDevices(bad));
+        assertEquals(Status.Code.FAILED_PRECONDITION, e.getStatus().getCode());
+        assertTrue(e.getStatus().getDescription().startsWith("device 'broken'"), e.getStatus().getDescription());
+        assertEquals(before, homes());
+        assertEquals(List.of(), daemon.allLeftovers());
+    }
+
+    @Test
+    void theStreamingFormReportsEachDeviceAsItComesUp() {
+        List<HomeCreationEvent> events = new ArrayList<>();
+        daemon.stub.createCirqueHomeWithDevicesStream(request("x", "y", "z")).forEachRemaining(events::add);
+        assertEquals(5, events.size(), events.toString());
+        assertTrue(events.get(0).hasHomeCreated());
+        assertEquals(Set.of("x", "y", "z"), Set.of(events.get(1).getDeviceReady().getKey(),
+                events.get(2).getDeviceReady().getKey(), events.get(3).getDeviceReady().getKey()));
+        assertTrue(events.get(4).hasDone());
+        String home = events.get(0).getHomeCreated();
+        assertEquals(home, events.get(4).getDone().getHomeId());
+
+        List<HomeCreationEvent> failing = new ArrayList<>();
+        daemon.stub.createCirqueHomeWithDevicesStream(request("ok").toBuilder().putDevices("bad",
+                DeviceSpecification.newBuilder().setDeviceType("t").setBaseImage("cirque-test/no-such:1").build())
+                .build()).forEachRemaining(failing::add);
+        HomeCreationEvent last = failing.get(failing.size() - 1);
+        assertEquals("bad", last.getFailed().getKey());
+        assertEquals("FAILED_PRECONDITION", last.getFailed().getCode());
+        assertEquals(List.of(), daemon.leftovers(failing.get(0).getHomeCreated()), "rolled back");
+        daemon.stub.stopCirqueHome(StopCirqueHomeRequest.newBuilder().setHomeId(home).build());
+    }
+
+    @Test
+    void streamingExecSendsOutputAsItComesAndEndsWithTheExitCode() {
+        CreateCirqueHomeWithDevicesResponse made = daemon.stub.createCirqueHomeWithDevices(request("n"));
+        try {
+            CirqueServiceGrpc.CirqueServiceBlockingStub stub = daemon.stub.withDeadlineAfter(1, TimeUnit.MINUTES);
+            long start = System.nanoTime();
+            Iterator<CommandOutput> it = stub.executeDeviceCommandStream(ExecuteDeviceCommandRequest.newBuilder()
+                    .setHomeId(made.getHomeId()).setDeviceId(made.getDevicesOrThrow("n").getDeviceId())
+                    .setCommand("sh -c 'echo first; sleep 2; echo second >&2; exit 3'").build());
+            CommandOutput first = it.next();
+            long firstAt = System.nanoTime() - start;
+            assertEquals("first\n", first.getStdout().toStringUtf8());
+            CommandOutput second = it.next();
+            long secondAt = System.nanoTime() - start;
+            assertEquals("second\n", second.getStderr().toStringUtf8());
+            assertTrue(secondAt - firstAt > 1_500_000_000L, "stdout arrived while the command still ran");
+            assertEquals(3, it.next().getExitCode());
+            assertTrue(!it.hasNext());
+        } finally {
+            daemon.stub.stopCirqueHome(StopCirqueHomeRequest.newBuilder().setHomeId(made.getHomeId()).build());
+        }
+    }
+
+    private static CreateCirqueHomeWithDevicesRequest request(String... keys) {
+        CreateCirqueHomeWithDevicesRequest.Builder b = CreateCirqueHomeWithDevicesRequest.newBuilder();
+        for (String k : keys) {
+            b.putDevices(k, DeviceSpecification.newBuilder().setDeviceType(TestDaemon.NODE_IMAGE).build());
+        }
+        return b.build();
+    }
+
+    private static List<String> homes() {
+        return daemon.stub.listCirqueHomes(ListCirqueHomesRequest.getDefaultInstance()).getHomeIdList();
+    }
+}
