@@ -302,8 +302,12 @@ public final class HomeService implements AutoCloseable {
 
     public ExecResult exec(String homeId, String nodeId, List<String> argv, Duration timeout) {
         Node node = node(homeId, nodeId);
+        long started = System.nanoTime();
         ExecResult result = engine.exec(node.containerId(), argv, timeout);
-        log.debug("exec in {}: {} -> {}", node.name(), argv, result.exitCode());
+        if (log.isDebugEnabled()) {
+            log.debug("exec in {}: {} -> {} [{} us]", node.name(), argv, result.exitCode(),
+                    (System.nanoTime() - started) / 1000);
+        }
         return result;
     }
 

@@ -7,6 +7,8 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 
 /**
  * A running node: a container and what its capabilities set up around it. Immutable but
@@ -24,6 +26,7 @@ public final class Node {
     private final HomeNetwork network;
     private final List<Capability> capabilities;
     private final Instant createdAt;
+    private final Map<Object, Object> views = new ConcurrentHashMap<>();
     final Teardown teardown;
 
     Node(String id, String homeId, String name, NodeSpec spec, String containerId, HomeNetwork network,
@@ -77,6 +80,16 @@ public final class Node {
 
     public Instant createdAt() {
         return createdAt;
+    }
+
+    /**
+     * A front's rendering of this node, made on first use and kept: what it renders (spec,
+     * names, addresses) never changes once the node is up. Capability descriptions can
+     * (a radio that exits), so renderings must not include them.
+     */
+    @SuppressWarnings("unchecked")
+    public <T> T view(Object key, Function<Node, T> render) {
+        return (T) views.computeIfAbsent(key, k -> render.apply(this));
     }
 
     /** Each capability's own description, by capability name. */
