@@ -83,10 +83,15 @@ public final class CirqueDaemon implements Callable<Integer> {
     public Integer call() throws Exception {
         InetSocketAddress address = listenAddress("--grpc-address", grpcAddress);
         InetSocketAddress http = noHttp ? null : listenAddress("--http-address", httpAddress);
+        // Start-up is mostly class loading: load gRPC's on a second core while this one
+        // connects to Docker.
+        Thread warmUp = new Thread(DaemonServer::loadClasses, "cirque-warm-up");
+        warmUp.start();
         DockerEngine engine = DockerEngine.connect(dockerHost);
         log.info("cirque-daemon {} starting; engine: {}", CirqueVersion.version(), engine.ping());
         CapabilityRegistry capabilities = CapabilityRegistry.fromClassPath(hostSettings());
         log.info("capabilities: {}", capabilities.names());
+        warmUp.join();
         DaemonServer server;
         try {
             server = new DaemonServer(new HomeService(engine, capabilities), address, http).start();

@@ -4,13 +4,17 @@ import dev.cirque.core.home.HomeService;
 import dev.cirque.server.grpc.CirqueGrpcService;
 import dev.cirque.server.http.HttpApi;
 import dev.cirque.proto.CirqueServiceGrpc;
+import io.grpc.Metadata;
 import io.grpc.Server;
+import io.grpc.ServerCall;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.util.Set;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,11 +40,33 @@ public final class DaemonServer {
         this.homes = homes;
         this.http = httpAddress == null ? null : new HttpApi(homes, httpAddress);
         this.server = NettyServerBuilder.forAddress(address)
+                .callExecutor(DaemonServer::executorFor)
                 .addService(new CirqueGrpcService(homes))
                 .addService(health.getHealthService())
                 .addService(ProtoReflectionServiceV1.newInstance())
                 .addService(io.grpc.protobuf.services.ProtoReflectionService.newInstance())
                 .build();
+    }
+
+    /** Loads the server's classes ahead of use (start-up runs it beside the Docker connection). */
+    @SuppressWarnings("deprecation")
+    static void loadClasses() {
+        NettyServerBuilder.forPort(0).addService(ProtoReflectionServiceV1.newInstance())
+                .addService(io.grpc.protobuf.services.ProtoReflectionService.newInstance())
+                .addService(new HealthStatusManager().getHealthService());
+        CirqueServiceGrpc.getServiceDescriptor();
+    }
+
+    /** Answered from memory, never blocking: run on the transport thread, sparing a handoff. */
+    private static final Set<String> IN_MEMORY = Set.of(
+            CirqueServiceGrpc.getListCirqueHomesMethod().getFullMethodName(),
+            CirqueServiceGrpc.getListCirqueHomeDevicesMethod().getFullMethodName(),
+            CirqueServiceGrpc.getQueryCirqueDeviceMethod().getFullMethodName(),
+            "grpc.health.v1.Health/Check");
+
+    private static Executor executorFor(ServerCall<?, ?> call, Metadata headers) {
+        // null: the default pool, for everything that may wait on Docker or the host.
+        return IN_MEMORY.contains(call.getMethodDescriptor().getFullMethodName()) ? Runnable::run : null;
     }
 
     public DaemonServer start() throws IOException {

@@ -87,7 +87,12 @@ public final class DeviceSpecs {
         return b.build();
     }
 
+    /** The node as the wire shows it, rendered once per node (listing is a hot path). */
     static CirqueDevice toDevice(Node node) {
+        return node.view(CirqueDevice.class, DeviceSpecs::render);
+    }
+
+    private static CirqueDevice render(Node node) {
         return CirqueDevice.newBuilder()
                 .setDeviceId(node.id())
                 .setDeviceName(node.name())
