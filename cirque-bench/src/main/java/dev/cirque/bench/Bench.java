@@ -1,0 +1,427 @@
+package dev.cirque.bench;
+
+import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.async.ResultCallback;
+import com.github.dockerjava.api.model.Frame;
+import com.github.dockerjava.api.model.HostConfig;
+import com.github.dockerjava.core.DefaultDockerClientConfig;
+import com.github.dockerjava.core.DockerClientConfig;
+import com.github.dockerjava.core.DockerClientImpl;
+import com.github.dockerjava.httpclient5.ApacheDockerHttpClient;
+import dev.cirque.proto.CirqueServiceGrpc;
+import dev.cirque.proto.CreateCirqueHomeWithDevicesRequest;
+import dev.cirque.proto.CreateCirqueHomeWithDevicesResponse;
+import dev.cirque.proto.DeviceSpecification;
+import dev.cirque.proto.ExecuteDeviceCommandRequest;
+import dev.cirque.proto.ListCirqueHomeDevicesRequest;
+import dev.cirque.proto.StopCirqueHomeRequest;
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
+import io.grpc.health.v1.HealthCheckRequest;
+import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
+import io.grpc.health.v1.HealthGrpc;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * The benchmark of issue 6. The daemon runs as the README runs it (scripts/cirque-daemon) and is
+ * driven over gRPC on loopback; the baseline is the same Docker work done directly with
+ * docker-java, in parallel, in the same run against the same engine. Every row is a ratio
+ * or a difference against that baseline, or an absolute figure against its target.
+ */
+public final class Bench {
+
+    private static final String IMAGE = "generic_node_image";
+    private static final Map<String, String> LABELS = Map.of("cirque.managed", "true", "cirque.bench", "true");
+
+    private final List<String> daemonCommand;
+    private final Path out;
+    private final int rounds;
+    private final List<String> only;
+    private final DockerClient docker;
+    private final List<String[]> rows = new ArrayList<>();
+
+    private Bench(List<String> daemonCommand, Path out, int rounds, List<String> only) {
+        this.daemonCommand = daemonCommand;
+        this.out = out;
+        this.rounds = rounds;
+        this.only = only;
+        DockerClientConfig config = DefaultDockerClientConfig.createDefaultConfigBuilder().build();
+        this.docker = DockerClientImpl.getInstance(config, new ApacheDockerHttpClient.Builder()
+                .dockerHost(config.getDockerHost()).maxConnections(128).connectionTimeout(Duration.ofSeconds(5)).build());
+    }
+
+    public static void main(String[] args) throws Exception {
+        List<String> daemon = List.of("scripts/cirque-daemon");
+        Path out = Path.of("bench-results.md");
+        int rounds = 3;
+        List<String> only = List.of("startup", "bringup", "exec", "list", "memory");
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--daemon" -> daemon = List.of(args[++i].split(" "));
+                case "--out" -> out = Path.of(args[++i]);
+                case "--rounds" -> rounds = Integer.parseInt(args[++i]);
+                case "--only" -> only = List.of(args[++i].split(","));
+                default -> throw new IllegalArgumentException("unknown argument " + args[i]);
+            }
+        }
+        new Bench(daemon, out, rounds, only).run();
+    }
+
+    private void run() throws Exception {
+        say("engine: Docker " + docker.versionCmd().exec().getVersion() + "; " + Runtime.getRuntime().availableProcessors()
+                + " cores; image " + IMAGE + "; " + rounds + " rounds per size (median)");
+        List<Long> starts = new ArrayList<>();
+        // One start not counted: the launcher's first run records its class archive.
+        Daemon daemon = Daemon.start(daemonCommand);
+        for (int i = 0; i < (only.contains("startup") ? 3 : 1); i++) {
+            if (daemon != null) {
+                daemon.close();
+            }
+            daemon = Daemon.start(daemonCommand);
+            starts.add(daemon.startMillis);
+        }
+        try (Daemon d = daemon) {
+            Thread.sleep(1000);
+            long rss0 = d.rssKb();
+            if (only.contains("bringup")) {
+                for (int n : new int[] {1, 10, 30}) {
+                    bringUpAndTeardown(d, n);
+                }
+            }
+            if (only.contains("exec")) {
+                exec(d);
+            }
+            if (only.contains("list")) {
+                listThroughput(d);
+            }
+            if (only.contains("startup")) {
+                row("daemon start to health SERVING (median of 3)", ms(median(starts)), "", "", "<= 1500 ms",
+                        median(starts) <= 1500);
+            }
+            if (only.contains("memory")) {
+                long rss100 = rssWith(d, 100);
+                row("daemon resident memory, 0 nodes", mb(rss0), "", "", "", null);
+                row("daemon resident memory, 100 nodes", mb(rss100), "", "", "<= 250 MB", rss100 <= 250 * 1024);
+            }
+        } finally {
+            removeLeftovers();
+        }
+        print();
+    }
+
+    // --- measurements ----------------------------------------------------------------------
+
+    private void bringUpAndTeardown(Daemon d, int n) throws Exception {
+        List<Long> oursUp = new ArrayList<>();
+        List<Long> oursDown = new ArrayList<>();
+        List<Long> directUp = new ArrayList<>();
+        List<Long> directDown = new ArrayList<>();
+        for (int r = 0; r < rounds; r++) {
+            // Alternate which goes first, so neither always meets a warmer engine.
+            for (int which = 0; which < 2; which++) {
+                if ((r + which) % 2 == 0) {
+                    long t0 = System.nanoTime();
+                    CreateCirqueHomeWithDevicesResponse home = d.stub().createCirqueHomeWithDevices(homeOf(n));
+                    long t1 = System.nanoTime();
+                    d.stub().stopCirqueHome(StopCirqueHomeRequest.newBuilder().setHomeId(home.getHomeId()).build());
+                    long t2 = System.nanoTime();
+                    oursUp.add(t1 - t0);
+                    oursDown.add(t2 - t1);
+                } else {
+                    long[] times = direct(n);
+                    directUp.add(times[0]);
+                    directDown.add(times[1]);
+                }
+            }
+        }
+        say("bring-up N=" + n + ": ours " + msList(oursUp) + ", direct " + msList(directUp));
+        double up = (double) median(oursUp) / median(directUp);
+        double down = (double) median(oursDown) / median(directDown);
+        row("bring-up of " + n + " node(s)", ms(median(oursUp) / 1_000_000), ms(median(directUp) / 1_000_000),
+                ratio(up), n == 30 ? "<= 1.15" : "", n == 30 ? up <= 1.15 : null);
+        row("teardown of " + n + " node(s)", ms(median(oursDown) / 1_000_000), ms(median(directDown) / 1_000_000),
+                ratio(down), n == 30 ? "<= 1.15" : "", n == 30 ? down <= 1.15 : null);
+    }
+
+    /** The physical limit: network, then N containers created, attached and started at once. */
+    private long[] direct(int n) throws Exception {
+        String id = UUID.randomUUID().toString().substring(0, 8);
+        ExecutorService pool = Executors.newFixedThreadPool(n);
+        try {
+            long t0 = System.nanoTime();
+            String network = docker.createNetworkCmd().withName("cirque-bench-" + id).withDriver("bridge")
+                    .withLabels(LABELS).exec().getId();
+            List<CompletableFuture<String>> made = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                String name = "cirque-bench-" + id + "-" + i;
+                made.add(CompletableFuture.supplyAsync(() -> {
+                    String c = docker.createContainerCmd(IMAGE).withName(name).withLabels(LABELS)
+                            .withHostConfig(HostConfig.newHostConfig().withNetworkMode("cirque-bench-" + id))
+                            .exec().getId();
+                    docker.startContainerCmd(c).exec();
+                    return c;
+                }, pool));
+            }
+            List<String> containers = made.stream().map(CompletableFuture::join).toList();
+            long t1 = System.nanoTime();
+            containers.stream().map(c -> CompletableFuture.runAsync(() ->
+                    docker.removeContainerCmd(c).withForce(true).withRemoveVolumes(true).exec(), pool))
+                    .toList().forEach(CompletableFuture::join);
+            docker.removeNetworkCmd(network).exec();
+            long t2 = System.nanoTime();
+            return new long[] {t1 - t0, t2 - t1};
+        } finally {
+            pool.shutdown();
+        }
+    }
+
+    private void exec(Daemon d) throws Exception {
+        CreateCirqueHomeWithDevicesResponse home = d.stub().createCirqueHomeWithDevices(homeOf(1));
+        String device = home.getDevicesMap().values().iterator().next().getDeviceId();
+        String container = home.getDevicesMap().values().iterator().next().getDeviceName();
+        ExecuteDeviceCommandRequest request = ExecuteDeviceCommandRequest.newBuilder()
+                .setHomeId(home.getHomeId()).setDeviceId(device).setCommand("true").build();
+        try {
+            List<Long> ours = new ArrayList<>();
+            List<Long> direct = new ArrayList<>();
+            for (int i = 0; i < 550; i++) { // the first 50 of each warm up
+                long t0 = System.nanoTime();
+                d.stub().executeDeviceCommand(request);
+                long t1 = System.nanoTime();
+                directExec(container);
+                long t2 = System.nanoTime();
+                if (i >= 50) {
+                    ours.add(t1 - t0);
+                    direct.add(t2 - t1);
+                }
+            }
+            Collections.sort(ours);
+            Collections.sort(direct);
+            long o50 = ours.get(ours.size() / 2);
+            long d50 = direct.get(direct.size() / 2);
+            long o99 = ours.get(ours.size() * 99 / 100);
+            long d99 = direct.get(direct.size() * 99 / 100);
+            double overhead = (o50 - d50) / 1e6;
+            row("ExecuteDeviceCommand `true`, p50 (500 calls)", ms(o50 / 1e6), ms(d50 / 1e6),
+                    String.format(Locale.ROOT, "%+.2f ms", overhead), "<= +2 ms", overhead <= 2.0);
+            row("ExecuteDeviceCommand `true`, p99 (500 calls)", ms(o99 / 1e6), ms(d99 / 1e6),
+                    String.format(Locale.ROOT, "%+.2f ms", (o99 - d99) / 1e6), "", null);
+        } finally {
+            d.stub().stopCirqueHome(StopCirqueHomeRequest.newBuilder().setHomeId(home.getHomeId()).build());
+        }
+    }
+
+    /** What ExecuteDeviceCommand does, straight through docker-java: create, start and read, inspect. */
+    private void directExec(String container) throws InterruptedException {
+        String exec = docker.execCreateCmd(container).withCmd("true").withAttachStdout(true).withAttachStderr(true)
+                .exec().getId();
+        docker.execStartCmd(exec).exec(new ResultCallback.Adapter<Frame>()).awaitCompletion();
+        docker.inspectExecCmd(exec).exec();
+    }
+
+    private void listThroughput(Daemon d) throws Exception {
+        CreateCirqueHomeWithDevicesResponse home = d.stub().createCirqueHomeWithDevices(homeOf(30));
+        ListCirqueHomeDevicesRequest request = ListCirqueHomeDevicesRequest.newBuilder().setHomeId(home.getHomeId()).build();
+        List<ManagedChannel> channels = new ArrayList<>();
+        try {
+            AtomicBoolean counting = new AtomicBoolean(false);
+            AtomicBoolean running = new AtomicBoolean(true);
+            LongAdder calls = new LongAdder();
+            List<Thread> clients = new ArrayList<>();
+            for (int i = 0; i < 8; i++) {
+                ManagedChannel ch = ManagedChannelBuilder.forAddress("127.0.0.1", d.port).usePlaintext().build();
+                channels.add(ch);
+                CirqueServiceGrpc.CirqueServiceBlockingStub stub = CirqueServiceGrpc.newBlockingStub(ch);
+                Thread t = new Thread(() -> {
+                    while (running.get()) {
+                        stub.listCirqueHomeDevices(request);
+                        if (counting.get()) {
+                            calls.increment();
+                        }
+                    }
+                });
+                clients.add(t);
+                t.start();
+            }
+            Thread.sleep(2000); // warm-up
+            counting.set(true);
+            long t0 = System.nanoTime();
+            Thread.sleep(5000);
+            counting.set(false);
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            running.set(false);
+            for (Thread t : clients) {
+                t.join();
+            }
+            double rps = calls.sum() / seconds;
+            row("ListCirqueHomeDevices, 30-node home, 8 clients", String.format(Locale.ROOT, "%,.0f req/s", rps), "",
+                    "", ">= 20,000 req/s", rps >= 20_000);
+        } finally {
+            channels.forEach(ManagedChannel::shutdownNow);
+            d.stub().stopCirqueHome(StopCirqueHomeRequest.newBuilder().setHomeId(home.getHomeId()).build());
+        }
+    }
+
+    private long rssWith(Daemon d, int n) throws Exception {
+        CreateCirqueHomeWithDevicesResponse home = d.stub().createCirqueHomeWithDevices(homeOf(n));
+        try {
+            return d.rssKb();
+        } finally {
+            d.stub().stopCirqueHome(StopCirqueHomeRequest.newBuilder().setHomeId(home.getHomeId()).build());
+        }
+    }
+
+    // --- the daemon under test ---------------------------------------------------------------
+
+    /** The daemon, started as the README starts it, on a free port. */
+    private static final class Daemon implements AutoCloseable {
+        final Process process;
+        final int port;
+        final ManagedChannel channel;
+        final long startMillis;
+
+        private Daemon(Process process, int port, ManagedChannel channel, long startMillis) {
+            this.process = process;
+            this.port = port;
+            this.channel = channel;
+            this.startMillis = startMillis;
+        }
+
+        static Daemon start(List<String> command) throws Exception {
+            int port = freePort();
+            List<String> argv = new ArrayList<>(command);
+            argv.addAll(List.of("--grpc-address", "127.0.0.1:" + port, "--no-http"));
+            long t0 = System.nanoTime();
+            Process p = new ProcessBuilder(argv).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            ManagedChannel ch = ManagedChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
+            HealthGrpc.HealthBlockingStub health = HealthGrpc.newBlockingStub(ch);
+            while (true) {
+                try {
+                    if (health.withDeadlineAfter(1, TimeUnit.SECONDS).check(HealthCheckRequest.getDefaultInstance())
+                            .getStatus() == ServingStatus.SERVING) {
+                        break;
+                    }
+                } catch (RuntimeException e) {
+                    if (!p.isAlive()) {
+                        throw new IllegalStateException("the daemon exited with " + p.exitValue() + " at start");
+                    }
+                }
+                if (System.nanoTime() - t0 > TimeUnit.SECONDS.toNanos(60)) {
+                    throw new IllegalStateException("the daemon was not SERVING within 60 s");
+                }
+                Thread.sleep(5);
+            }
+            return new Daemon(p, port, ch, (System.nanoTime() - t0) / 1_000_000);
+        }
+
+        CirqueServiceGrpc.CirqueServiceBlockingStub stub() {
+            return CirqueServiceGrpc.newBlockingStub(channel).withDeadlineAfter(5, TimeUnit.MINUTES);
+        }
+
+        long rssKb() throws IOException {
+            for (String line : Files.readAllLines(Path.of("/proc", Long.toString(process.pid()), "status"))) {
+                if (line.startsWith("VmRSS:")) {
+                    return Long.parseLong(line.replaceAll("\\D+", ""));
+                }
+            }
+            throw new IOException("no VmRSS for pid " + process.pid());
+        }
+
+        @Override
+        public void close() {
+            channel.shutdownNow();
+            process.toHandle().destroy();
+            try {
+                if (!process.waitFor(60, TimeUnit.SECONDS)) {
+                    process.destroyForcibly();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                process.destroyForcibly();
+            }
+        }
+    }
+
+    // --- helpers ---------------------------------------------------------------------------
+
+    private static CreateCirqueHomeWithDevicesRequest homeOf(int n) {
+        CreateCirqueHomeWithDevicesRequest.Builder b = CreateCirqueHomeWithDevicesRequest.newBuilder();
+        for (int i = 0; i < n; i++) {
+            b.putDevices(String.format(Locale.ROOT, "node%03d", i), DeviceSpecification.newBuilder().setDeviceType(IMAGE).build());
+        }
+        return b.build();
+    }
+
+    private void removeLeftovers() {
+        docker.listContainersCmd().withShowAll(true).withLabelFilter(Map.of("cirque.bench", "true")).exec()
+                .forEach(c -> docker.removeContainerCmd(c.getId()).withForce(true).exec());
+        docker.listNetworksCmd().withFilter("label", List.of("cirque.bench=true")).exec()
+                .forEach(n -> docker.removeNetworkCmd(n.getId()).exec());
+    }
+
+    private void row(String measure, String ours, String direct, String ratio, String target, Boolean met) {
+        rows.add(new String[] {measure, ours, direct, ratio, target, met == null ? "" : met ? "yes" : "NO"});
+    }
+
+    private void print() throws IOException {
+        StringBuilder t = new StringBuilder();
+        t.append("| measure | cirque-java | docker-java direct | ratio / difference | target | met |\n");
+        t.append("|---|---|---|---|---|---|\n");
+        for (String[] r : rows) {
+            t.append("| ").append(String.join(" | ", r)).append(" |\n");
+        }
+        System.out.println();
+        System.out.print(t);
+        Files.writeString(out, t.toString());
+        say("table written to " + out.toAbsolutePath());
+    }
+
+    private static long median(List<Long> values) {
+        List<Long> sorted = new ArrayList<>(values);
+        Collections.sort(sorted);
+        return sorted.get(sorted.size() / 2);
+    }
+
+    private static String msList(List<Long> nanos) {
+        return nanos.stream().map(n -> Long.toString(n / 1_000_000)).toList() + " ms";
+    }
+
+    private static String ms(double millis) {
+        return String.format(Locale.ROOT, "%.1f ms", millis);
+    }
+
+    private static String mb(long kb) {
+        return String.format(Locale.ROOT, "%.0f MB", kb / 1024.0);
+    }
+
+    private static String ratio(double r) {
+        return String.format(Locale.ROOT, "%.2f", r);
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    private static void say(String s) {
+        System.out.println("[bench] " + s);
+    }
+}

@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# The benchmark: builds the daemon and the harness, then measures the daemon (its own
+# process, over gRPC) against docker-java doing the same Docker work directly, in one
+# run on this Docker engine, and prints one table of ratios (also written to the file
+# given, default bench-results.md). Needs the node images (scripts/build-images.sh).
+# Usage: scripts/bench.sh [OUTPUT.md [--only startup,bringup,exec,list,memory] [--rounds N]]
+set -euo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+out=${1:-bench-results.md}
+echo "[bench] building (mvn package -DskipTests)"
+mvn -B -q package -DskipTests -pl cirque-bench -am
+cp=$(mvn -B -q -pl cirque-bench dependency:build-classpath -Dmdep.outputFile=/dev/stdout)
+exec java -cp "cirque-bench/target/classes:$cp" dev.cirque.bench.Bench "${@:2}" --out "$out"
