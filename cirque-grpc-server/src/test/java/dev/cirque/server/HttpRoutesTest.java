@@ -22,7 +22,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -72,8 +71,7 @@ class HttpRoutesTest {
         assertEquals(2, devices.size());
         Set<String> types = new HashSet<>();
         List<String> ids = new ArrayList<>();
-        for (Iterator<Map.Entry<String, JsonNode>> it = devices.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> e = it.next();
+        for (Map.Entry<String, JsonNode> e : devices.properties()) {
             JsonNode state = e.getValue();
             assertEquals(e.getKey(), state.get("id").asText());
             assertTrue(state.get("name").asText().startsWith("cirque-"), state.toString());

@@ -81,8 +81,13 @@ final class TestDaemon implements AutoCloseable {
     }
 
     @Override
-    public void close() throws Exception {
-        channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    public void close() {
+        channel.shutdownNow();
+        try {
+            channel.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         server.stop();
         assertEquals(List.of(), allLeftovers(), "labelled Docker objects left after the daemon stopped");
         engine.close();

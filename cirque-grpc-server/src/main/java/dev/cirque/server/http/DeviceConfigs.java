@@ -11,7 +11,6 @@ import dev.cirque.core.spec.CapabilityRequest;
 import dev.cirque.core.spec.NetworkKind;
 import dev.cirque.core.spec.NodeSpec;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -44,8 +43,7 @@ public final class DeviceConfigs {
                     + " {\"device0\": {\"type\": \"generic_node_image\"}}");
         }
         Map<String, NodeSpec> topology = new LinkedHashMap<>();
-        for (Iterator<Map.Entry<String, JsonNode>> it = body.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> e = it.next();
+        for (Map.Entry<String, JsonNode> e : body.properties()) {
             try {
                 topology.put(e.getKey(), toNodeSpec(e.getValue()));
             } catch (CirqueException ex) {
