@@ -1,17 +1,24 @@
 package dev.cirque.core.capability;
 
+import dev.cirque.core.host.HostLedger;
 import java.util.Map;
 import java.util.Optional;
 
 /**
  * What the daemon's configuration tells capabilities about this host: the mount policy,
- * and named settings such as {@code thread.bin-dir}. Plugins read it in
- * {@link CapabilityProvider#create}, since ServiceLoader builds them without arguments.
+ * named settings such as {@code thread.bin-dir}, and the ledger where host processes are
+ * recorded. Plugins read it in {@link CapabilityProvider#create}, since ServiceLoader
+ * builds them without arguments.
  */
-public record HostSettings(MountPolicy mountPolicy, Map<String, String> settings) {
+public record HostSettings(MountPolicy mountPolicy, Map<String, String> settings, HostLedger ledger) {
 
     public HostSettings {
         settings = Map.copyOf(settings);
+    }
+
+    /** With the default ledger. */
+    public HostSettings(MountPolicy mountPolicy, Map<String, String> settings) {
+        this(mountPolicy, settings, HostLedger.defaultLedger());
     }
 
     public static HostSettings defaults() {

@@ -86,6 +86,15 @@ public interface ContainerEngine extends AutoCloseable {
     /** Kills and removes a container; a container already gone is not an error. */
     void removeContainer(String containerId);
 
+    /** An engine object and its labels. */
+    record Labelled(String id, Map<String, String> labels) {}
+
+    /** The containers carrying all of {@code labels}, with all their labels. */
+    List<Labelled> containersWithLabels(Map<String, String> labels);
+
+    /** The networks carrying all of {@code labels}, with all their labels. */
+    List<Labelled> networksWithLabels(Map<String, String> labels);
+
     /** Ids of the containers carrying all of {@code labels}. */
     List<String> containersLabelled(Map<String, String> labels);
 

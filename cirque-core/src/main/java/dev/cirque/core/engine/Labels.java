@@ -1,5 +1,7 @@
 package dev.cirque.core.engine;
 
+import dev.cirque.core.host.Owner;
+import java.util.HashMap;
 import java.util.Map;
 
 /** The labels on every engine object the daemon creates, so that all of it can be found again. */
@@ -8,6 +10,8 @@ public final class Labels {
     public static final String MANAGED = "cirque.managed";
     public static final String HOME = "cirque.home";
     public static final String NODE = "cirque.node";
+    /** The daemon process that made it ({@link dev.cirque.core.host.Owner#label()}). */
+    public static final String OWNER = "cirque.owner";
 
     private Labels() {}
 
@@ -22,5 +26,12 @@ public final class Labels {
 
     public static Map<String, String> node(String homeId, String nodeId) {
         return Map.of(MANAGED, "true", HOME, homeId, NODE, nodeId);
+    }
+
+    /** {@code labels} plus this daemon as their owner: what objects are created with. */
+    public static Map<String, String> owned(Map<String, String> labels) {
+        Map<String, String> out = new HashMap<>(labels);
+        out.put(OWNER, Owner.current().label());
+        return Map.copyOf(out);
     }
 }

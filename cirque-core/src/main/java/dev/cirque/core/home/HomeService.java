@@ -74,7 +74,7 @@ public final class HomeService implements AutoCloseable {
     public Home createHome() {
         String id = UUID.randomUUID().toString();
         String networkName = "cirque-" + id;
-        String networkId = engine.createNetwork(networkName, Labels.home(id), NetworkConfig.bridge());
+        String networkId = engine.createNetwork(networkName, Labels.owned(Labels.home(id)), NetworkConfig.bridge());
         Home home = new Home(id, new HomeNetwork(NetworkKind.LAN, networkId, networkName, "bridge", ""));
         homes.put(id, home);
         log.info("home {} created (network {})", id, networkName);
@@ -239,7 +239,7 @@ public final class HomeService implements AutoCloseable {
             }
             step = "plan container";
             ContainerPlan plan = new ContainerPlan(spec.image(), name);
-            Labels.node(homeId, nodeId).forEach(plan::label);
+            Labels.owned(Labels.node(homeId, nodeId)).forEach(plan::label);
             plan.label("cirque.device_type", spec.deviceType());
             if (spec.network() != NetworkKind.LAN) {
                 plan.network(spec.network());
@@ -340,13 +340,14 @@ public final class HomeService implements AutoCloseable {
                 return existing.get();
             }
             String name = "cirque-" + home.id() + "-" + kind.wireName().toLowerCase(Locale.ROOT);
+            Map<String, String> labels = Labels.owned(Labels.home(home.id()));
             HomeNetwork made = switch (kind) {
                 case LAN -> throw new IllegalStateException("every home has its LAN");
-                case INTERNAL -> new HomeNetwork(kind, engine.createNetwork(name, Labels.home(home.id()),
+                case INTERNAL -> new HomeNetwork(kind, engine.createNetwork(name, labels,
                         new NetworkConfig("bridge", true, Map.of(), "", "", "")), name, "bridge", "");
-                case IPV6 -> new HomeNetwork(kind, engine.createNetwork(name, Labels.home(home.id()),
+                case IPV6 -> new HomeNetwork(kind, engine.createNetwork(name, labels,
                         new NetworkConfig("bridge", false, Map.of(), "", "", ula(home.id()))), name, "bridge", "");
-                case IPVLAN -> ipvlan(home, name);
+                case IPVLAN -> ipvlan(name, labels);
             };
             home.addNetwork(made);
             log.info("home {}: network {} created ({}{})", home.id(), name, made.driver(),
@@ -356,14 +357,14 @@ public final class HomeService implements AutoCloseable {
     }
 
     /** An ipvlan network on the configured host interface, or macvlan where the kernel has no ipvlan. */
-    private HomeNetwork ipvlan(Home home, String name) {
+    private HomeNetwork ipvlan(String name, Map<String, String> labels) {
         HostSettings host = capabilities.host();
         String parent = host.setting("ipvlan.parent").orElseGet(HostLinks::defaultRouteInterface);
         String subnet = host.setting("ipvlan.subnet").orElse("");
         String gateway = host.setting("ipvlan.gateway").orElse("");
         Optional<String> noIpvlan = HostLinks.probe("ipvlan", parent, "mode", "l2");
         if (noIpvlan.isEmpty()) {
-            return new HomeNetwork(NetworkKind.IPVLAN, engine.createNetwork(name, Labels.home(home.id()),
+            return new HomeNetwork(NetworkKind.IPVLAN, engine.createNetwork(name, labels,
                     new NetworkConfig("ipvlan", false, Map.of("parent", parent, "ipvlan_mode", "l2"), subnet, gateway,
                             "")), name, "ipvlan", "");
         }
@@ -373,7 +374,7 @@ public final class HomeService implements AutoCloseable {
                     + " has neither (ipvlan: " + noIpvlan.get() + "; macvlan: " + noMacvlan.get() + ")");
         }
         String note = "this kernel has no ipvlan (" + noIpvlan.get() + "); macvlan on " + parent + " instead";
-        return new HomeNetwork(NetworkKind.IPVLAN, engine.createNetwork(name, Labels.home(home.id()),
+        return new HomeNetwork(NetworkKind.IPVLAN, engine.createNetwork(name, labels,
                 new NetworkConfig("macvlan", false, Map.of("parent", parent, "macvlan_mode", "bridge"), subnet, gateway,
                         "")), name, "macvlan", note);
     }

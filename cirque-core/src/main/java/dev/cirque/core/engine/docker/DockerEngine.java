@@ -273,6 +273,20 @@ public final class DockerEngine implements ContainerEngine {
     }
 
     @Override
+    public List<Labelled> containersWithLabels(Map<String, String> labels) {
+        return call("list containers", () -> client.listContainersCmd().withShowAll(true).withLabelFilter(labels)
+                .exec().stream().map(c -> new Labelled(c.getId(), c.getLabels() == null ? Map.of() : c.getLabels()))
+                .toList());
+    }
+
+    @Override
+    public List<Labelled> networksWithLabels(Map<String, String> labels) {
+        List<String> filter = labels.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList();
+        return call("list networks", () -> client.listNetworksCmd().withFilter("label", filter).exec().stream()
+                .map(n -> new Labelled(n.getId(), n.getLabels() == null ? Map.of() : n.getLabels())).toList());
+    }
+
+    @Override
     public List<String> containersLabelled(Map<String, String> labels) {
         return call("list containers", () -> client.listContainersCmd()
                 .withShowAll(true)
