@@ -7,6 +7,7 @@ import dev.cirque.core.capability.ContainerPlan;
 import dev.cirque.core.capability.HostSettings;
 import dev.cirque.core.capability.PrepareContext;
 import dev.cirque.core.host.HostCommand;
+import dev.cirque.core.host.HostLedger;
 import dev.cirque.core.spec.CapabilityRequest;
 import dev.cirque.core.spec.NodeSpec;
 import dev.cirque.sim.thread.RadioProcess;
@@ -53,7 +54,7 @@ public final class ThreadCapability implements CapabilityProvider {
         List<?> daemons = request.list("daemons");
         Path workRoot = host.setting("thread.work-dir").map(Path::of)
                 .orElse(Path.of(System.getProperty("java.io.tmpdir"), "cirque-thread"));
-        return new Radio(networks, binary, (int) petition, rcp, daemons, workRoot);
+        return new Radio(networks, binary, (int) petition, rcp, daemons, workRoot, host.ledger());
     }
 
     private static Path findBinary(HostSettings host, String name) {
@@ -77,11 +78,14 @@ public final class ThreadCapability implements CapabilityProvider {
         private final boolean rcp;
         private final List<?> daemons;
         private final Path workRoot;
+        private final HostLedger ledger;
         private volatile ThreadNetworks.Lease lease;
         private volatile RadioProcess process;
 
-        Radio(ThreadNetworks networks, Path binary, int petition, boolean rcp, List<?> daemons, Path workRoot) {
+        Radio(ThreadNetworks networks, Path binary, int petition, boolean rcp, List<?> daemons, Path workRoot,
+                HostLedger ledger) {
             super(NAME);
+            this.ledger = ledger;
             this.networks = networks;
             this.binary = binary;
             this.petition = petition;
@@ -104,6 +108,8 @@ public final class ThreadCapability implements CapabilityProvider {
             RadioProcess p = RadioProcess.start(new RadioProcess.Spec(binary, l.nodeId(), l.portOffset(), workRoot,
                     "home " + node.homeId() + " node " + node.nodeId()));
             process = p;
+            ProcessHandle.of(p.pid()).ifPresent(h -> ledger.record("radio", h, p.workDir()));
+            node.onTeardown("forget radio pid " + p.pid(), () -> ledger.forget("radio", p.pid()));
             node.onTeardown("stop Thread radio pid " + p.pid(), p::close);
         }
 
@@ -130,6 +136,7 @@ public final class ThreadCapability implements CapabilityProvider {
             d.put("pty", process.ptyPath());
             d.put("radio", process.state());
             d.put("radio_pid", process.pid());
+            d.put("work_dir", process.workDir().toString());
             if (!daemons.isEmpty()) {
                 d.put("daemons", daemons);
             }

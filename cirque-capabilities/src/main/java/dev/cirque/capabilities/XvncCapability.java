@@ -7,6 +7,7 @@ import dev.cirque.core.capability.ContainerPlan;
 import dev.cirque.core.capability.HostSettings;
 import dev.cirque.core.capability.PrepareContext;
 import dev.cirque.core.host.HostCommand;
+import dev.cirque.core.host.HostLedger;
 import dev.cirque.core.spec.CapabilityRequest;
 import dev.cirque.core.spec.NodeSpec;
 import java.io.BufferedReader;
@@ -57,7 +58,7 @@ public final class XvncCapability implements CapabilityProvider {
             throw CirqueException.precondition("Xvnc capability: no Xvnc server on this host; install it with"
                     + " 'apt-get install tigervnc-standalone-server'");
         }
-        return new Server(xvnc, (int) display, (int) inNode, request.bool("localhost", false));
+        return new Server(xvnc, (int) display, (int) inNode, request.bool("localhost", false), host.ledger());
     }
 
     private static final class Server extends NamedCapability {
@@ -65,11 +66,13 @@ public final class XvncCapability implements CapabilityProvider {
         private final int askedDisplay;
         private final int displayInNode;
         private final boolean localhost;
+        private final HostLedger ledger;
         private volatile int display = -1;
         private volatile long pid = -1;
 
-        Server(Path binary, int askedDisplay, int displayInNode, boolean localhost) {
+        Server(Path binary, int askedDisplay, int displayInNode, boolean localhost, HostLedger ledger) {
             super(NAME);
+            this.ledger = ledger;
             this.binary = binary;
             this.askedDisplay = askedDisplay;
             this.displayInNode = displayInNode;
@@ -90,6 +93,9 @@ public final class XvncCapability implements CapabilityProvider {
                         + " keep it to loopback)", node.nodeId(), 5900 + d);
             }
             Process p = new ProcessBuilder(argv).redirectErrorStream(true).start();
+            // In the ledger first, so that a daemon killed from here on leaves it findable.
+            ledger.record("xvnc", p.toHandle(), null);
+            node.onTeardown("forget Xvnc pid " + p.pid(), () -> ledger.forget("xvnc", p.pid()));
             node.onTeardown("stop Xvnc :" + d + " (pid " + p.pid() + ")", () -> stop(p, d));
             pumpLog(p, node.homeId(), node.nodeId(), d);
             awaitSocket(p, d);

@@ -6,6 +6,7 @@ import dev.cirque.core.capability.HostSettings;
 import dev.cirque.core.capability.MountPolicy;
 import dev.cirque.core.engine.docker.DockerEngine;
 import dev.cirque.core.home.HomeService;
+import dev.cirque.core.home.Janitor;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -70,6 +71,11 @@ public final class CirqueDaemon implements Callable<Integer> {
             description = "IPv4 gateway of IpvLan networks (default: Docker picks one).")
     String ipvlanGateway;
 
+    @Option(names = "--keep-orphans",
+            description = "Leave what a killed earlier daemon left behind (containers, networks, iptables rules,"
+                    + " Xvnc servers, radios) for inspection, instead of removing it at start.")
+    boolean keepOrphans;
+
     @Option(names = "--insecure",
             description = "Allow listening on a non-loopback address. Anyone who reaches the port can run"
                     + " commands as root in the nodes; use only on a trusted network.")
@@ -89,7 +95,16 @@ public final class CirqueDaemon implements Callable<Integer> {
         warmUp.start();
         DockerEngine engine = DockerEngine.connect(dockerHost);
         log.info("cirque-daemon {} starting; engine: {}", CirqueVersion.version(), engine.ping());
-        CapabilityRegistry capabilities = CapabilityRegistry.fromClassPath(hostSettings());
+        HostSettings host = hostSettings();
+        if (keepOrphans) {
+            log.info("--keep-orphans: not sweeping what earlier daemons left");
+        } else {
+            Janitor.Report swept = Janitor.sweep(engine, host.ledger());
+            log.info("start-up sweep: {} orphaned container(s), {} network(s), {} iptables rule(s), {} host"
+                    + " process(es) removed", swept.containers(), swept.networks(), swept.iptablesRules(),
+                    swept.processes());
+        }
+        CapabilityRegistry capabilities = CapabilityRegistry.fromClassPath(host);
         log.info("capabilities: {}", capabilities.names());
         warmUp.join();
         DaemonServer server;

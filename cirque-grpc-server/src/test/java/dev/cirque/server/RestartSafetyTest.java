@@ -1,0 +1,204 @@
+package dev.cirque.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.cirque.core.engine.Labels;
+import dev.cirque.proto.CirqueServiceGrpc;
+import dev.cirque.proto.CreateCirqueDeviceRequest;
+import dev.cirque.proto.CreateCirqueHomeRequest;
+import dev.cirque.proto.CreateCirqueHomeWithDevicesRequest;
+import dev.cirque.proto.DeviceSpecification;
+import dev.cirque.proto.LanAccessCapability;
+import dev.cirque.proto.StopCirqueHomeRequest;
+import dev.cirque.proto.ThreadCapability;
+import dev.cirque.proto.XvncCapability;
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A daemon killed with SIGKILL leaves its containers, networks, iptables rules and host
+ * processes; the next daemon to start removes them, and leaves another live daemon's alone.
+ */
+class RestartSafetyTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void theNextDaemonRemovesWhatAKilledOneLeftAndOnlyThat() throws Exception {
+        Path bin = standInRadios();
+        try (TestDaemon live = new TestDaemon()) {
+            String liveHome = live.stub.createCirqueHome(CreateCirqueHomeRequest.getDefaultInstance()).getHomeId();
+            live.stub.createCirqueDevice(CreateCirqueDeviceRequest.newBuilder().setHomeId(liveHome)
+                    .setSpecification(node().setLanAccessCapability(LanAccessCapability.getDefaultInstance())).build());
+
+            Daemon first = Daemon.start(bin);
+            String home = first.stub().createCirqueHome(CreateCirqueHomeRequest.getDefaultInstance()).getHomeId();
+            String lan = device(first, home, node().setLanAccessCapability(LanAccessCapability.getDefaultInstance()));
+            String xvnc = device(first, home, node().setXvncCapability(XvncCapability.newBuilder().setLocalhost(true)));
+            String thread = device(first, home, node().setThreadCapability(ThreadCapability.getDefaultInstance()));
+            long xvncPid = first.state(home, xvnc).get("capability").get("Xvnc").get("pid").asLong();
+            Path radioDir = Path.of(first.state(home, thread).get("capability").get("Thread").get("work_dir").asText());
+            assertTrue(first.state(home, lan).has("id"));
+            first.kill();
+
+            assertEquals(3, live.engine.containersLabelled(Labels.home(home)).size(), "the killed daemon's nodes stay");
+            assertTrue(iptables().contains("cirque:" + home));
+            assertTrue(alive(xvncPid), "its Xvnc server outlives it");
+            assertTrue(Files.exists(radioDir));
+
+            Daemon second = Daemon.start(bin);
+            String log = second.output();
+            assertTrue(log.contains("start-up sweep: 3 orphaned container(s), 1 network(s), 2 iptables rule(s)"), log);
+            assertEquals(List.of(), live.leftovers(home));
+            assertFalse(iptables().contains("cirque:" + home), "its LanAccess rules are gone");
+            assertFalse(alive(xvncPid), "its Xvnc server was ended");
+            assertFalse(Files.exists(radioDir), "its radio's directory was removed");
+
+            // A kill in the middle of creating a home leaves nothing after the next start either.
+            CompletableFuture<?> creating = CompletableFuture.runAsync(() -> {
+                CreateCirqueHomeWithDevicesRequest.Builder b = CreateCirqueHomeWithDevicesRequest.newBuilder();
+                for (int i = 0; i < 8; i++) {
+                    b.putDevices("n" + i, node().build());
+                }
+                second.stub().createCirqueHomeWithDevices(b.build());
+            });
+            Thread.sleep(1500);
+            second.kill();
+            assertTrue(creating.handle((r, e) -> e != null).get(30, TimeUnit.SECONDS), "the call died with it");
+            Daemon third = Daemon.start(bin);
+            third.close();
+            List<String> others = live.allLeftovers().stream()
+                    .filter(o -> !live.leftovers(liveHome).contains(o)).toList();
+            assertEquals(List.of(), others, "nothing but the live daemon's home is left");
+
+            assertEquals(2, live.leftovers(liveHome).size(), "the live daemon's node and network were not touched");
+            assertTrue(iptables().contains("cirque:" + liveHome), "nor its LanAccess rules");
+            live.stub.stopCirqueHome(StopCirqueHomeRequest.newBuilder().setHomeId(liveHome).build());
+        }
+    }
+
+    // --- helpers -------------------------------------------------------------------------
+
+    private static DeviceSpecification.Builder node() {
+        return DeviceSpecification.newBuilder().setDeviceType(TestDaemon.NODE_IMAGE);
+    }
+
+    private static String device(Daemon d, String home, DeviceSpecification.Builder spec) {
+        return d.stub().createCirqueDevice(CreateCirqueDeviceRequest.newBuilder().setHomeId(home)
+                .setSpecification(spec).build()).getDevice().getDeviceId();
+    }
+
+    private static boolean alive(long pid) {
+        return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+    }
+
+    private static String iptables() throws Exception {
+        Process p = new ProcessBuilder("iptables", "-w", "5", "-S", "DOCKER-USER").redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        p.waitFor(20, TimeUnit.SECONDS);
+        return out;
+    }
+
+    private Path standInRadios() throws IOException {
+        Path bin = Files.createDirectories(dir.resolve("bin"));
+        Path p = bin.resolve("ot-ncp-ftd");
+        Files.copy(Path.of("../cirque-sim-thread/src/test/resources/stand-in/ot-radio"), p);
+        Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rwxr-xr-x"));
+        return bin;
+    }
+
+    /** A daemon in its own JVM, so it can be killed with SIGKILL. */
+    private record Daemon(Process process, int grpcPort, int httpPort, ManagedChannel channel, StringBuilder log) {
+
+        static Daemon start(Path otBin) throws Exception {
+            int grpc = freePort();
+            int http = freePort();
+            Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-cp", System.getProperty("java.class.path"), CirqueDaemon.class.getName(),
+                    "--grpc-address", "127.0.0.1:" + grpc, "--http-address", "127.0.0.1:" + http,
+                    "--ot-bin-dir", otBin.toString()).redirectErrorStream(true).start();
+            StringBuilder log = new StringBuilder();
+            BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+            for (String line = r.readLine(); ; line = r.readLine()) {
+                if (line == null) {
+                    throw new AssertionError("daemon ended at start:\n" + log);
+                }
+                log.append(line).append('\n');
+                if (line.contains("gRPC listening")) {
+                    break;
+                }
+            }
+            Thread drain = new Thread(() -> {
+                try {
+                    for (String line = r.readLine(); line != null; line = r.readLine()) {
+                        synchronized (log) {
+                            log.append(line).append('\n');
+                        }
+                    }
+                } catch (IOException e) {
+                    // ended
+                }
+            });
+            drain.setDaemon(true);
+            drain.start();
+            return new Daemon(p, grpc, http, ManagedChannelBuilder.forAddress("127.0.0.1", grpc).usePlaintext().build(), log);
+        }
+
+        CirqueServiceGrpc.CirqueServiceBlockingStub stub() {
+            return CirqueServiceGrpc.newBlockingStub(channel).withDeadlineAfter(2, TimeUnit.MINUTES);
+        }
+
+        JsonNode state(String home, String device) throws Exception {
+            HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(
+                    "http://127.0.0.1:" + httpPort + "/device_state/" + home + "/" + device)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            return new ObjectMapper().readTree(r.body());
+        }
+
+        String output() {
+            synchronized (log) {
+                return log.toString();
+            }
+        }
+
+        void kill() throws InterruptedException {
+            process.destroyForcibly(); // SIGKILL: no teardown runs
+            process.waitFor(30, TimeUnit.SECONDS);
+            channel.shutdownNow();
+        }
+
+        void close() throws InterruptedException {
+            channel.shutdownNow();
+            process.toHandle().destroy();
+            process.waitFor(60, TimeUnit.SECONDS);
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+}
