@@ -76,6 +76,11 @@ public final class CirqueDaemon implements Callable<Integer> {
                     + " Xvnc servers, radios) for inspection, instead of removing it at start.")
     boolean keepOrphans;
 
+    @Option(names = "--shutdown-timeout", paramLabel = "SECONDS", defaultValue = "120",
+            description = "How long SIGTERM waits for every home to be torn down before exiting anyway"
+                    + " (default ${DEFAULT-VALUE}).")
+    int shutdownTimeoutSeconds;
+
     @Option(names = "--insecure",
             description = "Allow listening on a non-loopback address. Anyone who reaches the port can run"
                     + " commands as root in the nodes; use only on a trusted network.")
@@ -117,11 +122,27 @@ public final class CirqueDaemon implements Callable<Integer> {
                     rootMessage(e));
             return 1;
         }
+        // Any other way out (System.exit, the last thread ending) still tears down.
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            log.info("shutting down: tearing every home down");
             server.stop();
             engine.close();
-        }, "cirque-shutdown"));
+        }, "cirque-exit"));
+        Signals.onTerminate(() -> {
+            Thread teardown = new Thread(server::stop, "cirque-teardown");
+            teardown.start();
+            try {
+                teardown.join(shutdownTimeoutSeconds * 1000L);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            if (teardown.isAlive()) {
+                log.error("teardown still running after {} s (--shutdown-timeout); exiting anyway: the next"
+                        + " start sweeps what is left", shutdownTimeoutSeconds);
+                Runtime.getRuntime().halt(1);
+            }
+            engine.close();
+            System.exit(0);
+        });
         server.awaitTermination(); // until a signal runs the hook above
         return 0;
     }

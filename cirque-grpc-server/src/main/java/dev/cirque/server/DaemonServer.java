@@ -104,6 +104,7 @@ public final class DaemonServer {
         }
         stopped = true;
         long started = System.nanoTime();
+        log.info("shutting down: tearing every home down");
         health.enterTerminalState();
         server.shutdown();
         if (http != null) {

@@ -5,9 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cirque.core.engine.Labels;
 import dev.cirque.core.engine.docker.DockerEngine;
+import dev.cirque.core.home.Janitor;
+import dev.cirque.core.host.HostLedger;
 import dev.cirque.proto.CirqueServiceGrpc;
 import dev.cirque.proto.CreateCirqueDeviceRequest;
 import dev.cirque.proto.CreateCirqueHomeRequest;
+import dev.cirque.proto.CreateCirqueHomeWithDevicesRequest;
 import dev.cirque.proto.DeviceSpecification;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
@@ -72,9 +75,42 @@ class DaemonProcessTest {
 
             run.process.toHandle().destroy(); // SIGTERM; Process.destroy() would also close our pipes
             assertTrue(run.process.waitFor(60, TimeUnit.SECONDS), "daemon did not exit on SIGTERM");
+            assertEquals(0, run.process.exitValue(), "an orderly shutdown exits 0");
             assertTrue(run.output().contains("stopped: 1 home(s) torn down"), run.output());
             assertEquals(List.of(), engine.containersLabelled(Labels.home(home)));
             assertEquals(List.of(), engine.networksLabelled(Labels.home(home)));
+        }
+    }
+
+    @Test
+    void aSecondSigtermExitsAtOnce() throws Exception {
+        int port = freePort();
+        Run run = start("--grpc-address", "127.0.0.1:" + port, "--http-address", "127.0.0.1:" + freePort());
+        run.awaitLine("gRPC listening", 60);
+        ManagedChannel channel = ManagedChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
+        try (DockerEngine engine = DockerEngine.connect(null)) {
+            CirqueServiceGrpc.CirqueServiceBlockingStub stub = CirqueServiceGrpc.newBlockingStub(channel)
+                    .withDeadlineAfter(2, TimeUnit.MINUTES);
+            CreateCirqueHomeWithDevicesRequest.Builder home = CreateCirqueHomeWithDevicesRequest.newBuilder();
+            for (int i = 0; i < 6; i++) {
+                home.putDevices("n" + i, DeviceSpecification.newBuilder().setDeviceType(TestDaemon.NODE_IMAGE).build());
+            }
+            String id = stub.createCirqueHomeWithDevices(home.build()).getHomeId();
+            channel.shutdownNow();
+
+            run.process.toHandle().destroy();
+            run.awaitLine("shutting down", 10);
+            long t0 = System.nanoTime();
+            run.process.toHandle().destroy();
+            assertTrue(run.process.waitFor(10, TimeUnit.SECONDS), "a second SIGTERM ends it at once");
+            assertEquals(143, run.process.exitValue());
+            assertTrue(System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(5));
+            assertTrue(run.output().contains("exiting now"), run.output());
+
+            // What the cut-short teardown left is the next start's to sweep; sweep it here.
+            Janitor.sweep(engine, HostLedger.defaultLedger());
+            assertEquals(List.of(), engine.containersLabelled(Labels.home(id)));
+            assertEquals(List.of(), engine.networksLabelled(Labels.home(id)));
         }
     }
 
