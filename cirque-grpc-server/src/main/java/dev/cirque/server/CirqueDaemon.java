@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
@@ -81,10 +82,29 @@ public final class CirqueDaemon implements Callable<Integer> {
                     + " (default ${DEFAULT-VALUE}).")
     int shutdownTimeoutSeconds;
 
+    @Option(names = "--token-file", paramLabel = "FILE", defaultValue = "${env:CIRQUE_TOKEN_FILE}",
+            description = "Require 'authorization: Bearer <token>' on every gRPC call and HTTP route, the token"
+                    + " being this file's content (env CIRQUE_TOKEN_FILE, or the token itself in CIRQUE_TOKEN).")
+    Path tokenFile;
+
+    @Option(names = "--tls-cert", paramLabel = "PEM", defaultValue = "${env:CIRQUE_TLS_CERT}",
+            description = "Serve gRPC and HTTP over TLS with this certificate chain (env CIRQUE_TLS_CERT).")
+    Path tlsCert;
+
+    @Option(names = "--tls-key", paramLabel = "PEM", defaultValue = "${env:CIRQUE_TLS_KEY}",
+            description = "The certificate's private key, unencrypted PKCS#8 (env CIRQUE_TLS_KEY).")
+    Path tlsKey;
+
+    @Option(names = "--tls-client-ca", paramLabel = "PEM", defaultValue = "${env:CIRQUE_TLS_CLIENT_CA}",
+            description = "Require client certificates signed by this CA (env CIRQUE_TLS_CLIENT_CA).")
+    Path tlsClientCa;
+
     @Option(names = "--insecure",
-            description = "Allow listening on a non-loopback address. Anyone who reaches the port can run"
-                    + " commands as root in the nodes; use only on a trusted network.")
+            description = "Allow listening on a non-loopback address without a token or client certificates."
+                    + " Anyone who reaches the port can run commands as root in the nodes.")
     boolean insecure;
+
+    private Security security = Security.none();
 
     public static void main(String[] args) {
         System.exit(new CommandLine(new CirqueDaemon()).execute(args));
@@ -92,6 +112,7 @@ public final class CirqueDaemon implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        security = security();
         InetSocketAddress address = listenAddress("--grpc-address", grpcAddress);
         InetSocketAddress http = noHttp ? null : listenAddress("--http-address", httpAddress);
         // Start-up is mostly class loading: load gRPC's on a second core while this one
@@ -114,7 +135,7 @@ public final class CirqueDaemon implements Callable<Integer> {
         warmUp.join();
         DaemonServer server;
         try {
-            server = new DaemonServer(new HomeService(engine, capabilities), address, http).start();
+            server = new DaemonServer(new HomeService(engine, capabilities), address, http, security).start();
         } catch (IOException e) {
             engine.close();
             log.error("cannot listen on {}{}: {} (is another daemon running? choose other ports with"
@@ -145,6 +166,25 @@ public final class CirqueDaemon implements Callable<Integer> {
         });
         server.awaitTermination(); // until a signal runs the hook above
         return 0;
+    }
+
+    private Security security() throws IOException {
+        String token = System.getenv("CIRQUE_TOKEN");
+        if (tokenFile != null) {
+            token = Files.readString(tokenFile).strip();
+            if (token.isEmpty()) {
+                throw new CommandLine.ParameterException(new CommandLine(this), "--token-file " + tokenFile + " is empty");
+            }
+        }
+        try {
+            Security s = new Security(token, tlsCert, tlsKey, tlsClientCa);
+            log.info("callers: {}; transport: {}", token == null && tlsClientCa == null ? "anyone who can connect"
+                    : (token != null ? "bearer token" : "") + (token != null && tlsClientCa != null ? " and " : "")
+                    + (tlsClientCa != null ? "client certificate" : ""), s.tls() ? "TLS" : "plaintext");
+            return s;
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(new CommandLine(this), e.getMessage());
+        }
     }
 
     HostSettings hostSettings() {
@@ -182,11 +222,12 @@ public final class CirqueDaemon implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(new CommandLine(this), flag + ": " + e.getMessage());
         }
-        if (!address.getAddress().isLoopbackAddress()) {
+        if (!address.getAddress().isLoopbackAddress() && !security.authenticates()) {
             if (!insecure) {
                 throw new CommandLine.ParameterException(new CommandLine(this), flag + " " + text
                         + " is not a loopback address: the API runs commands as root in the nodes, so"
-                        + " listening beyond this machine needs --insecure");
+                        + " listening beyond this machine needs a token (--token-file), client certificates"
+                        + " (--tls-client-ca), or --insecure");
             }
             log.warn("{} {}: listening beyond loopback without authentication (--insecure)", flag, text);
         }

@@ -34,12 +34,19 @@ public final class DaemonServer {
     private final HttpApi http;
     private volatile boolean stopped;
 
-    @SuppressWarnings("deprecation") // v1alpha reflection: what grpcurl and other older clients ask first
     public DaemonServer(HomeService homes, InetSocketAddress address, InetSocketAddress httpAddress)
             throws IOException {
+        this(homes, address, httpAddress, Security.none());
+    }
+
+    @SuppressWarnings("deprecation") // v1alpha reflection: what grpcurl and other older clients ask first
+    public DaemonServer(HomeService homes, InetSocketAddress address, InetSocketAddress httpAddress,
+            Security security) throws IOException {
         this.homes = homes;
-        this.http = httpAddress == null ? null : new HttpApi(homes, httpAddress);
+        this.http = httpAddress == null ? null : new HttpApi(homes, httpAddress, security);
         this.server = NettyServerBuilder.forAddress(address)
+                .sslContext(security.grpcSslContext())
+                .intercept(security.grpcInterceptor())
                 .callExecutor(DaemonServer::executorFor)
                 .addService(new CirqueGrpcService(homes))
                 .addService(health.getHealthService())

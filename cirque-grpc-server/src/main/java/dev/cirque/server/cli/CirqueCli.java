@@ -40,6 +40,10 @@ public final class CirqueCli implements Callable<Integer> {
                     + " Without it, the core runs in this process and its homes end with it.")
     String connect;
 
+    @Option(names = "--token-file", paramLabel = "FILE",
+            description = "The daemon's bearer token, for --connect (or the token itself in CIRQUE_TOKEN).")
+    Path tokenFile;
+
     @Option(names = "--json", description = "Print JSON instead of tables (one document per command).")
     boolean json;
 
@@ -206,7 +210,7 @@ public final class CirqueCli implements Callable<Integer> {
 
     synchronized Backend backend() {
         if (backend == null) {
-            backend = connect == null ? new LocalBackend(dockerHost) : new RemoteBackend(connect);
+            backend = connect == null ? new LocalBackend(dockerHost) : new RemoteBackend(connect, token());
         }
         return backend;
     }
@@ -224,6 +228,17 @@ public final class CirqueCli implements Callable<Integer> {
         }
         backend.close();
         backend = null;
+    }
+
+    private String token() {
+        if (tokenFile == null) {
+            return System.getenv("CIRQUE_TOKEN");
+        }
+        try {
+            return Files.readString(tokenFile).strip();
+        } catch (IOException e) {
+            throw CirqueException.invalid("cannot read --token-file " + tokenFile + ": " + e.getMessage());
+        }
     }
 
     boolean remote() {

@@ -19,8 +19,10 @@ import dev.cirque.proto.StopCirqueHomeRequest;
 import dev.cirque.server.grpc.DeviceSpecs;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
+import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.grpc.stub.MetadataUtils;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -34,10 +36,17 @@ final class RemoteBackend implements Backend {
     private final ManagedChannel channel;
     private final CirqueServiceGrpc.CirqueServiceBlockingStub stub;
 
-    RemoteBackend(String target) {
+    /** @param token the daemon's bearer token, or null */
+    RemoteBackend(String target, String token) {
         this.target = target;
         this.channel = ManagedChannelBuilder.forTarget(target).usePlaintext().build();
-        this.stub = CirqueServiceGrpc.newBlockingStub(channel);
+        CirqueServiceGrpc.CirqueServiceBlockingStub s = CirqueServiceGrpc.newBlockingStub(channel);
+        if (token != null && !token.isBlank()) {
+            Metadata headers = new Metadata();
+            headers.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Bearer " + token.strip());
+            s = s.withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers));
+        }
+        this.stub = s;
     }
 
     @Override

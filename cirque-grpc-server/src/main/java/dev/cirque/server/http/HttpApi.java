@@ -6,11 +6,15 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsParameters;
+import com.sun.net.httpserver.HttpsServer;
 import dev.cirque.core.CirqueException;
 import dev.cirque.core.engine.ExecResult;
 import dev.cirque.core.home.Home;
 import dev.cirque.core.home.HomeService;
 import dev.cirque.core.home.Node;
+import dev.cirque.server.Security;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -25,6 +29,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,13 +47,33 @@ public final class HttpApi {
     static final int MAX_BODY_BYTES = 1 << 20;
 
     private final HomeService homes;
+    private final Security security;
     private final ObjectMapper json = new ObjectMapper();
     private final HttpServer server;
     private final ExecutorService workers;
 
     public HttpApi(HomeService homes, InetSocketAddress address) throws IOException {
+        this(homes, address, Security.none());
+    }
+
+    public HttpApi(HomeService homes, InetSocketAddress address, Security security) throws IOException {
         this.homes = homes;
-        this.server = HttpServer.create(address, 64);
+        this.security = security;
+        SSLContext tls = security.httpsContext();
+        if (tls == null) {
+            this.server = HttpServer.create(address, 64);
+        } else {
+            HttpsServer https = HttpsServer.create(address, 64);
+            https.setHttpsConfigurator(new HttpsConfigurator(tls) {
+                @Override
+                public void configure(HttpsParameters params) {
+                    SSLParameters p = tls.getDefaultSSLParameters();
+                    p.setNeedClientAuth(security.needsClientCertificates());
+                    params.setSSLParameters(p);
+                }
+            });
+            this.server = https;
+        }
         this.workers = Executors.newCachedThreadPool(r -> {
             Thread t = new Thread(r, "cirque-http");
             t.setDaemon(true);
@@ -82,6 +108,11 @@ public final class HttpApi {
             String[] parts = raw.length() <= 1 ? new String[0] : raw.substring(1).split("/", -1);
             String route = parts.length == 0 ? "" : parts[0];
             try {
+                if (!security.allows(ex.getRequestHeaders().getFirst("Authorization"))) {
+                    ex.getResponseHeaders().set("WWW-Authenticate", "Bearer");
+                    throw new HttpError(401, "UNAUTHENTICATED", "missing or wrong bearer token (send"
+                            + " 'Authorization: Bearer <token>')");
+                }
                 if (route.equals("create_home")) {
                     requireMethod(method, "POST");
                     createHome(ex);
