@@ -7,12 +7,14 @@ import dev.cirque.core.capability.MountPolicy;
 import dev.cirque.core.engine.docker.DockerEngine;
 import dev.cirque.core.home.HomeService;
 import dev.cirque.core.home.Janitor;
+import dev.cirque.core.home.Limits;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -77,6 +79,27 @@ public final class CirqueDaemon implements Callable<Integer> {
                     + " Xvnc servers, radios) for inspection, instead of removing it at start.")
     boolean keepOrphans;
 
+    @Option(names = "--max-homes", paramLabel = "N", defaultValue = "64",
+            description = "Homes at once (default ${DEFAULT-VALUE}); past it RESOURCE_EXHAUSTED.")
+    int maxHomes;
+
+    @Option(names = "--max-nodes-per-home", paramLabel = "N", defaultValue = "256",
+            description = "Devices per home (default ${DEFAULT-VALUE}).")
+    int maxNodesPerHome;
+
+    @Option(names = "--max-command-bytes", paramLabel = "N", defaultValue = "65536",
+            description = "Length of a command line (default ${DEFAULT-VALUE}).")
+    int maxCommandBytes;
+
+    @Option(names = "--max-request-bytes", paramLabel = "N", defaultValue = "4194304",
+            description = "Size of a gRPC message or HTTP body (default ${DEFAULT-VALUE}); past it"
+                    + " RESOURCE_EXHAUSTED or 413.")
+    int maxRequestBytes;
+
+    @Option(names = "--docker-timeout", paramLabel = "SECONDS", defaultValue = "60",
+            description = "Time limit of every Docker call but exec and log streams (default ${DEFAULT-VALUE}).")
+    int dockerTimeoutSeconds;
+
     @Option(names = "--shutdown-timeout", paramLabel = "SECONDS", defaultValue = "120",
             description = "How long SIGTERM waits for every home to be torn down before exiting anyway"
                     + " (default ${DEFAULT-VALUE}).")
@@ -119,7 +142,7 @@ public final class CirqueDaemon implements Callable<Integer> {
         // connects to Docker.
         Thread warmUp = new Thread(DaemonServer::loadClasses, "cirque-warm-up");
         warmUp.start();
-        DockerEngine engine = DockerEngine.connect(dockerHost);
+        DockerEngine engine = DockerEngine.connect(dockerHost, Duration.ofSeconds(dockerTimeoutSeconds));
         log.info("cirque-daemon {} starting; engine: {}", CirqueVersion.version(), engine.ping());
         HostSettings host = hostSettings();
         if (keepOrphans) {
@@ -135,7 +158,9 @@ public final class CirqueDaemon implements Callable<Integer> {
         warmUp.join();
         DaemonServer server;
         try {
-            server = new DaemonServer(new HomeService(engine, capabilities), address, http, security).start();
+            server = new DaemonServer(new HomeService(engine, capabilities,
+                    new Limits(maxHomes, maxNodesPerHome, maxCommandBytes)), address, http, security, maxRequestBytes)
+                    .start();
         } catch (IOException e) {
             engine.close();
             log.error("cannot listen on {}{}: {} (is another daemon running? choose other ports with"

@@ -36,15 +36,16 @@ public final class DaemonServer {
 
     public DaemonServer(HomeService homes, InetSocketAddress address, InetSocketAddress httpAddress)
             throws IOException {
-        this(homes, address, httpAddress, Security.none());
+        this(homes, address, httpAddress, Security.none(), HttpApi.MAX_BODY_BYTES);
     }
 
     @SuppressWarnings("deprecation") // v1alpha reflection: what grpcurl and other older clients ask first
     public DaemonServer(HomeService homes, InetSocketAddress address, InetSocketAddress httpAddress,
-            Security security) throws IOException {
+            Security security, int maxRequestBytes) throws IOException {
         this.homes = homes;
-        this.http = httpAddress == null ? null : new HttpApi(homes, httpAddress, security);
+        this.http = httpAddress == null ? null : new HttpApi(homes, httpAddress, security, maxRequestBytes);
         this.server = NettyServerBuilder.forAddress(address)
+                .maxInboundMessageSize(maxRequestBytes)
                 .sslContext(security.grpcSslContext())
                 .intercept(security.grpcInterceptor())
                 .callExecutor(DaemonServer::executorFor)

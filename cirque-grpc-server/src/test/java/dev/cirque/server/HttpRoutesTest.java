@@ -168,7 +168,7 @@ class HttpRoutesTest {
                 + " \"capability\": [\"TrafficControl\"]}}"), 400, "INVALID_ARGUMENT", "traffic_control");
         assertError(post("/create_home", "{\"d\": {\"type\": \"x\", \"mount_pairs\": [[\"/a\"]], \"capability\": [\"Mount\"]}}"),
                 400, "INVALID_ARGUMENT", "mount_pairs");
-        assertError(post("/create_home", "{\"d\": " + "[".repeat(1) + "\"" + "x".repeat(1 << 20) + "\"]}"),
+        assertError(post("/create_home", "{\"d\": " + "[".repeat(1) + "\"" + "x".repeat(4 << 20) + "\"]}"),
                 413, "RESOURCE_EXHAUSTED", "over");
         String nobody = "00000000-0000-0000-0000-000000000000";
         assertError(get("/home_devices/" + nobody), 404, "NOT_FOUND", nobody);

@@ -8,6 +8,7 @@ import dev.cirque.core.capability.CapabilityRegistry;
 import dev.cirque.core.engine.docker.DockerEngine;
 import dev.cirque.core.home.HomeService;
 import dev.cirque.proto.CirqueServiceGrpc;
+import dev.cirque.server.http.HttpApi;
 import dev.cirque.proto.ListCirqueHomesRequest;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
@@ -118,7 +119,8 @@ class SecurityTest {
 
         Running(Security security) throws IOException {
             InetSocketAddress any = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
-            server = new DaemonServer(new HomeService(engine, CapabilityRegistry.fromClassPath()), any, any, security)
+            server = new DaemonServer(new HomeService(engine, CapabilityRegistry.fromClassPath()), any, any, security,
+                    HttpApi.MAX_BODY_BYTES)
                     .start();
         }
 

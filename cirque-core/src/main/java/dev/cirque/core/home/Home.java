@@ -67,10 +67,14 @@ public final class Home {
         return Optional.ofNullable(nodes.get(nodeId));
     }
 
-    /** Announces a node creation; refused once the home is being stopped. */
-    synchronized void beginCreate() {
+    /** Announces a node creation; refused once the home is being stopped or is full. */
+    synchronized void beginCreate(int maxNodes) {
         if (closed) {
             throw CirqueException.notFound("home " + id + " is being stopped");
+        }
+        if (nodes.size() + creating >= maxNodes) {
+            throw new CirqueException(CirqueException.Kind.RESOURCE_EXHAUSTED, "home " + id + " already has "
+                    + (nodes.size() + creating) + " devices, the limit (--max-nodes-per-home)");
         }
         creating++;
     }

@@ -51,10 +51,16 @@ public final class HomeService implements AutoCloseable {
     private final Map<String, Home> homes = new ConcurrentHashMap<>();
     private final ExecutorService teardownPool;
     private final ExecutorService creationPool;
+    private final Limits limits;
 
     public HomeService(ContainerEngine engine, CapabilityRegistry capabilities) {
+        this(engine, capabilities, Limits.defaults());
+    }
+
+    public HomeService(ContainerEngine engine, CapabilityRegistry capabilities, Limits limits) {
         this.engine = engine;
         this.capabilities = capabilities;
+        this.limits = limits;
         this.teardownPool = Executors.newFixedThreadPool(16, daemonThreads("cirque-teardown"));
         // Sized for the engine, not the client: dockerd serialises much of container
         // creation, so more parallel creations only queue inside it.
@@ -72,6 +78,10 @@ public final class HomeService implements AutoCloseable {
     // --- homes ---------------------------------------------------------------------------
 
     public Home createHome() {
+        if (homes.size() >= limits.maxHomes()) {
+            throw new CirqueException(Kind.RESOURCE_EXHAUSTED, "this daemon already runs " + homes.size()
+                    + " homes, its limit (--max-homes); stop one first");
+        }
         String id = UUID.randomUUID().toString();
         String networkName = "cirque-" + id;
         String networkId = engine.createNetwork(networkName, Labels.owned(Labels.home(id)), NetworkConfig.bridge());
@@ -222,7 +232,7 @@ public final class HomeService implements AutoCloseable {
         String name = containerName(homeId, spec.deviceType(), nodeId);
         Teardown teardown = new Teardown();
         long started = System.nanoTime();
-        home.beginCreate();
+        home.beginCreate(limits.maxNodesPerHome());
         String step = "check image";
         Node node;
         try {
@@ -301,6 +311,10 @@ public final class HomeService implements AutoCloseable {
     }
 
     public ExecResult exec(String homeId, String nodeId, List<String> argv, Duration timeout) {
+        if (argv.stream().mapToInt(String::length).sum() > limits.maxCommandBytes()) {
+            throw new CirqueException(Kind.RESOURCE_EXHAUSTED, "command over the limit of "
+                    + limits.maxCommandBytes() + " characters (--max-command-bytes)");
+        }
         Node node = node(homeId, nodeId);
         long started = System.nanoTime();
         ExecResult result = engine.exec(node.containerId(), argv, timeout);
@@ -387,7 +401,11 @@ public final class HomeService implements AutoCloseable {
 
     // --- helpers -------------------------------------------------------------------------
 
-    private static List<String> argv(String command) {
+    private List<String> argv(String command) {
+        if (command != null && command.length() > limits.maxCommandBytes()) {
+            throw new CirqueException(Kind.RESOURCE_EXHAUSTED, "command of " + command.length()
+                    + " characters is over the limit of " + limits.maxCommandBytes() + " (--max-command-bytes)");
+        }
         List<String> argv = ShellWords.split(command == null ? "" : command);
         if (argv.isEmpty()) {
             throw CirqueException.invalid("command is empty");

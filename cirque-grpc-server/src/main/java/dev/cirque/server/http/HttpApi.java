@@ -43,22 +43,25 @@ import org.slf4j.LoggerFactory;
 public final class HttpApi {
 
     private static final Logger log = LoggerFactory.getLogger(HttpApi.class);
-    /** The largest topology body accepted. */
-    static final int MAX_BODY_BYTES = 1 << 20;
+    /** The largest request body accepted by default. */
+    public static final int MAX_BODY_BYTES = 4 << 20;
 
     private final HomeService homes;
     private final Security security;
+    private final int maxBodyBytes;
     private final ObjectMapper json = new ObjectMapper();
     private final HttpServer server;
     private final ExecutorService workers;
 
     public HttpApi(HomeService homes, InetSocketAddress address) throws IOException {
-        this(homes, address, Security.none());
+        this(homes, address, Security.none(), MAX_BODY_BYTES);
     }
 
-    public HttpApi(HomeService homes, InetSocketAddress address, Security security) throws IOException {
+    public HttpApi(HomeService homes, InetSocketAddress address, Security security, int maxBodyBytes)
+            throws IOException {
         this.homes = homes;
         this.security = security;
+        this.maxBodyBytes = maxBodyBytes;
         SSLContext tls = security.httpsContext();
         if (tls == null) {
             this.server = HttpServer.create(address, 64);
@@ -324,11 +327,12 @@ public final class HttpApi {
         return v != null && List.of("true", "1", "yes").contains(v.strip().toLowerCase(Locale.ROOT));
     }
 
-    private static byte[] readBody(HttpExchange ex) throws IOException {
+    private byte[] readBody(HttpExchange ex) throws IOException {
         try (InputStream in = ex.getRequestBody()) {
-            byte[] body = in.readNBytes(MAX_BODY_BYTES + 1);
-            if (body.length > MAX_BODY_BYTES) {
-                throw new HttpError(413, "RESOURCE_EXHAUSTED", "request body over " + MAX_BODY_BYTES + " bytes");
+            byte[] body = in.readNBytes(maxBodyBytes + 1);
+            if (body.length > maxBodyBytes) {
+                throw new HttpError(413, "RESOURCE_EXHAUSTED", "request body over " + maxBodyBytes
+                        + " bytes (--max-request-bytes)");
             }
             return body;
         }

@@ -52,11 +52,15 @@ public final class DockerEngine implements ContainerEngine {
 
     private static final Logger log = LoggerFactory.getLogger(DockerEngine.class);
 
+    /** For calls that answer promptly: each has a time limit. */
     private final DockerClient client;
+    /** For exec and log streams, which may be silent as long as their command is. */
+    private final DockerClient streams;
     private final String host;
 
-    private DockerEngine(DockerClient client, String host) {
+    private DockerEngine(DockerClient client, DockerClient streams, String host) {
         this.client = client;
+        this.streams = streams;
         this.host = host;
     }
 
@@ -66,20 +70,33 @@ public final class DockerEngine implements ContainerEngine {
      * the local unix socket, as the docker CLI does.
      */
     public static DockerEngine connect(String dockerHost) {
+        return connect(dockerHost, Duration.ofSeconds(60));
+    }
+
+    /**
+     * As {@link #connect(String)}, with a time limit on every call but exec and log streams
+     * (an engine that does not answer within it is UNAVAILABLE).
+     */
+    public static DockerEngine connect(String dockerHost, Duration callTimeout) {
         DefaultDockerClientConfig.Builder config = DefaultDockerClientConfig.createDefaultConfigBuilder();
         if (dockerHost != null && !dockerHost.isBlank()) {
             config.withDockerHost(dockerHost);
         }
         DockerClientConfig built = config.build();
-        ApacheDockerHttpClient http = new ApacheDockerHttpClient.Builder()
-                .dockerHost(built.getDockerHost())
-                .sslConfig(built.getSSLConfig())
+        return new DockerEngine(DockerClientImpl.getInstance(built, http(built, callTimeout)),
+                DockerClientImpl.getInstance(built, http(built, null)), built.getDockerHost().toString());
+    }
+
+    private static ApacheDockerHttpClient http(DockerClientConfig config, Duration responseTimeout) {
+        ApacheDockerHttpClient.Builder b = new ApacheDockerHttpClient.Builder()
+                .dockerHost(config.getDockerHost())
+                .sslConfig(config.getSSLConfig())
                 .maxConnections(128)
-                // Fail fast when the engine is down; no response timeout, since exec and
-                // log streams may be silent for as long as the command is.
-                .connectionTimeout(Duration.ofSeconds(5))
-                .build();
-        return new DockerEngine(DockerClientImpl.getInstance(built, http), built.getDockerHost().toString());
+                .connectionTimeout(Duration.ofSeconds(5)); // fail fast when the engine is down
+        if (responseTimeout != null) {
+            b.responseTimeout(responseTimeout);
+        }
+        return b.build();
     }
 
     public String host() {
@@ -217,7 +234,7 @@ public final class DockerEngine implements ContainerEngine {
         };
         boolean finished = call("run exec in " + shortId(containerId), () -> {
             try {
-                client.execStartCmd(execId).exec(out);
+                streams.execStartCmd(execId).exec(out);
                 if (timeout == null) {
                     out.awaitCompletion();
                     return true;
@@ -242,7 +259,7 @@ public final class DockerEngine implements ContainerEngine {
     public String logs(String containerId, int tail) {
         Collector out = new Collector();
         call("read logs of " + shortId(containerId), () -> {
-            try (LogContainerCmd cmd = client.logContainerCmd(containerId)) {
+            try (LogContainerCmd cmd = streams.logContainerCmd(containerId)) {
                 cmd.withStdOut(true).withStdErr(true).withFollowStream(false);
                 if (tail > 0) {
                     cmd.withTail(tail);
@@ -310,10 +327,12 @@ public final class DockerEngine implements ContainerEngine {
 
     @Override
     public void close() {
-        try {
-            client.close();
-        } catch (IOException e) {
-            log.debug("closing the Docker client: {}", e.toString());
+        for (DockerClient c : List.of(client, streams)) {
+            try {
+                c.close();
+            } catch (IOException e) {
+                log.debug("closing a Docker client: {}", e.toString());
+            }
         }
     }
 
