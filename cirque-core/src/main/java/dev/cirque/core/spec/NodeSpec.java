@@ -4,6 +4,7 @@ import dev.cirque.core.CirqueException;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * What a client asks for when it creates a node, whichever front it used.
@@ -24,6 +25,9 @@ public record NodeSpec(String deviceType, String baseImage, List<CapabilityReque
         network = network == null ? NetworkKind.LAN : network;
     }
 
+    /** What an image reference can be made of; Docker judges the finer grammar itself. */
+    private static final Pattern IMAGE_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._/:@-]{0,254}");
+
     /** A node on the home's LAN. */
     public NodeSpec(String deviceType, String baseImage, List<CapabilityRequest> capabilities) {
         this(deviceType, baseImage, capabilities, NetworkKind.LAN);
@@ -42,6 +46,10 @@ public record NodeSpec(String deviceType, String baseImage, List<CapabilityReque
     public void validate() {
         if (deviceType.isEmpty()) {
             throw CirqueException.invalid("device_type is required (e.g. 'generic_node_image')");
+        }
+        if (!IMAGE_NAME.matcher(image()).matches()) {
+            throw CirqueException.invalid("'" + image().replaceAll("\\p{Cntrl}", "?") + "' is not an image name"
+                    + (baseImage.isEmpty() ? " (with base_image empty, device_type names the image)" : ""));
         }
         Set<String> seen = new HashSet<>();
         for (CapabilityRequest c : capabilities) {

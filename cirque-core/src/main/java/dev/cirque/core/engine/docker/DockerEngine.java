@@ -7,6 +7,7 @@ import com.github.dockerjava.api.command.CreateNetworkCmd;
 import com.github.dockerjava.api.command.InspectContainerResponse;
 import com.github.dockerjava.api.command.InspectExecResponse;
 import com.github.dockerjava.api.command.LogContainerCmd;
+import com.github.dockerjava.api.exception.BadRequestException;
 import com.github.dockerjava.api.exception.DockerException;
 import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.model.AccessMode;
@@ -350,6 +351,9 @@ public final class DockerEngine implements ContainerEngine {
             throw e;
         } catch (NotFoundException e) {
             throw new CirqueException(Kind.NOT_FOUND, "Docker could not " + what + ": " + engineMessage(e), e);
+        } catch (BadRequestException e) {
+            // Docker's 400: what was asked is malformed (an image reference, a name)
+            throw new CirqueException(Kind.INVALID_ARGUMENT, "Docker refused to " + what + ": " + engineMessage(e), e);
         } catch (DockerException e) {
             String msg = engineMessage(e);
             Kind kind = msg.contains("non-overlapping") || msg.contains("address pool")
