@@ -92,6 +92,8 @@ class RestartSafetyTest {
             List<String> others = live.allLeftovers().stream()
                     .filter(o -> !live.leftovers(liveHome).contains(o)).toList();
             assertEquals(List.of(), others, "nothing but the live daemon's home is left");
+            System.out.println("restart safety: faults injected: 2 (SIGKILL holding a home; SIGKILL mid-create);"
+                    + " objects leaked: " + others.size());
 
             assertEquals(2, live.leftovers(liveHome).size(), "the live daemon's node and network were not touched");
             assertTrue(iptables().contains("cirque:" + liveHome), "nor its LanAccess rules");
