@@ -22,6 +22,7 @@ command -v debootstrap >/dev/null || missing+=(debootstrap)
 command -v iptables >/dev/null || missing+=(iptables)
 command -v Xvnc >/dev/null || missing+=(tigervnc-standalone-server)   # the Xvnc capability
 command -v openssl >/dev/null || missing+=(openssl)   # TLS tests make their certificates
+command -v ip >/dev/null || missing+=(iproute2)        # IpvLan probing; network tests
 if [ ${#missing[@]} -gt 0 ]; then
   say "installing ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
