@@ -30,7 +30,7 @@ else
   say "debootstrap bookworm from ${mirror:-the default mirror of debootstrap} into $root (about a minute)"
   # shellcheck disable=SC2086  # no mirror argument at all when none is set
   debootstrap --variant=minbase bookworm "$root" $mirror 2>&1 | while IFS= read -r l; do
-    case "$l" in I:\ Retrieving*|I:\ Validating*|I:\ Unpacking\ *|I:\ Configuring\ *) ;; *) say "  $l";; esac
+    case "$l" in I:\ Retrieving*|I:\ Validating*|I:\ Unpacking\ *|I:\ Configuring\ *|I:\ Extracting\ *) ;; *) say "  $l";; esac
   done
   test -x "$root/bin/bash" || { echo "debootstrap failed: $root/bin/bash missing" >&2; exit 1; }
   rm -rf "$root"/var/cache/apt/archives/*.deb "$root"/var/lib/apt/lists/*

@@ -27,7 +27,10 @@ if [ ${#missing[@]} -gt 0 ]; then
   say "installing ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
-  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  # apt says a lot on stderr that is not an error (debconf, needrestart); keep it for failures.
+  if ! out=$(apt-get install -y -qq --no-install-recommends "${missing[@]}" 2>&1); then
+    printf "%s\n" "$out" >&2; echo "installing ${missing[*]} failed" >&2; exit 1
+  fi
 fi
 
 if ! docker info >/dev/null 2>&1; then
