@@ -28,10 +28,19 @@ import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /** The daemon as users start it: its own JVM, its flags, and its shutdown on SIGTERM. */
 class DaemonProcessTest {
+
+    /** Every daemon a test starts, ended (SIGKILL) whatever happens to the test. */
+    private final List<Process> started = new ArrayList<>();
+
+    @AfterEach
+    void endDaemons() {
+        started.stream().filter(Process::isAlive).forEach(Process::destroyForcibly);
+    }
 
     @Test
     void helpListsTheFlags() throws Exception {
@@ -159,13 +168,15 @@ class DaemonProcessTest {
         }
     }
 
-    private static Run start(String... args) throws IOException {
+    private Run start(String... args) throws IOException {
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-cp", System.getProperty("java.class.path"),
                 CirqueDaemon.class.getName()));
         command.addAll(List.of(args));
-        return new Run(new ProcessBuilder(command).redirectErrorStream(true).start());
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        started.add(p);
+        return new Run(p);
     }
 
     private static int freePort() throws IOException {

@@ -7,6 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.cirque.core.engine.Labels;
+import dev.cirque.core.engine.docker.DockerEngine;
+import dev.cirque.core.home.Janitor;
+import dev.cirque.core.host.HostLedger;
 import dev.cirque.proto.CirqueServiceGrpc;
 import dev.cirque.proto.CreateCirqueDeviceRequest;
 import dev.cirque.proto.CreateCirqueHomeRequest;
@@ -30,9 +33,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -44,6 +49,20 @@ class RestartSafetyTest {
 
     @TempDir
     Path dir;
+    /** Every daemon this test starts, ended whatever happens to the test. */
+    private final List<Daemon> started = new ArrayList<>();
+
+    @AfterEach
+    void endDaemons() throws InterruptedException {
+        for (Daemon d : started) {
+            d.kill();
+        }
+        // A test that failed half way may have left a killed daemon's objects: sweep them, so
+        // that later tests' leak checks judge their own work.
+        try (DockerEngine engine = DockerEngine.connect(null)) {
+            Janitor.sweep(engine, HostLedger.defaultLedger());
+        }
+    }
 
     @Test
     void theNextDaemonRemovesWhatAKilledOneLeftAndOnlyThat() throws Exception {
@@ -53,7 +72,7 @@ class RestartSafetyTest {
             live.stub.createCirqueDevice(CreateCirqueDeviceRequest.newBuilder().setHomeId(liveHome)
                     .setSpecification(node().setLanAccessCapability(LanAccessCapability.getDefaultInstance())).build());
 
-            Daemon first = Daemon.start(bin);
+            Daemon first = start(bin);
             String home = first.stub().createCirqueHome(CreateCirqueHomeRequest.getDefaultInstance()).getHomeId();
             String lan = device(first, home, node().setLanAccessCapability(LanAccessCapability.getDefaultInstance()));
             String xvnc = device(first, home, node().setXvncCapability(XvncCapability.newBuilder().setLocalhost(true)));
@@ -68,7 +87,7 @@ class RestartSafetyTest {
             assertTrue(alive(xvncPid), "its Xvnc server outlives it");
             assertTrue(Files.exists(radioDir));
 
-            Daemon second = Daemon.start(bin);
+            Daemon second = start(bin);
             String log = second.output();
             assertTrue(log.contains("start-up sweep: 3 orphaned container(s), 1 network(s), 2 iptables rule(s)"), log);
             assertEquals(List.of(), live.leftovers(home));
@@ -87,7 +106,7 @@ class RestartSafetyTest {
             Thread.sleep(1500);
             second.kill();
             assertTrue(creating.handle((r, e) -> e != null).get(30, TimeUnit.SECONDS), "the call died with it");
-            Daemon third = Daemon.start(bin);
+            Daemon third = start(bin);
             third.close();
             List<String> others = live.allLeftovers().stream()
                     .filter(o -> !live.leftovers(liveHome).contains(o)).toList();
@@ -102,6 +121,12 @@ class RestartSafetyTest {
     }
 
     // --- helpers -------------------------------------------------------------------------
+
+    private Daemon start(Path bin) throws Exception {
+        Daemon d = Daemon.start(bin);
+        started.add(d);
+        return d;
+    }
 
     private static DeviceSpecification.Builder node() {
         return DeviceSpecification.newBuilder().setDeviceType(TestDaemon.NODE_IMAGE);
@@ -186,6 +211,9 @@ class RestartSafetyTest {
         }
 
         void kill() throws InterruptedException {
+            if (!process.isAlive()) {
+                return;
+            }
             process.destroyForcibly(); // SIGKILL: no teardown runs
             process.waitFor(30, TimeUnit.SECONDS);
             channel.shutdownNow();
