@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.google.protobuf.Struct;
 import dev.cirque.core.capability.HostSettings;
 import dev.cirque.core.capability.MountPolicy;
 import dev.cirque.proto.CirqueDevice;
@@ -17,6 +18,7 @@ import dev.cirque.proto.ExecuteDeviceCommandRequest;
 import dev.cirque.proto.InteractiveCapability;
 import dev.cirque.proto.MountCapability;
 import dev.cirque.proto.MountPair;
+import dev.cirque.proto.QueryCirqueDeviceRequest;
 import dev.cirque.proto.StopCirqueDeviceRequest;
 import dev.cirque.proto.StopCirqueHomeRequest;
 import dev.cirque.proto.ThreadCapability;
@@ -104,6 +106,12 @@ class ThreadTest {
         CirqueDevice rcp = create(home, thread(ThreadCapability.newBuilder().setRcpMode(true).build()));
         JsonNode ncpState = radio(home, ncp);
         JsonNode rcpState = radio(home, rcp);
+        // The same description over gRPC, in QueryCirqueDevice.
+        Struct queried = daemon.stub.queryCirqueDevice(QueryCirqueDeviceRequest.newBuilder().setHomeId(home)
+                .setDeviceId(rcp.getDeviceId()).build()).getDevice().getDeviceDescription().getCapabilitiesOrThrow("Thread");
+        assertEquals("rcp", queried.getFieldsOrThrow("mode").getStringValue());
+        assertEquals(rcpState.get("node_id").asInt(), (int) queried.getFieldsOrThrow("node_id").getNumberValue());
+        assertEquals("running", queried.getFieldsOrThrow("radio").getStringValue());
         assertEquals("ncp", ncpState.get("mode").asText());
         assertEquals("rcp", rcpState.get("mode").asText());
 

@@ -87,9 +87,20 @@ public final class DeviceSpecs {
         return b.build();
     }
 
-    /** The node as the wire shows it, rendered once per node (listing is a hot path). */
+    /**
+     * The node as the wire shows it. What never changes is rendered once per node (listing is
+     * a hot path); capability descriptions, which can change (a radio that exits), are added
+     * on each call, and only for nodes that have capabilities.
+     */
     static CirqueDevice toDevice(Node node) {
-        return node.view(CirqueDevice.class, DeviceSpecs::render);
+        CirqueDevice fixed = node.view(CirqueDevice.class, DeviceSpecs::render);
+        Map<String, Map<String, Object>> described = node.capabilityDescriptions();
+        if (described.isEmpty()) {
+            return fixed;
+        }
+        CirqueDevice.Builder b = fixed.toBuilder();
+        described.forEach((name, d) -> b.getDeviceDescriptionBuilder().putCapabilities(name, mapToStruct(d)));
+        return b.build();
     }
 
     private static CirqueDevice render(Node node) {
