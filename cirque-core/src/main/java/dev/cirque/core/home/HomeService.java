@@ -307,14 +307,19 @@ public final class HomeService implements AutoCloseable {
 
     /** Runs a command line in a node, split like a shell would split it (not through one). */
     public ExecResult exec(String homeId, String nodeId, String command, Duration timeout) {
-        return exec(homeId, nodeId, argv(command), timeout);
+        return run(homeId, nodeId, argv(command), timeout); // argv() checked the length
     }
 
+    /** Runs an argument vector as given (the in-process CLI's form). */
     public ExecResult exec(String homeId, String nodeId, List<String> argv, Duration timeout) {
         if (argv.stream().mapToInt(String::length).sum() > limits.maxCommandBytes()) {
             throw new CirqueException(Kind.RESOURCE_EXHAUSTED, "command over the limit of "
                     + limits.maxCommandBytes() + " characters (--max-command-bytes)");
         }
+        return run(homeId, nodeId, argv, timeout);
+    }
+
+    private ExecResult run(String homeId, String nodeId, List<String> argv, Duration timeout) {
         Node node = node(homeId, nodeId);
         long started = System.nanoTime();
         ExecResult result = engine.exec(node.containerId(), argv, timeout);
