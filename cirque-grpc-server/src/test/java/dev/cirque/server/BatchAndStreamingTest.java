@@ -20,24 +20,14 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** cirque-java's own RPCs: many devices in one call, its streaming form, and streaming exec. */
 class BatchAndStreamingTest {
 
-    private static TestDaemon daemon;
-
-    @BeforeAll
-    static void start() throws Exception {
-        daemon = new TestDaemon();
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        daemon.close();
-    }
+    @RegisterExtension
+    static final TestDaemon daemon = TestDaemon.perClass(); // checks nothing is left after the class
 
     @Test
     void aHomeWithManyDevicesInOneCall() {

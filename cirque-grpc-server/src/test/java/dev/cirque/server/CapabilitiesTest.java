@@ -30,30 +30,21 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Each capability on real containers: its effect seen from inside the node and from the host. */
 class CapabilitiesTest {
 
-    private static TestDaemon daemon;
+    @RegisterExtension
+    static final TestDaemon daemon = TestDaemon.perClass(); // checks nothing is left after the class
+
     private String home;
     @TempDir
     Path dir;
-
-    @BeforeAll
-    static void start() throws Exception {
-        daemon = new TestDaemon();
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        daemon.close();
-    }
 
     @BeforeEach
     void newHome() {
@@ -205,7 +196,6 @@ class CapabilitiesTest {
     }
 
     // --- helpers -------------------------------------------------------------------------
-
 
     /** Probes the host kernel through a node, as TrafficControl itself does. */
     private boolean hostHasNetem() {

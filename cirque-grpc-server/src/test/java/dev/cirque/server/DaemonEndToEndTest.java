@@ -25,28 +25,19 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.function.Executable;
 
 /** The nine RPCs end to end: a real daemon over a real socket, driving real containers. */
 class DaemonEndToEndTest {
 
-    private static TestDaemon daemon;
+    @RegisterExtension
+    static final TestDaemon daemon = TestDaemon.perClass(); // checks nothing is left after the class
+
     /** Homes a test made; each is checked for leftovers once the test has stopped it. */
     private final List<String> homesMade = new ArrayList<>();
-
-    @BeforeAll
-    static void startDaemon() throws Exception {
-        daemon = new TestDaemon();
-    }
-
-    @AfterAll
-    static void stopDaemon() throws Exception {
-        daemon.close(); // asserts that nothing labelled cirque.managed=true is left
-    }
 
     @AfterEach
     void homesLeaveNothingBehind() {

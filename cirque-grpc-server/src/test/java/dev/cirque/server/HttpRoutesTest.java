@@ -25,28 +25,18 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Cirque's JSON/HTTP routes over a real socket against real containers, field by field. */
 class HttpRoutesTest {
 
-    private static TestDaemon daemon;
-    private static HttpClient http;
+    @RegisterExtension
+    static final TestDaemon daemon = TestDaemon.perClass(); // checks nothing is left after the class
+
+    private static final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private static final ObjectMapper JSON = new ObjectMapper();
-
-    @BeforeAll
-    static void start() throws Exception {
-        daemon = new TestDaemon();
-        http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        daemon.close();
-    }
 
     @AfterEach
     void everyHomeGone() throws Exception {

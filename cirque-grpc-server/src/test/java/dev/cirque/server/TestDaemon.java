@@ -22,27 +22,60 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * A real daemon for tests: the gRPC server on a free loopback port, driving the real
  * Docker engine (DOCKER_HOST or the local socket). Nothing is mocked; without a running
  * dockerd the tests fail here, saying so.
  */
-final class TestDaemon implements AutoCloseable {
+final class TestDaemon implements AutoCloseable, BeforeAllCallback, AfterAllCallback {
 
     /** The image every test node runs; built by scripts/build-images.sh. */
     static final String NODE_IMAGE = "generic_node_image";
 
-    final DockerEngine engine;
-    final DaemonServer server;
-    final ManagedChannel channel;
-    final CirqueServiceGrpc.CirqueServiceBlockingStub stub;
+    private final HostSettings host;
+    DockerEngine engine;
+    DaemonServer server;
+    ManagedChannel channel;
+    CirqueServiceGrpc.CirqueServiceBlockingStub stub;
 
+    /** A daemon running from here until {@link #close}. */
     TestDaemon() throws Exception {
         this(HostSettings.defaults());
     }
 
     TestDaemon(HostSettings host) throws Exception {
+        this.host = host;
+        start();
+    }
+
+    private TestDaemon(HostSettings host, boolean unused) {
+        this.host = host;
+    }
+
+    /**
+     * A daemon for a whole test class: {@code @RegisterExtension static final TestDaemon daemon =
+     * TestDaemon.perClass();} starts it before the class's tests and closes it (checking that
+     * nothing is left) after them.
+     */
+    static TestDaemon perClass() {
+        return new TestDaemon(HostSettings.defaults(), false);
+    }
+
+    @Override
+    public void beforeAll(ExtensionContext context) throws Exception {
+        start();
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) {
+        close();
+    }
+
+    private void start() throws Exception {
         engine = DockerEngine.connect(null);
         engine.ping(); // a clear UNAVAILABLE message when dockerd is not running
         if (!engine.imageExists(NODE_IMAGE)) {

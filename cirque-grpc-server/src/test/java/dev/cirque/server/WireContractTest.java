@@ -27,9 +27,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Wire compatibility, checked the way a foreign client sees it: this test does not use
@@ -40,17 +39,9 @@ import org.junit.jupiter.api.Test;
 class WireContractTest {
 
     private static final String SERVICE = "cirque.proto.CirqueService/";
-    private static TestDaemon daemon;
 
-    @BeforeAll
-    static void start() throws Exception {
-        daemon = new TestDaemon();
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        daemon.close();
-    }
+    @RegisterExtension
+    static final TestDaemon daemon = TestDaemon.perClass(); // checks nothing is left after the class
 
     @Test
     void aClientWrittenFromTheContractDrivesAHome() {
