@@ -11,6 +11,9 @@ public interface NodeContext extends PrepareContext {
 
     String containerName();
 
+    /** The host pid of the node's first process: its network namespace is {@code /proc/<pid>/ns/net}. */
+    long pid();
+
     /** The node's IPv4 address on its network. */
     String ipv4();
 

@@ -48,6 +48,9 @@ public interface ContainerEngine extends AutoCloseable {
 
     void startContainer(String containerId);
 
+    /** The host pid of a running container's first process (its namespaces are reachable through it). */
+    long pid(String containerId);
+
     NetworkAddresses addresses(String containerId, String network);
 
     /**

@@ -524,6 +524,11 @@ public final class HomeService implements AutoCloseable {
         }
 
         @Override
+        public long pid() {
+            return engine.pid(containerId);
+        }
+
+        @Override
         public void onTeardown(String description, TeardownStep step) {
             teardown.add(description, step);
         }

@@ -1,8 +1,10 @@
 package dev.cirque.core.spec;
 
 import dev.cirque.core.CirqueException;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
 
@@ -22,6 +24,12 @@ public record NodeSpec(String deviceType, String baseImage, List<CapabilityReque
         deviceType = deviceType == null ? "" : deviceType.strip();
         baseImage = baseImage == null ? "" : baseImage.strip();
         capabilities = List.copyOf(capabilities == null ? List.of() : capabilities);
+        if (deviceType.equals(WIFI_AP) && capabilities.stream().noneMatch(c -> c.name().equals(ACCESS_POINT))) {
+            // An access point whose client gave no credentials: the capability generates them.
+            List<CapabilityRequest> withAp = new ArrayList<>(capabilities);
+            withAp.add(new CapabilityRequest(ACCESS_POINT, Map.of()));
+            capabilities = List.copyOf(withAp);
+        }
         network = network == null ? NetworkKind.LAN : network;
     }
 
@@ -37,9 +45,21 @@ public record NodeSpec(String deviceType, String baseImage, List<CapabilityReque
         return new NodeSpec(deviceType, "", List.of());
     }
 
+    /** The device type of a WiFi access point (Cirque's name). */
+    public static final String WIFI_AP = "wifi_ap";
+
+    /** The image an access point runs when the client names none (Cirque's name for it). */
+    public static final String WIFI_AP_IMAGE = "mac80211_ap_image";
+
+    /** The capability that makes a node an access point; a {@code wifi_ap} node always has it. */
+    public static final String ACCESS_POINT = "WiFiAccessPoint";
+
     /** The image the node runs. */
     public String image() {
-        return baseImage.isEmpty() ? deviceType : baseImage;
+        if (baseImage.isEmpty()) {
+            return deviceType.equals(WIFI_AP) ? WIFI_AP_IMAGE : deviceType;
+        }
+        return baseImage;
     }
 
     /** Rejects what no front should pass on; called before anything is created. */

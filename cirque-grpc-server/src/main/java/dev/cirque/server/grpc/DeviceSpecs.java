@@ -36,7 +36,8 @@ public final class DeviceSpecs {
             "interactive_capability", "Interactive",
             "lan_access_capability", "LanAccess",
             "mount_capability", "Mount",
-            "trafficcontrol_capability", "TrafficControl");
+            "trafficcontrol_capability", "TrafficControl",
+            "wifi_ap_capability", NodeSpec.ACCESS_POINT);
 
     private DeviceSpecs() {}
 
@@ -100,6 +101,11 @@ public final class DeviceSpecs {
         }
         CirqueDevice.Builder b = fixed.toBuilder();
         described.forEach((name, d) -> b.getDeviceDescriptionBuilder().putCapabilities(name, mapToStruct(d)));
+        Map<String, Object> ap = described.get(NodeSpec.ACCESS_POINT);
+        if (ap != null) { // Cirque's own description fields for an access point
+            b.getDeviceDescriptionBuilder().setSsid(String.valueOf(ap.getOrDefault("ssid", "")))
+                    .setPsk(String.valueOf(ap.getOrDefault("psk", "")));
+        }
         return b.build();
     }
 

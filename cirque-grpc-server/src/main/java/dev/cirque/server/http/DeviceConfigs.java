@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,7 +33,7 @@ public final class DeviceConfigs {
 
     private static final Set<String> KNOWN_KEYS = Set.of("type", "base_image", "capability", "capability_params", "rcp_mode",
             "thread_petition", "docker_network", "traffic_control", "mount_pairs", "weave_config_file",
-            "weave_config_target_path", "xvnc_localhost", "display_id", "docker_display_id");
+            "weave_config_target_path", "xvnc_localhost", "display_id", "docker_display_id", "ssid", "psk");
 
     private DeviceConfigs() {}
 
@@ -71,6 +72,14 @@ public final class DeviceConfigs {
         for (String name : capabilityNames(config)) {
             caps.add(new CapabilityRequest(name, params(name, config)));
         }
+        if (config.has("ssid") || config.has("psk")) {
+            // An access point's chosen credentials (cirque-java extension; absent = generated).
+            if (!type.equals(NodeSpec.WIFI_AP) && caps.stream().noneMatch(c -> c.name().equals(NodeSpec.ACCESS_POINT))) {
+                throw CirqueException.invalid("\"ssid\" and \"psk\" are for access points (\"type\": \"wifi_ap\")");
+            }
+            caps.removeIf(c -> c.name().equals(NodeSpec.ACCESS_POINT));
+            caps.add(new CapabilityRequest(NodeSpec.ACCESS_POINT, params(NodeSpec.ACCESS_POINT, config)));
+        }
         return new NodeSpec(type, text(config, "base_image", ""), caps, network);
     }
 
@@ -87,6 +96,10 @@ public final class DeviceConfigs {
         if (!node.ipv6().isEmpty()) {
             description.put("ipv6_addr", node.ipv6());
         }
+        accessPoint(node).ifPresent(ap -> {
+            description.put("ssid", ap.get(0));
+            description.put("psk", ap.get(1));
+        });
         HomeNetwork network = node.network();
         ObjectNode net = description.putObject("docker_network");
         net.put("kind", network.kind() == NetworkKind.LAN ? "lan" : network.kind().wireName());
@@ -96,6 +109,15 @@ public final class DeviceConfigs {
             net.put("note", network.note());
         }
         return state;
+    }
+
+    /** An access point's {@code [ssid, psk]}; empty for other nodes. */
+    public static Optional<List<String>> accessPoint(Node node) {
+        Map<String, Object> ap = node.capabilityDescriptions().get(NodeSpec.ACCESS_POINT);
+        if (ap == null) {
+            return Optional.empty();
+        }
+        return Optional.of(List.of(String.valueOf(ap.getOrDefault("ssid", "")), String.valueOf(ap.getOrDefault("psk", ""))));
     }
 
     private static List<String> capabilityNames(JsonNode config) {
@@ -146,6 +168,10 @@ public final class DeviceConfigs {
                 putInt(p, "docker_display_id", config, "docker_display_id");
             }
             case "Interactive", "WiFi", "LanAccess" -> { } // no parameters in Cirque's JSON form
+            case NodeSpec.ACCESS_POINT -> {
+                putText(p, "ssid", config, "ssid");
+                putText(p, "psk", config, "psk");
+            }
             default -> {
                 // A plugin's parameters: "capability_params": {"<name>": {...}}
                 JsonNode own = config.path("capability_params").path(capability);

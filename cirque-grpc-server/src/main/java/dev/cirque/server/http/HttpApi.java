@@ -27,6 +27,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import javax.net.ssl.SSLContext;
@@ -260,8 +261,15 @@ public final class HttpApi {
         sendText(ex, 200, homes.logs(home, device, n));
     }
 
+    /** Cirque's route: the credentials of the home's (first) access point, as {@code [ssid, psk]}. */
     private void wifiSsidPsk(HttpExchange ex, String home) throws IOException {
-        homes.home(home);
+        for (Node node : homes.home(home).nodes()) {
+            Optional<List<String>> ap = DeviceConfigs.accessPoint(node);
+            if (ap.isPresent()) {
+                sendJson(ex, 200, json.valueToTree(ap.get()));
+                return;
+            }
+        }
         throw CirqueException.notFound("home " + home + " has no WiFi access point");
     }
 

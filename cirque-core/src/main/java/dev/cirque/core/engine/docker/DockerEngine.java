@@ -207,6 +207,17 @@ public final class DockerEngine implements ContainerEngine {
     }
 
     @Override
+    public long pid(String containerId) {
+        InspectContainerResponse inspect =
+                call("inspect container " + shortId(containerId), () -> client.inspectContainerCmd(containerId).exec());
+        Long pid = inspect.getState() == null ? null : inspect.getState().getPidLong();
+        if (pid == null || pid <= 0) {
+            throw CirqueException.precondition("container " + shortId(containerId) + " is not running");
+        }
+        return pid;
+    }
+
+    @Override
     public NetworkAddresses addresses(String containerId, String network) {
         InspectContainerResponse inspect =
                 call("inspect container " + shortId(containerId), () -> client.inspectContainerCmd(containerId).exec());

@@ -1,0 +1,163 @@
+package dev.cirque.capabilities;
+
+import dev.cirque.core.CirqueException;
+import dev.cirque.core.capability.Capability;
+import dev.cirque.core.capability.CapabilityProvider;
+import dev.cirque.core.capability.ContainerPlan;
+import dev.cirque.core.capability.HostSettings;
+import dev.cirque.core.capability.NodeContext;
+import dev.cirque.core.capability.PrepareContext;
+import dev.cirque.core.spec.CapabilityRequest;
+import dev.cirque.core.spec.NodeSpec;
+import dev.cirque.sim.wifi.Hwsim;
+import dev.cirque.sim.wifi.Radio;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.util.BitSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code WiFiAccessPoint}: what a {@code wifi_ap} node is. The node gets its own radio as
+ * {@code wlan0}; the daemon writes and starts hostapd (nl80211, WPA2-PSK) and dnsmasq
+ * (DHCP on a subnet of its own, {@code 10.99.N.0/24}, the AP at {@code .1}) and NATs what
+ * comes from {@code wlan0} out to the node's network (the home LAN). SSID and PSK are the
+ * client's or generated; either way they are in the description.
+ */
+public final class WiFiAccessPointCapability implements CapabilityProvider {
+
+    /** Subnets handed to access points: 10.99.N.0/24, N = 0..255, none shared by two live APs. */
+    static final String SUBNET_PREFIX = "10.99.";
+    private static final int[] CHANNELS = {1, 6, 11};
+    private static final SecureRandom RANDOM = new SecureRandom();
+    private static final BitSet SUBNETS_IN_USE = new BitSet(256);
+
+    @Override
+    public String name() {
+        return NodeSpec.ACCESS_POINT;
+    }
+
+    @Override
+    public Capability create(CapabilityRequest request, NodeSpec node, HostSettings host) {
+        String ssid = request.string("ssid", "");
+        String psk = request.string("psk", "");
+        if (ssid.isEmpty()) {
+            ssid = "cirque-" + random("abcdefghijkmnpqrstuvwxyz23456789", 8);
+        } else {
+            int bytes = ssid.getBytes(StandardCharsets.UTF_8).length;
+            if (bytes > 32 || ssid.chars().anyMatch(Character::isISOControl)) {
+                throw CirqueException.invalid("ssid must be 1..32 bytes without control characters, got " + bytes
+                        + " bytes");
+            }
+        }
+        if (psk.isEmpty()) {
+            psk = random("ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnpqrstuvwxyz23456789", 20);
+        } else if (psk.length() < 8 || psk.length() > 63 || psk.chars().anyMatch(c -> c < 0x20 || c > 0x7e)) {
+            throw CirqueException.invalid("psk must be a WPA2 passphrase: 8..63 printable ASCII characters");
+        }
+        return new AccessPoint(WifiRadios.get(NodeSpec.ACCESS_POINT), ssid, psk);
+    }
+
+    private static String random(String alphabet, int length) {
+        StringBuilder s = new StringBuilder(length);
+        for (int i = 0; i < length; i++) {
+            s.append(alphabet.charAt(RANDOM.nextInt(alphabet.length())));
+        }
+        return s.toString();
+    }
+
+    private static int leaseSubnet() {
+        synchronized (SUBNETS_IN_USE) {
+            int n = SUBNETS_IN_USE.nextClearBit(0);
+            if (n > 255) {
+                throw new CirqueException(CirqueException.Kind.RESOURCE_EXHAUSTED,
+                        "all 256 access point subnets (" + SUBNET_PREFIX + "0-255.0/24) are in use");
+            }
+            SUBNETS_IN_USE.set(n);
+            return n;
+        }
+    }
+
+    private static void releaseSubnet(int n) {
+        synchronized (SUBNETS_IN_USE) {
+            SUBNETS_IN_USE.clear(n);
+        }
+    }
+
+    private static final class AccessPoint extends NamedCapability {
+        private final Hwsim hwsim;
+        private final String ssid;
+        private final String psk;
+        private volatile Radio radio;
+        private volatile int subnet = -1;
+
+        AccessPoint(Hwsim hwsim, String ssid, String psk) {
+            super(NodeSpec.ACCESS_POINT);
+            this.hwsim = hwsim;
+            this.ssid = ssid;
+            this.psk = psk;
+        }
+
+        @Override
+        public void prepare(PrepareContext node) throws Exception {
+            int n = leaseSubnet();
+            subnet = n;
+            node.onTeardown("release access point subnet " + SUBNET_PREFIX + n + ".0/24", () -> releaseSubnet(n));
+            radio = WifiRadios.create(hwsim, node);
+        }
+
+        @Override
+        public void contribute(ContainerPlan plan) {
+            plan.addLinuxCapability("NET_ADMIN").addLinuxCapability("NET_RAW")
+                    .sysctl("net.ipv4.ip_forward", "1");
+        }
+
+        private String net() {
+            return SUBNET_PREFIX + subnet;
+        }
+
+        private int channel() {
+            return CHANNELS[subnet % CHANNELS.length];
+        }
+
+        @Override
+        public void enable(NodeContext node) throws Exception {
+            String hostapd = String.join("\n",
+                    "interface=wlan0", "driver=nl80211", "ssid=" + ssid, "hw_mode=g", "channel=" + channel(),
+                    "wpa=2", "wpa_key_mgmt=WPA-PSK", "rsn_pairwise=CCMP", "wpa_passphrase=" + psk,
+                    "ctrl_interface=/run/hostapd", "") ;
+            String dnsmasq = String.join("\n",
+                    "interface=wlan0", "bind-interfaces", "port=0",
+                    "dhcp-range=" + net() + ".10," + net() + ".250,255.255.255.0,12h",
+                    "dhcp-option=option:router," + net() + ".1",
+                    "dhcp-leasefile=/run/cirque-dnsmasq.leases", "pid-file=/run/cirque-dnsmasq.pid",
+                    "log-dhcp", "log-facility=/var/log/cirque-dnsmasq.log", "");
+            String script = String.join("\n",
+                    "ip addr add \"$1\" dev wlan0",
+                    "mkdir -p /etc/hostapd",
+                    "printf '%s' \"$3\" > /etc/hostapd/cirque.conf",
+                    "printf '%s' \"$4\" > /etc/cirque-dnsmasq.conf",
+                    // NAT what the stations send anywhere but back to the radio side.
+                    "iptables -t nat -A POSTROUTING -s \"$2\" ! -o wlan0 -j MASQUERADE",
+                    "hostapd -B -P /run/hostapd.pid -f /var/log/hostapd.log /etc/hostapd/cirque.conf"
+                            + " || { cat /var/log/hostapd.log; exit 1; }",
+                    "dnsmasq --conf-file=/etc/cirque-dnsmasq.conf", "");
+            WifiRadios.install(hwsim, radio, node, script,
+                    List.of(net() + ".1/24", net() + ".0/24", hostapd, dnsmasq));
+        }
+
+        @Override
+        public Map<String, Object> describe() {
+            Map<String, Object> d = new LinkedHashMap<>();
+            d.put("ssid", ssid);
+            d.put("psk", psk);
+            d.put("subnet", net() + ".0/24");
+            d.put("gateway", net() + ".1");
+            d.put("channel", channel());
+            d.put("interface", "wlan0");
+            d.put("radio", radio == null ? "" : radio.phy());
+            return d;
+        }
+    }
+}
