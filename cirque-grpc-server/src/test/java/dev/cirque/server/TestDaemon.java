@@ -9,7 +9,13 @@ import dev.cirque.core.capability.HostSettings;
 import dev.cirque.core.engine.Labels;
 import dev.cirque.core.engine.docker.DockerEngine;
 import dev.cirque.core.home.HomeService;
+import dev.cirque.proto.CirqueDevice;
 import dev.cirque.proto.CirqueServiceGrpc;
+import dev.cirque.proto.CreateCirqueDeviceRequest;
+import dev.cirque.proto.CreateCirqueHomeRequest;
+import dev.cirque.proto.DeviceSpecification;
+import dev.cirque.proto.ExecuteDeviceCommandRequest;
+import dev.cirque.proto.StopCirqueHomeRequest;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import java.net.InetAddress;
@@ -86,6 +92,28 @@ final class TestDaemon implements AutoCloseable, BeforeAllCallback, AfterAllCall
                 new InetSocketAddress(InetAddress.getLoopbackAddress(), 0)).start();
         channel = ManagedChannelBuilder.forAddress("127.0.0.1", server.port()).usePlaintext().build();
         stub = CirqueServiceGrpc.newBlockingStub(channel).withDeadlineAfter(5, TimeUnit.MINUTES);
+    }
+
+    /** A new empty home's id. */
+    String newHome() {
+        return stub.createCirqueHome(CreateCirqueHomeRequest.getDefaultInstance()).getHomeId();
+    }
+
+    /** Tears a home down. */
+    void stopHome(String home) {
+        stub.stopCirqueHome(StopCirqueHomeRequest.newBuilder().setHomeId(home).build());
+    }
+
+    /** Creates a device over gRPC. */
+    CirqueDevice create(String home, DeviceSpecification.Builder spec) {
+        return stub.createCirqueDevice(CreateCirqueDeviceRequest.newBuilder().setHomeId(home)
+                .setSpecification(spec).build()).getDevice();
+    }
+
+    /** Runs a command in a device over gRPC: its output; a non-zero exit is ABORTED. */
+    String exec(String home, CirqueDevice node, String command) {
+        return stub.executeDeviceCommand(ExecuteDeviceCommandRequest.newBuilder().setHomeId(home)
+                .setDeviceId(node.getDeviceId()).setCommand(command).build()).getOutput();
     }
 
     /** A device's state through the HTTP route {@code /device_state}, as JSON. */

@@ -7,11 +7,8 @@ import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.cirque.proto.CreateCirqueDeviceRequest;
-import dev.cirque.proto.CreateCirqueHomeRequest;
 import dev.cirque.proto.DeviceSpecification;
 import dev.cirque.proto.ListCirqueHomesRequest;
-import dev.cirque.proto.StopCirqueHomeRequest;
 import dev.cirque.proto.WiFiAccessPointCapability;
 import dev.cirque.proto.WiFiCapability;
 import io.grpc.Status;
@@ -50,12 +47,12 @@ class WifiWithoutHwsimTest {
 
     @BeforeEach
     void newHome() {
-        home = daemon.stub.createCirqueHome(CreateCirqueHomeRequest.getDefaultInstance()).getHomeId();
+        home = daemon.newHome();
     }
 
     @AfterEach
     void nothingLeft() {
-        daemon.stub.stopCirqueHome(StopCirqueHomeRequest.newBuilder().setHomeId(home).build());
+        daemon.stopHome(home);
         assertEquals(List.of(), daemon.leftovers(home));
     }
 
@@ -109,7 +106,7 @@ class WifiWithoutHwsimTest {
     }
 
     private void create(DeviceSpecification.Builder spec) {
-        daemon.stub.createCirqueDevice(CreateCirqueDeviceRequest.newBuilder().setHomeId(home).setSpecification(spec).build());
+        daemon.create(home, spec);
     }
 
     private int homes() {
