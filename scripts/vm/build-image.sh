@@ -52,7 +52,9 @@ mkdir -p "$root/out"
 cp "$kernel" "$root/out/vmlinuz"
 cp "$initrd" "$root/out/initrd.img"
 say "making a 6 GiB ext4 root filesystem (sparse)"
-mkfs.ext4 -q -F -L cirque-vm -d "$fs" "$root/out/rootfs.img" 6G >&2
+if ! o=$(mkfs.ext4 -q -F -L cirque-vm -d "$fs" "$root/out/rootfs.img" 6G 2>&1); then
+  printf '%s\n' "$o" >&2; echo "mkfs.ext4 of the VM root failed" >&2; exit 1
+fi
 rm -rf "$out"; mv "$root/out" "$out"
 # Images of older recipes are of no further use (each is over a gigabyte).
 find "$cache" -mindepth 1 -maxdepth 1 -type d ! -name "$recipe_id" ! -name 'build.*' -exec rm -rf {} +

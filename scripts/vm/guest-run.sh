@@ -8,8 +8,8 @@ out=$project/target/vm
 [ ! -f "$out/env" ] || . "$out/env"   # what the host passes on (CIRQUE_VM_TESTS)
 say() { echo "cirque-vm [$(cut -d. -f1 /proc/uptime)s] $*"; }
 
-mount -t tmpfs tmpfs /run
-mount -t tmpfs tmpfs /tmp
+# /tmp and /run stay on the (throw-away) disk: a tmpfs there would hide the project when it
+# lives under them, as a CI checkout in /tmp does.
 mkdir -p /dev/pts /dev/shm
 mount -t devpts devpts /dev/pts
 mount -t tmpfs tmpfs /dev/shm

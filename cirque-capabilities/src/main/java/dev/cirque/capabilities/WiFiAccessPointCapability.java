@@ -126,7 +126,7 @@ public final class WiFiAccessPointCapability implements CapabilityProvider {
             String hostapd = String.join("\n",
                     "interface=wlan0", "driver=nl80211", "ssid=" + ssid, "hw_mode=g", "channel=" + channel(),
                     "wpa=2", "wpa_key_mgmt=WPA-PSK", "rsn_pairwise=CCMP", "wpa_passphrase=" + psk,
-                    "ctrl_interface=/run/hostapd", "") ;
+                    "ctrl_interface=/run/hostapd", "");
             String dnsmasq = String.join("\n",
                     "interface=wlan0", "bind-interfaces", "port=0",
                     "dhcp-range=" + net() + ".10," + net() + ".250,255.255.255.0,12h",
