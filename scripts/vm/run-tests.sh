@@ -92,9 +92,9 @@ attempt() { # cpus log
   local deadline=$(( $(date +%s) + ${CIRQUE_VM_TIMEOUT:-1500} )) quiet_since
   quiet_since=$(date +%s)
   if [ -n "$script" ]; then
-    tail -n +1 -F "$2" 2>/dev/null | grep --line-buffered -v '^\[ *[0-9.]*\]' &
+    tail --pid=$qemu -n +1 -F "$2" 2>/dev/null | grep --line-buffered -v '^\[ *[0-9.]*\]' &
   else
-    tail -n +1 -F "$2" 2>/dev/null | grep --line-buffered "cirque-vm\|Kernel panic\|soft lockup\|tests successful\|tests failed" &
+    tail --pid=$qemu -n +1 -F "$2" 2>/dev/null | grep --line-buffered "cirque-vm\|Kernel panic\|soft lockup\|tests successful\|tests failed" &
   fi
   local follower=$!
   while kill -0 $qemu 2>/dev/null; do
@@ -106,7 +106,7 @@ attempt() { # cpus log
     fi
   done
   wait $qemu || true
-  kill $follower 2>/dev/null || true
+  wait $follower 2>/dev/null || true   # tail --pid ends with QEMU, and grep with it
   [ -s "$out/result" ]
 }
 
