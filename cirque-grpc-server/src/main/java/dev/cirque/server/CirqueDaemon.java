@@ -4,7 +4,7 @@ import dev.cirque.capabilities.ThreadCapability;
 import dev.cirque.core.capability.CapabilityRegistry;
 import dev.cirque.core.capability.HostSettings;
 import dev.cirque.core.capability.MountPolicy;
-import dev.cirque.core.engine.docker.DockerEngine;
+import dev.cirque.engine.docker.DockerEngine;
 import dev.cirque.core.home.HomeService;
 import dev.cirque.core.home.Janitor;
 import dev.cirque.core.home.Limits;

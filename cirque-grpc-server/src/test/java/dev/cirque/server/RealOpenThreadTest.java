@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.cirque.core.capability.HostSettings;
 import dev.cirque.core.capability.MountPolicy;
-import dev.cirque.core.engine.docker.DockerEngine;
+import dev.cirque.engine.docker.DockerEngine;
 import dev.cirque.proto.CirqueDevice;
 import dev.cirque.proto.CreateCirqueDeviceRequest;
 import dev.cirque.proto.CreateCirqueHomeRequest;

@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.cirque.core.engine.Labels;
-import dev.cirque.core.engine.docker.DockerEngine;
+import dev.cirque.core.home.Labels;
+import dev.cirque.engine.docker.DockerEngine;
 import dev.cirque.core.home.Janitor;
 import dev.cirque.core.host.HostLedger;
 import dev.cirque.proto.CirqueServiceGrpc;

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cirque.core.capability.CapabilityRegistry;
-import dev.cirque.core.engine.docker.DockerEngine;
+import dev.cirque.engine.docker.DockerEngine;
 import dev.cirque.core.home.HomeService;
 import dev.cirque.proto.CirqueServiceGrpc;
 import dev.cirque.server.http.HttpApi;

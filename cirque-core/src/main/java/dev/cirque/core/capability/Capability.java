@@ -1,5 +1,6 @@
 package dev.cirque.core.capability;
 
+import dev.cirque.core.engine.ContainerPlan;
 import java.util.Map;
 
 /**

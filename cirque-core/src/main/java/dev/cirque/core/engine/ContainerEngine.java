@@ -1,6 +1,6 @@
 package dev.cirque.core.engine;
 
-import dev.cirque.core.capability.ContainerPlan;
+import dev.cirque.core.engine.ContainerPlan;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;

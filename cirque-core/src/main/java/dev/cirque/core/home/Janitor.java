@@ -4,7 +4,6 @@ import dev.cirque.core.CirqueException;
 import dev.cirque.core.engine.ContainerEngine;
 import dev.cirque.core.engine.ContainerEngine.Labelled;
 import dev.cirque.core.engine.ExecResult;
-import dev.cirque.core.engine.Labels;
 import dev.cirque.core.host.HostCommand;
 import dev.cirque.core.host.HostLedger;
 import dev.cirque.core.host.Owner;

@@ -2,7 +2,7 @@ package dev.cirque.server.cli;
 
 import dev.cirque.core.capability.CapabilityRegistry;
 import dev.cirque.core.engine.ExecResult;
-import dev.cirque.core.engine.docker.DockerEngine;
+import dev.cirque.engine.docker.DockerEngine;
 import dev.cirque.core.home.HomeService;
 import dev.cirque.core.home.Node;
 import dev.cirque.core.spec.NodeSpec;

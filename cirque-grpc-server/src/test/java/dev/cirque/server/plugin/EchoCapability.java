@@ -3,7 +3,7 @@ package dev.cirque.server.plugin;
 import dev.cirque.core.CirqueException;
 import dev.cirque.core.capability.Capability;
 import dev.cirque.core.capability.CapabilityProvider;
-import dev.cirque.core.capability.ContainerPlan;
+import dev.cirque.core.engine.ContainerPlan;
 import dev.cirque.core.capability.HostSettings;
 import dev.cirque.core.spec.CapabilityRequest;
 import dev.cirque.core.spec.NodeSpec;

@@ -1,4 +1,4 @@
-package dev.cirque.core.capability;
+package dev.cirque.core.engine;
 
 import dev.cirque.core.CirqueException;
 import dev.cirque.core.spec.NetworkKind;

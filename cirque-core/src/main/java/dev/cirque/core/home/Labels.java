@@ -1,4 +1,4 @@
-package dev.cirque.core.engine;
+package dev.cirque.core.home;
 
 import dev.cirque.core.host.Owner;
 import java.util.HashMap;

@@ -1,4 +1,4 @@
-package dev.cirque.core.capability;
+package dev.cirque.core.engine;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

@@ -1,4 +1,4 @@
-package dev.cirque.core.engine.docker;
+package dev.cirque.engine.docker;
 
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.async.ResultCallback;
@@ -27,7 +27,7 @@ import com.github.dockerjava.core.DockerClientImpl;
 import com.github.dockerjava.httpclient5.ApacheDockerHttpClient;
 import dev.cirque.core.CirqueException;
 import dev.cirque.core.CirqueException.Kind;
-import dev.cirque.core.capability.ContainerPlan;
+import dev.cirque.core.engine.ContainerPlan;
 import dev.cirque.core.engine.ContainerEngine;
 import dev.cirque.core.engine.ExecResult;
 import dev.cirque.core.engine.NetworkAddresses;
