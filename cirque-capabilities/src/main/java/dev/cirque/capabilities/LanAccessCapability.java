@@ -7,11 +7,10 @@ import dev.cirque.core.engine.ContainerPlan;
 import dev.cirque.core.capability.HostSettings;
 import dev.cirque.core.capability.NodeContext;
 import dev.cirque.core.engine.ExecResult;
-import dev.cirque.core.host.HostCommand;
+import dev.cirque.core.engine.NodeHost;
 import dev.cirque.core.spec.CapabilityRequest;
 import dev.cirque.core.spec.NetworkKind;
 import dev.cirque.core.spec.NodeSpec;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -33,7 +32,6 @@ public final class LanAccessCapability implements CapabilityProvider {
 
     public static final String NAME = "LanAccess";
     static final String CHAIN = "DOCKER-USER";
-    private static final Duration TIMEOUT = Duration.ofSeconds(20);
 
     @Override
     public String name() {
@@ -66,7 +64,8 @@ public final class LanAccessCapability implements CapabilityProvider {
     }
 
     private static void openToHostLan(NodeContext node) {
-        if (!iptables(List.of("-n", "-L", CHAIN)).succeeded()) {
+        NodeHost host = node.host();
+        if (!host.firewall(List.of("-n", "-L", CHAIN)).succeeded()) {
             throw CirqueException.precondition("LanAccess needs Docker's " + CHAIN + " iptables chain, which is"
                     + " missing: is dockerd managing iptables (its --iptables option)?");
         }
@@ -77,21 +76,17 @@ public final class LanAccessCapability implements CapabilityProvider {
                 List.of("-d", node.ipv4(), "!", "-i", "br-+", "-m", "comment", "--comment", comment, "-j", "ACCEPT"),
                 List.of("-d", node.ipv4(), "-i", "docker0", "-m", "comment", "--comment", comment, "-j", "RETURN"));
         for (List<String> rule : rules) {
-            ExecResult added = iptables(concat(List.of("-I", CHAIN), rule));
+            ExecResult added = host.firewall(concat(List.of("-I", CHAIN), rule));
             if (!added.succeeded()) {
                 throw CirqueException.precondition("LanAccess: iptables refused a rule: " + added.output().strip());
             }
             node.onTeardown("delete iptables rule " + String.join(" ", rule), () -> {
-                ExecResult deleted = iptables(concat(List.of("-D", CHAIN), rule));
+                ExecResult deleted = host.firewall(concat(List.of("-D", CHAIN), rule));
                 if (!deleted.succeeded()) {
                     throw new IllegalStateException(deleted.output().strip());
                 }
             });
         }
-    }
-
-    private static ExecResult iptables(List<String> args) {
-        return HostCommand.run(concat(List.of("iptables", "-w", "5"), args), TIMEOUT);
     }
 
     private static List<String> concat(List<String> a, List<String> b) {

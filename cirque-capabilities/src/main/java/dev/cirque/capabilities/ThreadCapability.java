@@ -4,6 +4,7 @@ import dev.cirque.core.CirqueException;
 import dev.cirque.core.capability.Capability;
 import dev.cirque.core.capability.CapabilityProvider;
 import dev.cirque.core.engine.ContainerPlan;
+import dev.cirque.core.engine.NodeHost;
 import dev.cirque.core.capability.HostSettings;
 import dev.cirque.core.capability.PrepareContext;
 import dev.cirque.core.host.HostCommand;
@@ -81,6 +82,7 @@ public final class ThreadCapability implements CapabilityProvider {
         private final HostLedger ledger;
         private volatile ThreadNetworks.Lease lease;
         private volatile RadioProcess process;
+        private volatile NodeHost host;
 
         Radio(ThreadNetworks networks, Path binary, int petition, boolean rcp, List<?> daemons, Path workRoot,
                 HostLedger ledger) {
@@ -96,6 +98,7 @@ public final class ThreadCapability implements CapabilityProvider {
 
         @Override
         public void prepare(PrepareContext node) throws Exception {
+            host = node.host();
             ThreadNetworks.Lease l;
             try {
                 l = networks.lease(node.homeId(), petition);
@@ -115,9 +118,8 @@ public final class ThreadCapability implements CapabilityProvider {
 
         @Override
         public void contribute(ContainerPlan plan) {
-            // A device mapping alone gives the node an unusable PTY; a bind mount of the path works.
-            plan.bind(process.ptyPath(), DEVICE, false)
-                    .addLinuxCapability("NET_ADMIN")
+            host.shareHostFile(plan, Path.of(process.ptyPath()), DEVICE);
+            plan.addLinuxCapability("NET_ADMIN")
                     .device("/dev/net/tun", "/dev/net/tun", "rwm")
                     .sysctl("net.ipv6.conf.all.disable_ipv6", "0")
                     .sysctl("net.ipv6.conf.all.forwarding", "1")

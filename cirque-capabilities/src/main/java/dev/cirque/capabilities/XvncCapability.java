@@ -4,6 +4,7 @@ import dev.cirque.core.CirqueException;
 import dev.cirque.core.capability.Capability;
 import dev.cirque.core.capability.CapabilityProvider;
 import dev.cirque.core.engine.ContainerPlan;
+import dev.cirque.core.engine.NodeHost;
 import dev.cirque.core.capability.HostSettings;
 import dev.cirque.core.capability.PrepareContext;
 import dev.cirque.core.host.HostCommand;
@@ -69,6 +70,7 @@ public final class XvncCapability implements CapabilityProvider {
         private final HostLedger ledger;
         private volatile int display = -1;
         private volatile long pid = -1;
+        private volatile NodeHost host;
 
         Server(Path binary, int askedDisplay, int displayInNode, boolean localhost, HostLedger ledger) {
             super(NAME);
@@ -81,6 +83,7 @@ public final class XvncCapability implements CapabilityProvider {
 
         @Override
         public void prepare(PrepareContext node) throws Exception {
+            host = node.host();
             int d = reserve(askedDisplay);
             node.onTeardown("release X display :" + d, () -> release(d));
             List<String> argv = new ArrayList<>(List.of(binary.toString(), ":" + d, "-geometry", "1280x800",
@@ -106,8 +109,8 @@ public final class XvncCapability implements CapabilityProvider {
 
         @Override
         public void contribute(ContainerPlan plan) {
-            plan.bind(socket(display).toString(), "/tmp/.X11-unix/X" + displayInNode, false)
-                    .env("DISPLAY", ":" + displayInNode);
+            host.shareHostFile(plan, socket(display), "/tmp/.X11-unix/X" + displayInNode);
+            plan.env("DISPLAY", ":" + displayInNode);
         }
 
         @Override

@@ -1,11 +1,16 @@
 package dev.cirque.core.capability;
 
+import dev.cirque.core.engine.NodeHost;
+
 /** What a capability sees of its node before the container exists. */
 public interface PrepareContext {
 
     String homeId();
 
     String nodeId();
+
+    /** The machine the node runs on, for what a capability does outside the container. */
+    NodeHost host();
 
     /**
      * Registers how to undo something just done on the host. Steps run in reverse order of

@@ -48,8 +48,8 @@ public interface ContainerEngine extends AutoCloseable {
 
     void startContainer(String containerId);
 
-    /** The host pid of a running container's first process (its namespaces are reachable through it). */
-    long pid(String containerId);
+    /** Where capabilities act on a node from outside its container (pids, shared files, firewall). */
+    NodeHost nodeHost();
 
     NetworkAddresses addresses(String containerId, String network);
 

@@ -79,13 +79,17 @@ public final class Home {
         creating++;
     }
 
-    /** Ends a creation; the node joins the home unless the home was stopped meanwhile. */
+    /**
+     * Ends a creation: the node joins the home. If the home was stopped meanwhile, returns
+     * false and the creation still counts: the caller undoes the node, then calls
+     * {@link #abortCreate}, so the home's teardown does not remove its networks under it.
+     */
     synchronized boolean commit(Node node) {
-        creating--;
-        notifyAll();
         if (closed) {
             return false;
         }
+        creating--;
+        notifyAll();
         nodes.put(node.id(), node);
         return true;
     }

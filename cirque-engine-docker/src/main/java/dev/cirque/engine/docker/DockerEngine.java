@@ -31,6 +31,8 @@ import dev.cirque.core.engine.ContainerPlan;
 import dev.cirque.core.engine.ContainerEngine;
 import dev.cirque.core.engine.ExecResult;
 import dev.cirque.core.engine.NetworkAddresses;
+import dev.cirque.core.engine.NodeHost;
+import dev.cirque.core.host.SameMachineHost;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -207,7 +209,13 @@ public final class DockerEngine implements ContainerEngine {
     }
 
     @Override
-    public long pid(String containerId) {
+    public NodeHost nodeHost() {
+        // Containers of a Docker engine run on this machine (cirque drives only a local engine,
+        // or a local one through a TCP socket): host pids, host paths and host iptables apply.
+        return new SameMachineHost(this::pid);
+    }
+
+    private long pid(String containerId) {
         InspectContainerResponse inspect =
                 call("inspect container " + shortId(containerId), () -> client.inspectContainerCmd(containerId).exec());
         Long pid = inspect.getState() == null ? null : inspect.getState().getPidLong();

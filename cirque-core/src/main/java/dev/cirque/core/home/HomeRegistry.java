@@ -1,0 +1,68 @@
+package dev.cirque.core.home;
+
+import dev.cirque.core.CirqueException;
+import dev.cirque.core.CirqueException.Kind;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The live homes by id, and the cap on how many there may be. A home is counted from the
+ * moment its creation is reserved, so concurrent creations cannot together pass the cap.
+ * Reads never wait on a creation or a teardown.
+ */
+final class HomeRegistry {
+
+    private final Map<String, Home> homes = new ConcurrentHashMap<>();
+    private final int maxHomes;
+    private int reserved;
+
+    HomeRegistry(int maxHomes) {
+        this.maxHomes = maxHomes;
+    }
+
+    /** Counts a home about to be made; RESOURCE_EXHAUSTED past the cap. */
+    synchronized void reserve() {
+        int live = homes.size() + reserved;
+        if (live >= maxHomes) {
+            throw new CirqueException(Kind.RESOURCE_EXHAUSTED, "this daemon already runs " + live
+                    + " homes, its limit (--max-homes); stop one first");
+        }
+        reserved++;
+    }
+
+    /** Turns a reservation into a live home. */
+    synchronized void add(Home home) {
+        reserved--;
+        homes.put(home.id(), home);
+    }
+
+    /** Gives a reservation back: the home could not be made. */
+    synchronized void cancel() {
+        reserved--;
+    }
+
+    Home get(String homeId) {
+        Home home = homeId == null ? null : homes.get(homeId);
+        if (home == null) {
+            throw CirqueException.notFound("no home with id '" + homeId + "'");
+        }
+        return home;
+    }
+
+    /** Takes a home out of the registry, for teardown. */
+    synchronized Optional<Home> remove(String homeId) {
+        return Optional.ofNullable(homes.remove(homeId == null ? "" : homeId));
+    }
+
+    /** The live homes, oldest first. */
+    List<Home> all() {
+        return homes.values().stream().sorted(Comparator.comparing(Home::createdAt)).toList();
+    }
+
+    List<String> ids() {
+        return List.copyOf(homes.keySet());
+    }
+}
