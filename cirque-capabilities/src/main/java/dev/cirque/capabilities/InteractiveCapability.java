@@ -4,6 +4,7 @@ import dev.cirque.core.capability.Capability;
 import dev.cirque.core.capability.CapabilityProvider;
 import dev.cirque.core.engine.ContainerPlan;
 import dev.cirque.core.capability.HostSettings;
+import dev.cirque.core.capability.WireForm;
 import dev.cirque.core.spec.CapabilityRequest;
 import dev.cirque.core.spec.NodeSpec;
 import java.util.Map;
@@ -19,6 +20,11 @@ public final class InteractiveCapability implements CapabilityProvider {
     @Override
     public String name() {
         return NAME;
+    }
+
+    @Override
+    public WireForm wire() {
+        return WireForm.proto("interactive_capability");
     }
 
     @Override

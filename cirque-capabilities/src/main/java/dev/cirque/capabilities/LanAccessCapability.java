@@ -5,6 +5,8 @@ import dev.cirque.core.capability.Capability;
 import dev.cirque.core.capability.CapabilityProvider;
 import dev.cirque.core.engine.ContainerPlan;
 import dev.cirque.core.capability.HostSettings;
+import dev.cirque.core.capability.WireForm;
+import dev.cirque.core.capability.WireForm.JsonKey;
 import dev.cirque.core.capability.NodeContext;
 import dev.cirque.core.engine.ExecResult;
 import dev.cirque.core.engine.NodeHost;
@@ -36,6 +38,11 @@ public final class LanAccessCapability implements CapabilityProvider {
     @Override
     public String name() {
         return NAME;
+    }
+
+    @Override
+    public WireForm wire() {
+        return WireForm.proto("lan_access_capability").json(JsonKey.bool("internal_lan", "internal_lan"));
     }
 
     @Override

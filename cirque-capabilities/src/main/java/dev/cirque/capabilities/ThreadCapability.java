@@ -6,6 +6,8 @@ import dev.cirque.core.capability.CapabilityProvider;
 import dev.cirque.core.engine.ContainerPlan;
 import dev.cirque.core.engine.NodeHost;
 import dev.cirque.core.capability.HostSettings;
+import dev.cirque.core.capability.WireForm;
+import dev.cirque.core.capability.WireForm.JsonKey;
 import dev.cirque.core.capability.PrepareContext;
 import dev.cirque.core.host.HostCommand;
 import dev.cirque.core.host.HostLedger;
@@ -41,6 +43,12 @@ public final class ThreadCapability implements CapabilityProvider {
     @Override
     public String name() {
         return NAME;
+    }
+
+    @Override
+    public WireForm wire() {
+        return WireForm.proto("thread_capability").json(JsonKey.integer("thread_petition", "petition_id"),
+                JsonKey.bool("rcp_mode", "rcp_mode"), JsonKey.strings("thread_daemons", "daemons"));
     }
 
     @Override

@@ -5,6 +5,8 @@ import dev.cirque.core.capability.Capability;
 import dev.cirque.core.capability.CapabilityProvider;
 import dev.cirque.core.engine.ContainerPlan;
 import dev.cirque.core.capability.HostSettings;
+import dev.cirque.core.capability.WireForm;
+import dev.cirque.core.capability.WireForm.JsonKey;
 import dev.cirque.core.capability.NodeContext;
 import dev.cirque.core.engine.ExecResult;
 import dev.cirque.core.spec.CapabilityRequest;
@@ -36,6 +38,13 @@ public final class TrafficControlCapability implements CapabilityProvider {
     @Override
     public String name() {
         return NAME;
+    }
+
+    @Override
+    public WireForm wire() {
+        return WireForm.proto("trafficcontrol_capability").json(
+                JsonKey.integer("traffic_control.latencyMs", "latency_ms"),
+                JsonKey.integer("traffic_control.loss", "loss_rate"));
     }
 
     @Override

@@ -4,6 +4,8 @@ import dev.cirque.core.capability.Capability;
 import dev.cirque.core.capability.CapabilityProvider;
 import dev.cirque.core.engine.ContainerPlan;
 import dev.cirque.core.capability.HostSettings;
+import dev.cirque.core.capability.WireForm;
+import dev.cirque.core.capability.WireForm.JsonKey;
 import dev.cirque.core.spec.CapabilityRequest;
 import dev.cirque.core.spec.NodeSpec;
 import java.nio.file.Path;
@@ -21,6 +23,13 @@ public final class WeaveCapability implements CapabilityProvider {
     @Override
     public String name() {
         return NAME;
+    }
+
+    @Override
+    public WireForm wire() {
+        return WireForm.proto("weave_capability").json(
+                JsonKey.string("weave_config_file", "weave_certificate_path"),
+                JsonKey.string("weave_config_target_path", "target_path"));
     }
 
     @Override

@@ -5,6 +5,8 @@ import dev.cirque.core.capability.Capability;
 import dev.cirque.core.capability.CapabilityProvider;
 import dev.cirque.core.engine.ContainerPlan;
 import dev.cirque.core.capability.HostSettings;
+import dev.cirque.core.capability.WireForm;
+import dev.cirque.core.capability.WireForm.JsonKey;
 import dev.cirque.core.capability.NodeContext;
 import dev.cirque.core.capability.PrepareContext;
 import dev.cirque.core.spec.CapabilityRequest;
@@ -27,6 +29,12 @@ import java.util.Map;
  */
 public final class WiFiAccessPointCapability implements CapabilityProvider {
 
+    public static final String NAME = "WiFiAccessPoint";
+    /** Cirque's device type of an access point: it implies this capability. */
+    public static final String DEVICE_TYPE = "wifi_ap";
+    /** The image an access point runs when the client names none (Cirque's name for it). */
+    public static final String IMAGE = "mac80211_ap_image";
+
     /** Subnets handed to access points: 10.99.N.0/24, N = 0..255, none shared by two live APs. */
     static final String SUBNET_PREFIX = "10.99.";
     private static final int[] CHANNELS = {1, 6, 11};
@@ -35,7 +43,15 @@ public final class WiFiAccessPointCapability implements CapabilityProvider {
 
     @Override
     public String name() {
-        return NodeSpec.ACCESS_POINT;
+        return NAME;
+    }
+
+    @Override
+    public WireForm wire() {
+        return WireForm.proto("wifi_ap_capability")
+                .json(JsonKey.string("ssid", "ssid").onlyWithItsCapability(),
+                        JsonKey.string("psk", "psk").onlyWithItsCapability())
+                .impliedByDeviceType(DEVICE_TYPE, IMAGE);
     }
 
     @Override
@@ -56,7 +72,7 @@ public final class WiFiAccessPointCapability implements CapabilityProvider {
         } else if (psk.length() < 8 || psk.length() > 63 || psk.chars().anyMatch(c -> c < 0x20 || c > 0x7e)) {
             throw CirqueException.invalid("psk must be a WPA2 passphrase: 8..63 printable ASCII characters");
         }
-        return new AccessPoint(WifiRadios.get(NodeSpec.ACCESS_POINT), ssid, psk);
+        return new AccessPoint(WifiRadios.get(NAME), ssid, psk);
     }
 
     private static String random(String alphabet, int length) {
@@ -93,7 +109,7 @@ public final class WiFiAccessPointCapability implements CapabilityProvider {
         private volatile int subnet = -1;
 
         AccessPoint(Hwsim hwsim, String ssid, String psk) {
-            super(NodeSpec.ACCESS_POINT);
+            super(NAME);
             this.hwsim = hwsim;
             this.ssid = ssid;
             this.psk = psk;
@@ -145,6 +161,11 @@ public final class WiFiAccessPointCapability implements CapabilityProvider {
                     "dnsmasq --conf-file=/etc/cirque-dnsmasq.conf", "");
             WifiRadios.install(hwsim, radio, node, script,
                     List.of(net() + ".1/24", net() + ".0/24", hostapd, dnsmasq));
+        }
+
+        @Override
+        public Map<String, String> deviceFields() {
+            return Map.of("ssid", ssid, "psk", psk);
         }
 
         @Override

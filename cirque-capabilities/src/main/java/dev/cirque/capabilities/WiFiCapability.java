@@ -5,6 +5,7 @@ import dev.cirque.core.capability.Capability;
 import dev.cirque.core.capability.CapabilityProvider;
 import dev.cirque.core.engine.ContainerPlan;
 import dev.cirque.core.capability.HostSettings;
+import dev.cirque.core.capability.WireForm;
 import dev.cirque.core.capability.NodeContext;
 import dev.cirque.core.capability.PrepareContext;
 import dev.cirque.core.spec.CapabilityRequest;
@@ -37,9 +38,14 @@ public final class WiFiCapability implements CapabilityProvider {
     }
 
     @Override
+    public WireForm wire() {
+        return WireForm.proto("wifi_capability");
+    }
+
+    @Override
     public Capability create(CapabilityRequest request, NodeSpec node, HostSettings host) {
-        if (node.capabilities().stream().anyMatch(c -> c.name().equals(NodeSpec.ACCESS_POINT))) {
-            throw CirqueException.invalid("WiFi capability: an access point (" + NodeSpec.WIFI_AP
+        if (node.capabilities().stream().anyMatch(c -> c.name().equals(WiFiAccessPointCapability.NAME))) {
+            throw CirqueException.invalid("WiFi capability: an access point (" + WiFiAccessPointCapability.DEVICE_TYPE
                     + ") has a radio of its own; ask for WiFi on stations only");
         }
         return new Station(WifiRadios.get(NAME));

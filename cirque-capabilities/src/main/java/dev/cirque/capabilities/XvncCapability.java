@@ -6,6 +6,8 @@ import dev.cirque.core.capability.CapabilityProvider;
 import dev.cirque.core.engine.ContainerPlan;
 import dev.cirque.core.engine.NodeHost;
 import dev.cirque.core.capability.HostSettings;
+import dev.cirque.core.capability.WireForm;
+import dev.cirque.core.capability.WireForm.JsonKey;
 import dev.cirque.core.capability.PrepareContext;
 import dev.cirque.core.host.HostCommand;
 import dev.cirque.core.host.HostLedger;
@@ -45,6 +47,12 @@ public final class XvncCapability implements CapabilityProvider {
     @Override
     public String name() {
         return NAME;
+    }
+
+    @Override
+    public WireForm wire() {
+        return WireForm.proto("xvnc_capability").json(JsonKey.bool("xvnc_localhost", "localhost"),
+                JsonKey.integer("display_id", "display_id"), JsonKey.integer("docker_display_id", "docker_display_id"));
     }
 
     @Override

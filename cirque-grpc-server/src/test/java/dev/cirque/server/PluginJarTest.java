@@ -15,6 +15,7 @@ import dev.cirque.proto.CreateCirqueDeviceRequest;
 import dev.cirque.proto.CreateCirqueHomeRequest;
 import dev.cirque.proto.DeviceSpecification;
 import dev.cirque.proto.ExecuteDeviceCommandRequest;
+import dev.cirque.proto.ListCirqueHomeDevicesRequest;
 import dev.cirque.proto.StopCirqueHomeRequest;
 import dev.cirque.server.plugin.EchoCapability;
 import io.grpc.ManagedChannel;
@@ -33,7 +34,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.jar.JarEntry;
 import java.util.jar.JarOutputStream;
@@ -76,11 +79,20 @@ class PluginJarTest {
             HttpResponse<String> made = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(
                     "http://127.0.0.1:" + httpPort + "/create_home")).POST(HttpRequest.BodyPublishers.ofString("""
                     {"d": {"type": "generic_node_image", "capability": ["Echo"],
-                           "capability_params": {"Echo": {"text": "over JSON"}}}}""")).build(),
+                           "capability_params": {"Echo": {"text": "over JSON"}}},
+                     "e": {"type": "generic_node_image", "capability": ["Echo"], "echo_text": "a flat key"}}""")).build(),
                     HttpResponse.BodyHandlers.ofString());
             assertEquals(200, made.statusCode(), made.body());
             String jsonHome = new ObjectMapper().readTree(made.body()).asText();
-            assertEquals(2, engine.containersLabelled(Labels.managed()).size());
+            // The plugin's own flat JSON key (its wire form) reaches it like capability_params does.
+            Set<String> echoed = new HashSet<>();
+            for (CirqueDevice d : stub.listCirqueHomeDevices(ListCirqueHomeDevicesRequest.newBuilder()
+                    .setHomeId(jsonHome).build()).getDevicesList()) {
+                echoed.add(stub.executeDeviceCommand(ExecuteDeviceCommandRequest.newBuilder().setHomeId(jsonHome)
+                        .setDeviceId(d.getDeviceId()).setCommand("sh -c 'echo $ECHO_TEXT'").build()).getOutput());
+            }
+            assertEquals(Set.of("over JSON\n", "a flat key\n"), echoed);
+            assertEquals(3, engine.containersLabelled(Labels.managed()).size());
 
             stub.stopCirqueHome(StopCirqueHomeRequest.newBuilder().setHomeId(home).build());
             stub.stopCirqueHome(StopCirqueHomeRequest.newBuilder().setHomeId(jsonHome).build());

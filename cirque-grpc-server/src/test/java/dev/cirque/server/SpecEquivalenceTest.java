@@ -1,9 +1,25 @@
 package dev.cirque.server;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.google.protobuf.Descriptors.Descriptor;
+import com.google.protobuf.Descriptors.FieldDescriptor;
+import dev.cirque.core.capability.CapabilityRegistry;
+import dev.cirque.core.capability.WireForm;
+import dev.cirque.core.capability.WireForm.JsonKey;
+import dev.cirque.core.spec.CapabilityRequest;
 import dev.cirque.core.spec.NodeSpec;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
 import dev.cirque.proto.DeviceSpecification;
 import dev.cirque.proto.InteractiveCapability;
 import dev.cirque.proto.MountCapability;
@@ -16,14 +32,21 @@ import dev.cirque.server.grpc.DeviceSpecs;
 import dev.cirque.server.http.DeviceConfigs;
 import org.junit.jupiter.api.Test;
 
-/** The JSON device config and the gRPC DeviceSpecification land on the same internal spec. */
+/**
+ * The JSON device config and the gRPC DeviceSpecification land on the same internal spec,
+ * for every capability on the class path: each provider's wire form is checked here, so a
+ * parameter that one front cannot carry fails the build.
+ */
 class SpecEquivalenceTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final CapabilityRegistry REGISTRY = CapabilityRegistry.fromClassPath();
+    private static final DeviceSpecs SPECS = new DeviceSpecs(REGISTRY);
+    private static final DeviceConfigs CONFIGS = new DeviceConfigs(REGISTRY);
 
     @Test
     void everyJsonKeyMeansWhatItsGrpcFieldMeans() throws Exception {
-        NodeSpec fromJson = DeviceConfigs.toNodeSpec(JSON.readTree("""
+        NodeSpec fromJson = CONFIGS.toNodeSpec(JSON.readTree("""
                 {"type": "chip_device", "base_image": "chip/image:1", "docker_network": "Ipv6",
                  "capability": ["Thread", "Interactive", "TrafficControl", "Mount", "Weave", "Xvnc"],
                  "rcp_mode": true, "thread_petition": 2,
@@ -31,7 +54,7 @@ class SpecEquivalenceTest {
                  "mount_pairs": [["/src", "/dst"], ["/a", "/b"]],
                  "weave_config_file": "/certs/w.config", "weave_config_target_path": "/mnt/w.config",
                  "xvnc_localhost": true, "display_id": 7, "docker_display_id": 1}"""));
-        NodeSpec fromGrpc = DeviceSpecs.toNodeSpec(DeviceSpecification.newBuilder()
+        NodeSpec fromGrpc = SPECS.toNodeSpec(DeviceSpecification.newBuilder()
                 .setDeviceType("chip_device").setBaseImage("chip/image:1").setDockerNetwork("Ipv6")
                 .setThreadCapability(ThreadCapability.newBuilder().setRcpMode(true).setPetitionId(2))
                 .setInteractiveCapability(InteractiveCapability.getDefaultInstance())
@@ -48,11 +71,81 @@ class SpecEquivalenceTest {
 
     @Test
     void defaultsMeanTheSameWhetherWrittenOrLeftOut() throws Exception {
-        NodeSpec fromJson = DeviceConfigs.toNodeSpec(JSON.readTree("""
+        NodeSpec fromJson = CONFIGS.toNodeSpec(JSON.readTree("""
                 {"type": "t", "capability": ["Thread"], "rcp_mode": false, "thread_petition": 0}"""));
-        NodeSpec fromGrpc = DeviceSpecs.toNodeSpec(DeviceSpecification.newBuilder().setDeviceType("t")
+        NodeSpec fromGrpc = SPECS.toNodeSpec(DeviceSpecification.newBuilder().setDeviceType("t")
                 .setThreadCapability(ThreadCapability.getDefaultInstance()).build());
         assertEquals(fromGrpc, fromJson);
+    }
+
+    @TestFactory
+    Stream<DynamicTest> everyCapabilityRoundTripsThroughBothFronts() {
+        return REGISTRY.wireForms().entrySet().stream().map(e -> DynamicTest.dynamicTest(e.getKey(), () -> {
+            String name = e.getKey();
+            WireForm form = e.getValue();
+            Map<String, Object> sample = sample(name, form);
+            NodeSpec spec = new NodeSpec("some_type", "", List.of(new CapabilityRequest(name, sample)));
+            assertEquals(spec, SPECS.toNodeSpec(SPECS.toProto(spec)), "gRPC round trip of " + name);
+            JsonNode json = CONFIGS.toConfig(spec);
+            assertEquals(spec, CONFIGS.toNodeSpec(json), "JSON round trip of " + name + " via " + json);
+        }));
+    }
+
+    @Test
+    void deviceTypesImplyTheirCapabilitiesOnEveryFront() throws Exception {
+        REGISTRY.wireForms().forEach((name, form) -> form.deviceTypes().forEach((type, image) -> {
+            NodeSpec resolved = REGISTRY.resolve(NodeSpec.of(type));
+            assertTrue(resolved.capabilities().stream().anyMatch(c -> c.name().equals(name)), name + " for " + type);
+            assertEquals(image.isEmpty() ? type : image, resolved.image());
+            NodeSpec fromJson = CONFIGS.toNodeSpec(JSON.createObjectNode().put("type", type));
+            assertEquals(resolved.capabilities(), REGISTRY.resolve(fromJson).capabilities());
+        }));
+    }
+
+    /**
+     * A value for every parameter the capability has: each field of its proto message (all
+     * of which must be reachable from JSON), or for a plugin its JSON keys or a free one.
+     */
+    private static Map<String, Object> sample(String name, WireForm form) {
+        Map<String, Object> params = new LinkedHashMap<>();
+        if (form.protoFieldName().isEmpty()) {
+            form.jsonKeys().forEach(k -> params.put(k.param(), sampleOf(k)));
+            params.put("free_parameter", "plugin value");
+            return params;
+        }
+        Descriptor message = DeviceSpecification.getDescriptor().findFieldByName(form.protoField()).getMessageType();
+        Set<String> overJson = form.jsonKeys().stream().map(JsonKey::param).collect(Collectors.toSet());
+        for (FieldDescriptor fd : message.getFields()) {
+            assertTrue(overJson.contains(fd.getName()), name + ": " + message.getName() + "." + fd.getName()
+                    + " cannot be set over JSON; give it a key in the provider's wire()");
+            params.put(fd.getName(), sampleOf(fd));
+        }
+        return params;
+    }
+
+    private static Object sampleOf(FieldDescriptor fd) {
+        Object one = switch (fd.getJavaType()) {
+            case BOOLEAN -> true;
+            case INT, LONG -> 7L;
+            case STRING -> "/sample/" + fd.getName();
+            case MESSAGE -> {
+                Map<String, Object> nested = new LinkedHashMap<>();
+                fd.getMessageType().getFields().forEach(f -> nested.put(f.getName(), sampleOf(f)));
+                yield nested;
+            }
+            default -> throw new AssertionError("no sample for " + fd.getFullName() + " (" + fd.getJavaType() + ")");
+        };
+        return fd.isRepeated() ? List.of(one, one) : one;
+    }
+
+    private static Object sampleOf(JsonKey key) {
+        return switch (key.type()) {
+            case BOOL -> true;
+            case INT -> 7L;
+            case STRING -> "sample";
+            case STRINGS -> List.of("a", "b");
+            case PAIRS -> List.of(Map.of(key.pair().get(0), "/a", key.pair().get(1), "/b"));
+        };
     }
 
     /** The two fronts list capabilities in their own order (JSON's array, proto's field numbers). */

@@ -38,6 +38,14 @@ public interface Capability {
      */
     default void enable(NodeContext node) throws Exception {}
 
+    /**
+     * Values for the device description's own fields (Cirque's {@code ssid}, {@code psk}),
+     * by field name; most capabilities have none.
+     */
+    default Map<String, String> deviceFields() {
+        return Map.of();
+    }
+
     /** What this capability reports in the device's description (JSON-friendly values). */
     default Map<String, Object> describe() {
         return Map.of();

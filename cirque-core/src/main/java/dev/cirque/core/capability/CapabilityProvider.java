@@ -20,4 +20,13 @@ public interface CapabilityProvider {
      * Must have no side effects: it is also called to check a topology before creation.
      */
     Capability create(CapabilityRequest request, NodeSpec node, HostSettings host);
+
+    /**
+     * How clients ask for it on each front: its proto field, its JSON keys, the device types
+     * that imply it. A plugin keeps the default: {@code extra_capabilities} over gRPC,
+     * {@code capability_params.<name>} in JSON, unless it names JSON keys of its own.
+     */
+    default WireForm wire() {
+        return WireForm.plugin();
+    }
 }

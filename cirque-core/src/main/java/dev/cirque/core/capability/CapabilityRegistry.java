@@ -52,6 +52,35 @@ public final class CapabilityRegistry {
         return List.copyOf(new TreeMap<>(providers).keySet());
     }
 
+    /** Each provider's wire form, by capability name. */
+    public Map<String, WireForm> wireForms() {
+        Map<String, WireForm> out = new TreeMap<>();
+        providers.forEach((name, p) -> out.put(name, p.wire()));
+        return out;
+    }
+
+    /**
+     * The spec with what its device type implies: the capabilities a provider declares for
+     * that type (added, parameterless, when the client did not ask) and the image it runs.
+     */
+    public NodeSpec resolve(NodeSpec spec) {
+        List<CapabilityRequest> caps = new ArrayList<>(spec.capabilities());
+        String image = spec.typeImage();
+        for (Map.Entry<String, CapabilityProvider> e : providers.entrySet()) {
+            String typeImage = e.getValue().wire().deviceTypes().get(spec.deviceType());
+            if (typeImage == null) {
+                continue;
+            }
+            if (caps.stream().noneMatch(c -> c.name().equals(e.getKey()))) {
+                caps.add(CapabilityRequest.of(e.getKey()));
+            }
+            if (!typeImage.isEmpty()) {
+                image = typeImage;
+            }
+        }
+        return new NodeSpec(spec.deviceType(), spec.baseImage(), caps, spec.network(), image);
+    }
+
     /** Builds the capabilities of one node, failing on the first one that cannot be made. */
     public List<Capability> create(NodeSpec spec) {
         List<Capability> made = new ArrayList<>();

@@ -173,15 +173,17 @@ public final class HomeService implements AutoCloseable {
 
     /** Checks a spec and its capabilities' parameters without creating anything. */
     void check(NodeSpec spec) {
-        spec.validate();
-        capabilities.create(spec); // pure: checks parameters only
+        NodeSpec resolved = capabilities.resolve(spec);
+        resolved.validate();
+        capabilities.create(resolved); // pure: checks parameters only
     }
 
     /**
      * Creates a node as one transaction (see {@link NodeAssembly}): if a step fails, what
      * was done is undone before the error, naming the failed step, is thrown.
      */
-    public Node createNode(String homeId, NodeSpec spec) {
+    public Node createNode(String homeId, NodeSpec asked) {
+        NodeSpec spec = capabilities.resolve(asked);
         spec.validate();
         Home home = home(homeId);
         List<Capability> caps = capabilities.create(spec);

@@ -92,6 +92,15 @@ public final class Node {
         return (T) views.computeIfAbsent(key, k -> render.apply(this));
     }
 
+    /** Values for the device description's own fields (e.g. an access point's ssid and psk). */
+    public Map<String, String> deviceFields() {
+        Map<String, String> out = new LinkedHashMap<>();
+        for (Capability c : capabilities) {
+            out.putAll(c.deviceFields());
+        }
+        return out;
+    }
+
     /** Each capability's own description, by capability name. */
     public Map<String, Map<String, Object>> capabilityDescriptions() {
         Map<String, Map<String, Object>> out = new LinkedHashMap<>();

@@ -3,6 +3,7 @@ package dev.cirque.server.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.cirque.core.CirqueException;
+import dev.cirque.core.capability.CapabilityRegistry;
 import dev.cirque.core.engine.ExecResult;
 import dev.cirque.core.spec.CapabilityRequest;
 import dev.cirque.core.spec.NetworkKind;
@@ -115,7 +116,7 @@ public final class CirqueCli implements Callable<Integer> {
             print(Map.of("home_id", id, "devices", Map.of()), () -> out.println(id));
             return;
         }
-        Map<String, NodeSpec> topology = DeviceConfigs.toTopology(mapper.readTree(Files.readString(file)));
+        Map<String, NodeSpec> topology = new DeviceConfigs(CapabilityRegistry.fromClassPath()).toTopology(mapper.readTree(Files.readString(file)));
         String[] home = new String[1];
         Map<String, Backend.Device> devices = backend().createHome(topology, home);
         Map<String, Object> doc = new LinkedHashMap<>();

@@ -16,6 +16,7 @@ import dev.cirque.proto.ListCirqueHomesRequest;
 import dev.cirque.proto.QueryCirqueDeviceRequest;
 import dev.cirque.proto.StopCirqueDeviceRequest;
 import dev.cirque.proto.StopCirqueHomeRequest;
+import dev.cirque.core.capability.CapabilityRegistry;
 import dev.cirque.server.grpc.DeviceSpecs;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
@@ -35,6 +36,8 @@ final class RemoteBackend implements Backend {
     private final String target;
     private final ManagedChannel channel;
     private final CirqueServiceGrpc.CirqueServiceBlockingStub stub;
+    /** Encodes specs with the wire forms of the capabilities on this class path. */
+    private final DeviceSpecs specs = new DeviceSpecs(CapabilityRegistry.fromClassPath());
 
     /** @param token the daemon's bearer token, or null */
     RemoteBackend(String target, String token) {
@@ -57,7 +60,7 @@ final class RemoteBackend implements Backend {
     @Override
     public Map<String, Device> createHome(Map<String, NodeSpec> topology, String[] homeId) {
         CreateCirqueHomeWithDevicesRequest.Builder request = CreateCirqueHomeWithDevicesRequest.newBuilder();
-        topology.forEach((key, spec) -> request.putDevices(key, DeviceSpecs.toProto(spec)));
+        topology.forEach((key, spec) -> request.putDevices(key, specs.toProto(spec)));
         CreateCirqueHomeWithDevicesResponse made = rpc(() -> stub.createCirqueHomeWithDevices(request.build()));
         homeId[0] = made.getHomeId();
         Map<String, Device> out = new LinkedHashMap<>();
@@ -73,7 +76,7 @@ final class RemoteBackend implements Backend {
     @Override
     public List<Device> devices(String home) {
         return rpc(() -> stub.listCirqueHomeDevices(ListCirqueHomeDevicesRequest.newBuilder().setHomeId(home).build()))
-                .getDevicesList().stream().map(RemoteBackend::view).toList();
+                .getDevicesList().stream().map(this::view).toList();
     }
 
     @Override
@@ -85,7 +88,7 @@ final class RemoteBackend implements Backend {
     @Override
     public Device createDevice(String home, NodeSpec spec) {
         return view(rpc(() -> stub.createCirqueDevice(CreateCirqueDeviceRequest.newBuilder()
-                .setHomeId(home).setSpecification(DeviceSpecs.toProto(spec)).build())).getDevice());
+                .setHomeId(home).setSpecification(specs.toProto(spec)).build())).getDevice());
     }
 
     @Override
@@ -154,8 +157,8 @@ final class RemoteBackend implements Backend {
         return new CirqueException(kind, message == null ? e.getStatus().getCode().name() : message, e);
     }
 
-    private static Device view(CirqueDevice d) {
-        NodeSpec spec = DeviceSpecs.toNodeSpec(d.getDeviceSpecification());
+    private Device view(CirqueDevice d) {
+        NodeSpec spec = specs.toNodeSpec(d.getDeviceSpecification());
         return new Device(d.getDeviceId(), d.getDeviceName(), spec.deviceType(), spec.image(),
                 d.getDeviceDescription().getIpv4Addr(), d.getDeviceDescription().getIpv6Addr(),
                 spec.capabilities().stream().map(c -> c.name()).toList());

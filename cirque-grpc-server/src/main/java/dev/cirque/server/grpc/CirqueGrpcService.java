@@ -47,9 +47,11 @@ import java.util.function.Supplier;
 public final class CirqueGrpcService extends CirqueServiceGrpc.CirqueServiceImplBase {
 
     private final HomeService homes;
+    private final DeviceSpecs specs;
 
     public CirqueGrpcService(HomeService homes) {
         this.homes = homes;
+        this.specs = new DeviceSpecs(homes.capabilities());
     }
 
     @Override
@@ -65,8 +67,8 @@ public final class CirqueGrpcService extends CirqueServiceGrpc.CirqueServiceImpl
             if (!request.hasSpecification()) {
                 throw CirqueException.invalid("specification is required");
             }
-            Node node = homes.createNode(request.getHomeId(), DeviceSpecs.toNodeSpec(request.getSpecification()));
-            return CreateCirqueDeviceResponse.newBuilder().setDevice(DeviceSpecs.toDevice(node)).build();
+            Node node = homes.createNode(request.getHomeId(), specs.toNodeSpec(request.getSpecification()));
+            return CreateCirqueDeviceResponse.newBuilder().setDevice(specs.toDevice(node)).build();
         });
     }
 
@@ -97,7 +99,7 @@ public final class CirqueGrpcService extends CirqueServiceGrpc.CirqueServiceImpl
             StreamObserver<ListCirqueHomeDevicesResponse> out) {
         reply(out, () -> {
             ListCirqueHomeDevicesResponse.Builder b = ListCirqueHomeDevicesResponse.newBuilder();
-            homes.nodes(request.getHomeId()).forEach(n -> b.addDevices(DeviceSpecs.toDevice(n)));
+            homes.nodes(request.getHomeId()).forEach(n -> b.addDevices(specs.toDevice(n)));
             return b.build();
         });
     }
@@ -105,7 +107,7 @@ public final class CirqueGrpcService extends CirqueServiceGrpc.CirqueServiceImpl
     @Override
     public void queryCirqueDevice(QueryCirqueDeviceRequest request, StreamObserver<QueryCirqueDeviceResponse> out) {
         reply(out, () -> QueryCirqueDeviceResponse.newBuilder()
-                .setDevice(DeviceSpecs.toDevice(homes.node(request.getHomeId(), request.getDeviceId())))
+                .setDevice(specs.toDevice(homes.node(request.getHomeId(), request.getDeviceId())))
                 .build());
     }
 
@@ -160,7 +162,7 @@ public final class CirqueGrpcService extends CirqueServiceGrpc.CirqueServiceImpl
                 public void nodeReady(String key, Node node) {
                     synchronized (lock) {
                         out.onNext(HomeCreationEvent.newBuilder().setDeviceReady(DeviceReady.newBuilder()
-                                .setKey(key).setDevice(DeviceSpecs.toDevice(node))).build());
+                                .setKey(key).setDevice(specs.toDevice(node))).build());
                     }
                 }
             });
@@ -203,12 +205,12 @@ public final class CirqueGrpcService extends CirqueServiceGrpc.CirqueServiceImpl
         }
     }
 
-    private static Map<String, NodeSpec> topology(CreateCirqueHomeWithDevicesRequest request) {
+    private Map<String, NodeSpec> topology(CreateCirqueHomeWithDevicesRequest request) {
         Map<String, NodeSpec> topology = new LinkedHashMap<>();
         // Sorted keys: a map's wire order is not the client's, so make the order at least stable.
         new TreeMap<>(request.getDevicesMap()).forEach((key, spec) -> {
             try {
-                topology.put(key, DeviceSpecs.toNodeSpec(spec));
+                topology.put(key, specs.toNodeSpec(spec));
             } catch (CirqueException e) {
                 throw e.forDevice(key);
             }
@@ -216,10 +218,10 @@ public final class CirqueGrpcService extends CirqueServiceGrpc.CirqueServiceImpl
         return topology;
     }
 
-    private static CreateCirqueHomeWithDevicesResponse toResponse(HomeService.Topology made) {
+    private CreateCirqueHomeWithDevicesResponse toResponse(HomeService.Topology made) {
         CreateCirqueHomeWithDevicesResponse.Builder b = CreateCirqueHomeWithDevicesResponse.newBuilder()
                 .setHomeId(made.home().id());
-        made.nodes().forEach((key, node) -> b.putDevices(key, DeviceSpecs.toDevice(node)));
+        made.nodes().forEach((key, node) -> b.putDevices(key, specs.toDevice(node)));
         return b.build();
     }
 

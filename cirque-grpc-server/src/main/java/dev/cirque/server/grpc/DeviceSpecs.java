@@ -7,6 +7,8 @@ import com.google.protobuf.Message;
 import com.google.protobuf.Struct;
 import com.google.protobuf.Value;
 import dev.cirque.core.CirqueException;
+import dev.cirque.core.capability.CapabilityRegistry;
+import dev.cirque.core.capability.WireForm;
 import dev.cirque.core.home.Node;
 import dev.cirque.core.spec.CapabilityRequest;
 import dev.cirque.core.spec.NetworkKind;
@@ -21,41 +23,46 @@ import java.util.Map;
 
 /**
  * Translates between the wire's {@link DeviceSpecification} and the core's {@link NodeSpec}.
- * Capability parameters are carried by their proto field names, read through the message
- * descriptors, so a field added to a capability message reaches its plugin with no change
- * here.
+ * Which field carries which capability is each provider's to say ({@link WireForm}); the
+ * parameters are carried by their proto field names, read through the message
+ * descriptors, so nothing here names a capability.
  */
 public final class DeviceSpecs {
 
-    /** Contract capability names by the name of their field in DeviceSpecification. */
-    private static final Map<String, String> CAPABILITY_FIELDS = Map.of(
-            "weave_capability", "Weave",
-            "thread_capability", "Thread",
-            "wifi_capability", "WiFi",
-            "xvnc_capability", "Xvnc",
-            "interactive_capability", "Interactive",
-            "lan_access_capability", "LanAccess",
-            "mount_capability", "Mount",
-            "trafficcontrol_capability", "TrafficControl",
-            "wifi_ap_capability", NodeSpec.ACCESS_POINT);
+    /** Capability names by the DeviceSpecification field that carries them. */
+    private final Map<String, String> capabilityByField = new LinkedHashMap<>();
 
-    private DeviceSpecs() {}
+    public DeviceSpecs(Map<String, WireForm> forms) {
+        forms.forEach((name, form) -> form.protoFieldName().ifPresent(field -> {
+            FieldDescriptor fd = DeviceSpecification.getDescriptor().findFieldByName(field);
+            if (fd == null || fd.getJavaType() != FieldDescriptor.JavaType.MESSAGE) {
+                throw new IllegalStateException("capability " + name + " names DeviceSpecification field '" + field
+                        + "', which is not a message field of it: add the field to device.proto");
+            }
+            capabilityByField.put(field, name);
+        }));
+    }
 
-    public static NodeSpec toNodeSpec(DeviceSpecification spec) {
+    public DeviceSpecs(CapabilityRegistry registry) {
+        this(registry.wireForms());
+    }
+
+    public NodeSpec toNodeSpec(DeviceSpecification spec) {
         List<CapabilityRequest> caps = new ArrayList<>();
         for (OneofDescriptor oneof : DeviceSpecification.getDescriptor().getOneofs()) {
             FieldDescriptor set = spec.getOneofFieldDescriptor(oneof);
             if (set == null) {
                 continue;
             }
-            String name = CAPABILITY_FIELDS.get(set.getName());
+            String name = capabilityByField.get(set.getName());
             if (name == null) {
-                throw CirqueException.invalid("unsupported capability field " + set.getName());
+                throw CirqueException.invalid("unsupported capability field " + set.getName()
+                        + ": this daemon has no capability carried in it");
             }
             caps.add(new CapabilityRequest(name, toMap((Message) spec.getField(set))));
         }
         spec.getExtraCapabilitiesMap().forEach((name, params) -> {
-            if (CAPABILITY_FIELDS.containsValue(name)) {
+            if (capabilityByField.containsValue(name)) {
                 throw CirqueException.invalid("capability " + name + " has its own field in DeviceSpecification;"
                         + " extra_capabilities is for plugins");
             }
@@ -66,26 +73,32 @@ public final class DeviceSpecs {
     }
 
     /** The specification as the client gave it (re-encoded from the node's spec). */
-    public static DeviceSpecification toProto(NodeSpec spec) {
+    public DeviceSpecification toProto(NodeSpec spec) {
         DeviceSpecification.Builder b = DeviceSpecification.newBuilder()
                 .setDeviceType(spec.deviceType())
                 .setBaseImage(spec.baseImage())
                 .setDockerNetwork(spec.network().wireName());
         for (CapabilityRequest c : spec.capabilities()) {
-            if (!CAPABILITY_FIELDS.containsValue(c.name())) {
+            String field = fieldOf(c.name());
+            if (field == null) {
                 b.putExtraCapabilities(c.name(), mapToStruct(c.params()));
                 continue;
             }
-            CAPABILITY_FIELDS.forEach((field, name) -> {
-                if (name.equals(c.name())) {
-                    FieldDescriptor fd = DeviceSpecification.getDescriptor().findFieldByName(field);
-                    Message.Builder cap = b.newBuilderForField(fd);
-                    fromMap(cap, c.params());
-                    b.setField(fd, cap.build());
-                }
-            });
+            FieldDescriptor fd = DeviceSpecification.getDescriptor().findFieldByName(field);
+            Message.Builder cap = b.newBuilderForField(fd);
+            fromMap(cap, c.params());
+            b.setField(fd, cap.build());
         }
         return b.build();
+    }
+
+    private String fieldOf(String capability) {
+        for (Map.Entry<String, String> e : capabilityByField.entrySet()) {
+            if (e.getValue().equals(capability)) {
+                return e.getKey();
+            }
+        }
+        return null;
     }
 
     /**
@@ -93,23 +106,26 @@ public final class DeviceSpecs {
      * a hot path); capability descriptions, which can change (a radio that exits), are added
      * on each call, and only for nodes that have capabilities.
      */
-    static CirqueDevice toDevice(Node node) {
-        CirqueDevice fixed = node.view(CirqueDevice.class, DeviceSpecs::render);
+    CirqueDevice toDevice(Node node) {
+        CirqueDevice fixed = node.view(CirqueDevice.class, this::render);
         Map<String, Map<String, Object>> described = node.capabilityDescriptions();
         if (described.isEmpty()) {
             return fixed;
         }
         CirqueDevice.Builder b = fixed.toBuilder();
-        described.forEach((name, d) -> b.getDeviceDescriptionBuilder().putCapabilities(name, mapToStruct(d)));
-        Map<String, Object> ap = described.get(NodeSpec.ACCESS_POINT);
-        if (ap != null) { // Cirque's own description fields for an access point
-            b.getDeviceDescriptionBuilder().setSsid(String.valueOf(ap.getOrDefault("ssid", "")))
-                    .setPsk(String.valueOf(ap.getOrDefault("psk", "")));
-        }
+        DeviceDescription.Builder d = b.getDeviceDescriptionBuilder();
+        described.forEach((name, desc) -> d.putCapabilities(name, mapToStruct(desc)));
+        // Cirque's own description fields a capability fills (an access point's ssid and psk).
+        node.deviceFields().forEach((field, value) -> {
+            FieldDescriptor fd = DeviceDescription.getDescriptor().findFieldByName(field);
+            if (fd != null && fd.getJavaType() == FieldDescriptor.JavaType.STRING && !fd.isRepeated()) {
+                d.setField(fd, value);
+            }
+        });
         return b.build();
     }
 
-    private static CirqueDevice render(Node node) {
+    private CirqueDevice render(Node node) {
         return CirqueDevice.newBuilder()
                 .setDeviceId(node.id())
                 .setDeviceName(node.name())

@@ -3,15 +3,21 @@ package dev.cirque.server.http;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.cirque.core.CirqueException;
+import dev.cirque.core.capability.CapabilityRegistry;
+import dev.cirque.core.capability.WireForm;
+import dev.cirque.core.capability.WireForm.JsonKey;
 import dev.cirque.core.home.HomeNetwork;
 import dev.cirque.core.home.Node;
 import dev.cirque.core.spec.CapabilityRequest;
 import dev.cirque.core.spec.NetworkKind;
 import dev.cirque.core.spec.NodeSpec;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -21,24 +27,34 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Translates Cirque's JSON device config (what the Matter harness POSTs to
- * {@code /create_home}) to the core's {@link NodeSpec}, with capability parameters under
- * the same proto field names the gRPC front uses, and a node back to Cirque's JSON
- * device state.
+ * {@code /create_home}) to the core's {@link NodeSpec} and back, and a node to Cirque's
+ * JSON device state. Which flat keys carry which capability's parameters is each
+ * provider's to say ({@link WireForm#jsonKeys()}); a capability without keys of its own
+ * takes its parameters from {@code capability_params.<name>}. Nothing here names a
+ * capability.
  */
 public final class DeviceConfigs {
 
     private static final Logger log = LoggerFactory.getLogger(DeviceConfigs.class);
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() {};
+    private static final Set<String> BASE_KEYS = Set.of("type", "base_image", "capability", "capability_params",
+            "docker_network");
 
-    private static final Set<String> KNOWN_KEYS = Set.of("type", "base_image", "capability", "capability_params", "rcp_mode",
-            "thread_petition", "docker_network", "traffic_control", "mount_pairs", "weave_config_file",
-            "weave_config_target_path", "xvnc_localhost", "display_id", "docker_display_id", "ssid", "psk");
+    private final Map<String, WireForm> forms;
+    private final Set<String> knownKeys = new HashSet<>(BASE_KEYS);
 
-    private DeviceConfigs() {}
+    public DeviceConfigs(Map<String, WireForm> forms) {
+        this.forms = Map.copyOf(forms);
+        forms.values().forEach(f -> f.jsonKeys().forEach(k -> knownKeys.add(k.topKey())));
+    }
+
+    public DeviceConfigs(CapabilityRegistry registry) {
+        this(registry.wireForms());
+    }
 
     /** A topology: the JSON object of {@code /create_home}, key by key. */
-    public static Map<String, NodeSpec> toTopology(JsonNode body) {
+    public Map<String, NodeSpec> toTopology(JsonNode body) {
         if (body == null || !body.isObject()) {
             throw CirqueException.invalid("the topology must be a JSON object of device configs, e.g."
                     + " {\"device0\": {\"type\": \"generic_node_image\"}}");
@@ -54,33 +70,68 @@ public final class DeviceConfigs {
         return topology;
     }
 
-    public static NodeSpec toNodeSpec(JsonNode config) {
+    public NodeSpec toNodeSpec(JsonNode config) {
         if (config == null || !config.isObject()) {
             throw CirqueException.invalid("a device config must be a JSON object with at least \"type\"");
         }
         config.fieldNames().forEachRemaining(k -> {
-            if (!KNOWN_KEYS.contains(k)) {
+            if (!knownKeys.contains(k)) {
                 log.warn("device config key '{}' is not one cirque knows; ignored", k);
             }
         });
-        String type = text(config, "type", null);
+        String type = text(config, "type");
         if (type == null || type.isBlank()) {
             throw CirqueException.invalid("device config needs \"type\" (e.g. \"generic_node_image\")");
         }
-        NetworkKind network = NetworkKind.fromWireName(text(config, "docker_network", null));
+        Set<String> names = new LinkedHashSet<>(capabilityNames(config));
+        forms.forEach((name, form) -> {
+            if (form.deviceTypes().containsKey(type)) {
+                names.add(name); // its keys are read as if it were listed
+            }
+        });
+        forms.forEach((name, form) -> {
+            for (JsonKey key : form.jsonKeys()) {
+                if (key.strict() && !names.contains(name) && !lookup(config, key.path()).isMissingNode()) {
+                    throw CirqueException.invalid("\"" + key.path() + "\" is for devices with capability " + name
+                            + (form.deviceTypes().isEmpty() ? "" : " (type " + String.join(" or ",
+                                    form.deviceTypes().keySet()) + ")"));
+                }
+            }
+        });
         List<CapabilityRequest> caps = new ArrayList<>();
-        for (String name : capabilityNames(config)) {
+        for (String name : names) {
             caps.add(new CapabilityRequest(name, params(name, config)));
         }
-        if (config.has("ssid") || config.has("psk")) {
-            // An access point's chosen credentials (cirque-java extension; absent = generated).
-            if (!type.equals(NodeSpec.WIFI_AP) && caps.stream().noneMatch(c -> c.name().equals(NodeSpec.ACCESS_POINT))) {
-                throw CirqueException.invalid("\"ssid\" and \"psk\" are for access points (\"type\": \"wifi_ap\")");
-            }
-            caps.removeIf(c -> c.name().equals(NodeSpec.ACCESS_POINT));
-            caps.add(new CapabilityRequest(NodeSpec.ACCESS_POINT, params(NodeSpec.ACCESS_POINT, config)));
+        return new NodeSpec(type, Optional.ofNullable(text(config, "base_image")).orElse(""), caps,
+                NetworkKind.fromWireName(text(config, "docker_network")));
+    }
+
+    /** The JSON device config that means {@code spec}: the inverse of {@link #toNodeSpec}. */
+    public ObjectNode toConfig(NodeSpec spec) {
+        ObjectNode config = JSON.createObjectNode();
+        config.put("type", spec.deviceType());
+        if (!spec.baseImage().isEmpty()) {
+            config.put("base_image", spec.baseImage());
         }
-        return new NodeSpec(type, text(config, "base_image", ""), caps, network);
+        if (spec.network() != NetworkKind.LAN) {
+            config.put("docker_network", spec.network().wireName());
+        }
+        ArrayNode listed = config.putArray("capability");
+        for (CapabilityRequest c : spec.capabilities()) {
+            listed.add(c.name());
+            WireForm form = forms.getOrDefault(c.name(), WireForm.plugin());
+            Map<String, Object> rest = new LinkedHashMap<>(c.params());
+            for (JsonKey key : form.jsonKeys()) {
+                Object value = rest.remove(key.param());
+                if (value != null) {
+                    put(config, key, value);
+                }
+            }
+            if (!rest.isEmpty()) {
+                config.withObjectProperty("capability_params").set(c.name(), JSON.valueToTree(rest));
+            }
+        }
+        return config;
     }
 
     /** Cirque's JSON device state. */
@@ -96,10 +147,7 @@ public final class DeviceConfigs {
         if (!node.ipv6().isEmpty()) {
             description.put("ipv6_addr", node.ipv6());
         }
-        accessPoint(node).ifPresent(ap -> {
-            description.put("ssid", ap.get(0));
-            description.put("psk", ap.get(1));
-        });
+        node.deviceFields().forEach(description::put);
         HomeNetwork network = node.network();
         ObjectNode net = description.putObject("docker_network");
         net.put("kind", network.kind() == NetworkKind.LAN ? "lan" : network.kind().wireName());
@@ -111,13 +159,13 @@ public final class DeviceConfigs {
         return state;
     }
 
-    /** An access point's {@code [ssid, psk]}; empty for other nodes. */
+    /** An access point's {@code [ssid, psk]}: a node whose description has both; empty for other nodes. */
     public static Optional<List<String>> accessPoint(Node node) {
-        Map<String, Object> ap = node.capabilityDescriptions().get(NodeSpec.ACCESS_POINT);
-        if (ap == null) {
+        Map<String, String> fields = node.deviceFields();
+        if (!fields.containsKey("ssid") || !fields.containsKey("psk")) {
             return Optional.empty();
         }
-        return Optional.of(List.of(String.valueOf(ap.getOrDefault("ssid", "")), String.valueOf(ap.getOrDefault("psk", ""))));
+        return Optional.of(List.of(fields.get("ssid"), fields.get("psk")));
     }
 
     private static List<String> capabilityNames(JsonNode config) {
@@ -138,108 +186,119 @@ public final class DeviceConfigs {
         return names;
     }
 
-    /** The capability's parameters, from the config's flat keys, under their proto field names. */
-    private static Map<String, Object> params(String capability, JsonNode config) {
+    /** A capability's parameters: from its own flat keys, then from {@code capability_params.<name>}. */
+    private Map<String, Object> params(String capability, JsonNode config) {
         Map<String, Object> p = new LinkedHashMap<>();
-        switch (capability) {
-            case "Thread" -> {
-                putInt(p, "petition_id", config, "thread_petition");
-                putBool(p, "rcp_mode", config, "rcp_mode");
+        for (JsonKey key : forms.getOrDefault(capability, WireForm.plugin()).jsonKeys()) {
+            JsonNode v = lookup(config, key.path());
+            if (!v.isMissingNode() && !v.isNull()) {
+                p.put(key.param(), read(key, v));
             }
-            case "TrafficControl" -> {
-                JsonNode tc = config.get("traffic_control");
-                if (tc != null && !tc.isNull()) {
-                    if (!tc.isObject()) {
-                        throw CirqueException.invalid("\"traffic_control\" must be an object like"
-                                + " {\"latencyMs\": 100, \"loss\": 5}");
-                    }
-                    putInt(p, "latency_ms", tc, "latencyMs");
-                    putInt(p, "loss_rate", tc, "loss");
-                }
+        }
+        JsonNode own = config.path("capability_params").path(capability);
+        if (!own.isMissingNode() && !own.isNull()) {
+            if (!own.isObject()) {
+                throw CirqueException.invalid("capability_params." + capability + " must be an object");
             }
-            case "Mount" -> p.put("mount_pairs", mountPairs(config.get("mount_pairs")));
-            case "Weave" -> {
-                putText(p, "weave_certificate_path", config, "weave_config_file");
-                putText(p, "target_path", config, "weave_config_target_path");
-            }
-            case "Xvnc" -> {
-                putBool(p, "localhost", config, "xvnc_localhost");
-                putInt(p, "display_id", config, "display_id");
-                putInt(p, "docker_display_id", config, "docker_display_id");
-            }
-            case "Interactive", "WiFi", "LanAccess" -> { } // no parameters in Cirque's JSON form
-            case NodeSpec.ACCESS_POINT -> {
-                putText(p, "ssid", config, "ssid");
-                putText(p, "psk", config, "psk");
-            }
-            default -> {
-                // A plugin's parameters: "capability_params": {"<name>": {...}}
-                JsonNode own = config.path("capability_params").path(capability);
-                if (!own.isMissingNode() && !own.isNull()) {
-                    if (!own.isObject()) {
-                        throw CirqueException.invalid("capability_params." + capability + " must be an object");
-                    }
-                    p.putAll(JSON.convertValue(own, MAP));
-                }
-            }
+            p.putAll(JSON.convertValue(own, MAP));
         }
         return p;
     }
 
-    private static List<Object> mountPairs(JsonNode pairs) {
-        List<Object> out = new ArrayList<>();
-        if (pairs == null || pairs.isNull()) {
-            return out;
+    /** The value at {@code a} or {@code a.b}; a present {@code a} that is no object is an error. */
+    private static JsonNode lookup(JsonNode config, String path) {
+        int dot = path.indexOf('.');
+        if (dot < 0) {
+            return config.path(path);
         }
-        if (!pairs.isArray()) {
-            throw CirqueException.invalid("\"mount_pairs\" must be [[host_path, target_path], ...]");
+        String outer = path.substring(0, dot);
+        JsonNode object = config.path(outer);
+        if (object.isMissingNode() || object.isNull()) {
+            return object;
         }
-        for (JsonNode pair : pairs) {
-            if (!pair.isArray() || pair.size() != 2 || !pair.get(0).isTextual() || !pair.get(1).isTextual()) {
-                throw CirqueException.invalid("each of \"mount_pairs\" must be [host_path, target_path], got " + pair);
-            }
-            out.add(Map.of("host_path", pair.get(0).asText(), "target_path", pair.get(1).asText()));
+        if (!object.isObject()) {
+            throw CirqueException.invalid("\"" + outer + "\" must be an object, e.g. {\"" + path.substring(dot + 1)
+                    + "\": ...}");
         }
-        return out;
+        return object.path(path.substring(dot + 1));
     }
 
-    private static String text(JsonNode config, String key, String defaultValue) {
+    private static Object read(JsonKey key, JsonNode v) {
+        String name = "\"" + key.path() + "\"";
+        return switch (key.type()) {
+            case BOOL -> {
+                if (!v.isBoolean()) {
+                    throw CirqueException.invalid(name + " must be true or false, got " + v);
+                }
+                yield v.asBoolean();
+            }
+            case INT -> {
+                if (!v.canConvertToInt() || !v.isIntegralNumber()) {
+                    throw CirqueException.invalid(name + " must be an integer, got " + v);
+                }
+                yield v.asLong();
+            }
+            case STRING -> {
+                if (!v.isTextual()) {
+                    throw CirqueException.invalid(name + " must be a string, got " + v);
+                }
+                yield v.asText();
+            }
+            case STRINGS -> {
+                List<Object> out = new ArrayList<>();
+                if (!v.isArray()) {
+                    throw CirqueException.invalid(name + " must be an array of strings, got " + v);
+                }
+                for (JsonNode item : v) {
+                    if (!item.isTextual()) {
+                        throw CirqueException.invalid(name + " must be an array of strings, got " + v);
+                    }
+                    out.add(item.asText());
+                }
+                yield out;
+            }
+            case PAIRS -> {
+                List<Object> out = new ArrayList<>();
+                if (!v.isArray()) {
+                    throw CirqueException.invalid(name + " must be [[" + key.pair().get(0) + ", " + key.pair().get(1)
+                            + "], ...]");
+                }
+                for (JsonNode pair : v) {
+                    if (!pair.isArray() || pair.size() != 2 || !pair.get(0).isTextual() || !pair.get(1).isTextual()) {
+                        throw CirqueException.invalid("each of " + name + " must be [" + key.pair().get(0) + ", "
+                                + key.pair().get(1) + "], got " + pair);
+                    }
+                    out.add(Map.of(key.pair().get(0), pair.get(0).asText(), key.pair().get(1), pair.get(1).asText()));
+                }
+                yield out;
+            }
+        };
+    }
+
+    /** Writes a parameter back under its JSON key (the inverse of {@link #read}). */
+    private static void put(ObjectNode config, JsonKey key, Object value) {
+        int dot = key.path().indexOf('.');
+        ObjectNode target = dot < 0 ? config : config.withObjectProperty(key.path().substring(0, dot));
+        String leaf = dot < 0 ? key.path() : key.path().substring(dot + 1);
+        if (key.type() == JsonKey.Type.PAIRS) {
+            ArrayNode pairs = target.putArray(leaf);
+            for (Object item : (List<?>) value) {
+                Map<?, ?> m = (Map<?, ?>) item;
+                pairs.addArray().add(String.valueOf(m.get(key.pair().get(0)))).add(String.valueOf(m.get(key.pair().get(1))));
+            }
+        } else {
+            target.set(leaf, JSON.valueToTree(value));
+        }
+    }
+
+    private static String text(JsonNode config, String key) {
         JsonNode v = config.get(key);
         if (v == null || v.isNull()) {
-            return defaultValue;
+            return null;
         }
         if (!v.isTextual()) {
             throw CirqueException.invalid("\"" + key + "\" must be a string, got " + v);
         }
         return v.asText();
-    }
-
-    private static void putText(Map<String, Object> p, String field, JsonNode config, String key) {
-        String v = text(config, key, null);
-        if (v != null) {
-            p.put(field, v);
-        }
-    }
-
-    private static void putInt(Map<String, Object> p, String field, JsonNode config, String key) {
-        JsonNode v = config.get(key);
-        if (v == null || v.isNull()) {
-            return;
-        }
-        if (!v.canConvertToInt() || !v.isIntegralNumber()) {
-            throw CirqueException.invalid("\"" + key + "\" must be an integer, got " + v);
-        }
-        p.put(field, v.asLong());
-    }
-
-    private static void putBool(Map<String, Object> p, String field, JsonNode config, String key) {
-        JsonNode v = config.get(key);
-        if (v == null || v.isNull()) {
-            return;
-        }
-        if (!v.isBoolean()) {
-            throw CirqueException.invalid("\"" + key + "\" must be true or false, got " + v);
-        }
-        p.put(field, v.asBoolean());
     }
 }

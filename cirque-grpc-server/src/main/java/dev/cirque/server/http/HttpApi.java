@@ -48,6 +48,7 @@ public final class HttpApi {
     public static final int MAX_BODY_BYTES = 4 << 20;
 
     private final HomeService homes;
+    private final DeviceConfigs configs;
     private final Security security;
     private final int maxBodyBytes;
     private final ObjectMapper json = new ObjectMapper();
@@ -61,6 +62,7 @@ public final class HttpApi {
     public HttpApi(HomeService homes, InetSocketAddress address, Security security, int maxBodyBytes)
             throws IOException {
         this.homes = homes;
+        this.configs = new DeviceConfigs(homes.capabilities());
         this.security = security;
         this.maxBodyBytes = maxBodyBytes;
         SSLContext tls = security.httpsContext();
@@ -170,7 +172,7 @@ public final class HttpApi {
     private void createHome(HttpExchange ex) throws IOException {
         byte[] body = readBody(ex);
         JsonNode topology = body.length == 0 ? json.createObjectNode() : json.readTree(body);
-        HomeService.Topology made = homes.createHome(DeviceConfigs.toTopology(topology));
+        HomeService.Topology made = homes.createHome(configs.toTopology(topology));
         sendJson(ex, 200, json.valueToTree(made.home().id()));
     }
 

@@ -5,13 +5,15 @@ import dev.cirque.core.capability.Capability;
 import dev.cirque.core.capability.CapabilityProvider;
 import dev.cirque.core.engine.ContainerPlan;
 import dev.cirque.core.capability.HostSettings;
+import dev.cirque.core.capability.WireForm;
+import dev.cirque.core.capability.WireForm.JsonKey;
 import dev.cirque.core.spec.CapabilityRequest;
 import dev.cirque.core.spec.NodeSpec;
 import java.util.Map;
 
 /**
  * A third party's capability, for {@code PluginJarTest}: it puts its {@code text} parameter
- * in the node's environment. Deliberately not listed in the test suite's own services file:
+ * in the node's environment, and reads it from its own flat JSON key {@code echo_text} too. Deliberately not listed in the test suite's own services file:
  * the daemon finds it only through the jar the test builds.
  */
 public final class EchoCapability implements CapabilityProvider {
@@ -19,6 +21,12 @@ public final class EchoCapability implements CapabilityProvider {
     @Override
     public String name() {
         return "Echo";
+    }
+
+    /** Its own flat JSON key as well as {@code capability_params.Echo.text}: a plugin may name keys too. */
+    @Override
+    public WireForm wire() {
+        return WireForm.plugin().json(JsonKey.string("echo_text", "text"));
     }
 
     @Override
