@@ -10,6 +10,7 @@ import dev.cirque.core.capability.WireForm;
 import dev.cirque.core.capability.WireForm.JsonKey;
 import dev.cirque.core.capability.PrepareContext;
 import dev.cirque.core.host.HostCommand;
+import dev.cirque.core.host.HostAllocator;
 import dev.cirque.core.host.HostLedger;
 import dev.cirque.core.spec.CapabilityRequest;
 import dev.cirque.core.spec.NodeSpec;
@@ -17,6 +18,7 @@ import dev.cirque.sim.thread.RadioProcess;
 import dev.cirque.sim.thread.ThreadNetworks;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -37,8 +39,11 @@ public final class ThreadCapability implements CapabilityProvider {
     public static final String BIN_DIR = "thread.bin-dir";
     public static final String DEVICE = "/dev/ttyUSB0";
 
-    /** One allocator per daemon: ServiceLoader makes one provider per registry. */
-    private final ThreadNetworks networks = new ThreadNetworks(1);
+    /** The host-wide pool of Thread port groups (offsets), shared by every daemon on the host. */
+    static final String PORT_GROUPS = "thread-port-offset";
+
+    /** Node ids per network for this daemon; port offsets come from the host's allocator. */
+    private ThreadNetworks networks;
 
     @Override
     public String name() {
@@ -63,7 +68,45 @@ public final class ThreadCapability implements CapabilityProvider {
         List<?> daemons = request.list("daemons");
         Path workRoot = host.setting("thread.work-dir").map(Path::of)
                 .orElse(Path.of(System.getProperty("java.io.tmpdir"), "cirque-thread"));
-        return new Radio(networks, binary, (int) petition, rcp, daemons, workRoot, host.ledger());
+        return new Radio(networks(host), binary, (int) petition, rcp, daemons, workRoot, host.ledger());
+    }
+
+    /** Made on first use: ServiceLoader builds providers before the host settings are known. */
+    private synchronized ThreadNetworks networks(HostSettings host) {
+        if (networks == null) {
+            networks = new ThreadNetworks(new HostPortGroups(host.ledger().allocator()));
+        }
+        return networks;
+    }
+
+    /** Port offsets leased from the host allocator (offset 0, OpenThread's default, is left to others). */
+    private static final class HostPortGroups implements ThreadNetworks.OffsetPool {
+        private final HostAllocator allocator;
+        private final Map<Integer, HostAllocator.Lease> held = new HashMap<>();
+
+        HostPortGroups(HostAllocator allocator) {
+            this.allocator = allocator;
+        }
+
+        @Override
+        public synchronized int take(String network) {
+            HostAllocator.Lease lease;
+            try {
+                lease = allocator.take(PORT_GROUPS, 1, ThreadNetworks.MAX_OFFSET, n -> true, "Thread network " + network);
+            } catch (CirqueException e) {
+                throw new ThreadNetworks.ExhaustedException(e.getMessage());
+            }
+            held.put(lease.number(), lease);
+            return lease.number();
+        }
+
+        @Override
+        public synchronized void give(int offset) {
+            HostAllocator.Lease lease = held.remove(offset);
+            if (lease != null) {
+                lease.close();
+            }
+        }
     }
 
     private static Path findBinary(HostSettings host, String name) {

@@ -9,13 +9,13 @@ import dev.cirque.core.capability.WireForm;
 import dev.cirque.core.capability.WireForm.JsonKey;
 import dev.cirque.core.capability.NodeContext;
 import dev.cirque.core.capability.PrepareContext;
+import dev.cirque.core.host.HostAllocator;
 import dev.cirque.core.spec.CapabilityRequest;
 import dev.cirque.core.spec.NodeSpec;
 import dev.cirque.sim.wifi.Hwsim;
 import dev.cirque.sim.wifi.Radio;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
-import java.util.BitSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -23,7 +23,8 @@ import java.util.Map;
 /**
  * {@code WiFiAccessPoint}: what a {@code wifi_ap} node is. The node gets its own radio as
  * {@code wlan0}; the daemon writes and starts hostapd (nl80211, WPA2-PSK) and dnsmasq
- * (DHCP on a subnet of its own, {@code 10.99.N.0/24}, the AP at {@code .1}) and NATs what
+ * (DHCP on a subnet of its own, {@code 10.99.N.0/24} leased from the host allocator so that
+ * no two APs on the host share one, the AP at {@code .1}) and NATs what
  * comes from {@code wlan0} out to the node's network (the home LAN). SSID and PSK are the
  * client's or generated; either way they are in the description.
  */
@@ -39,7 +40,8 @@ public final class WiFiAccessPointCapability implements CapabilityProvider {
     static final String SUBNET_PREFIX = "10.99.";
     private static final int[] CHANNELS = {1, 6, 11};
     private static final SecureRandom RANDOM = new SecureRandom();
-    private static final BitSet SUBNETS_IN_USE = new BitSet(256);
+    /** The host-wide pool of access point subnets, shared by every daemon on the host. */
+    static final String SUBNETS = "wifi-ap-subnet";
 
     @Override
     public String name() {
@@ -72,7 +74,7 @@ public final class WiFiAccessPointCapability implements CapabilityProvider {
         } else if (psk.length() < 8 || psk.length() > 63 || psk.chars().anyMatch(c -> c < 0x20 || c > 0x7e)) {
             throw CirqueException.invalid("psk must be a WPA2 passphrase: 8..63 printable ASCII characters");
         }
-        return new AccessPoint(WifiRadios.get(NAME), ssid, psk);
+        return new AccessPoint(WifiRadios.get(NAME), host.ledger().allocator(), ssid, psk);
     }
 
     private static String random(String alphabet, int length) {
@@ -83,43 +85,28 @@ public final class WiFiAccessPointCapability implements CapabilityProvider {
         return s.toString();
     }
 
-    private static int leaseSubnet() {
-        synchronized (SUBNETS_IN_USE) {
-            int n = SUBNETS_IN_USE.nextClearBit(0);
-            if (n > 255) {
-                throw new CirqueException(CirqueException.Kind.RESOURCE_EXHAUSTED,
-                        "all 256 access point subnets (" + SUBNET_PREFIX + "0-255.0/24) are in use");
-            }
-            SUBNETS_IN_USE.set(n);
-            return n;
-        }
-    }
-
-    private static void releaseSubnet(int n) {
-        synchronized (SUBNETS_IN_USE) {
-            SUBNETS_IN_USE.clear(n);
-        }
-    }
-
     private static final class AccessPoint extends NamedCapability {
         private final Hwsim hwsim;
+        private final HostAllocator allocator;
         private final String ssid;
         private final String psk;
         private volatile Radio radio;
         private volatile int subnet = -1;
 
-        AccessPoint(Hwsim hwsim, String ssid, String psk) {
+        AccessPoint(Hwsim hwsim, HostAllocator allocator, String ssid, String psk) {
             super(NAME);
             this.hwsim = hwsim;
+            this.allocator = allocator;
             this.ssid = ssid;
             this.psk = psk;
         }
 
         @Override
         public void prepare(PrepareContext node) throws Exception {
-            int n = leaseSubnet();
-            subnet = n;
-            node.onTeardown("release access point subnet " + SUBNET_PREFIX + n + ".0/24", () -> releaseSubnet(n));
+            HostAllocator.Lease lease = allocator.take(SUBNETS, 0, 255, n -> true, "access point of home "
+                    + node.homeId() + " node " + node.nodeId());
+            subnet = lease.number();
+            node.onTeardown("release access point subnet " + net() + ".0/24", lease::close);
             radio = WifiRadios.create(hwsim, node);
         }
 

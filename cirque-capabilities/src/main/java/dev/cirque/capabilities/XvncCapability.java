@@ -10,6 +10,7 @@ import dev.cirque.core.capability.WireForm;
 import dev.cirque.core.capability.WireForm.JsonKey;
 import dev.cirque.core.capability.PrepareContext;
 import dev.cirque.core.host.HostCommand;
+import dev.cirque.core.host.HostAllocator;
 import dev.cirque.core.host.HostLedger;
 import dev.cirque.core.spec.CapabilityRequest;
 import dev.cirque.core.spec.NodeSpec;
@@ -20,11 +21,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -41,8 +40,8 @@ public final class XvncCapability implements CapabilityProvider {
     public static final String NAME = "Xvnc";
     private static final Logger log = LoggerFactory.getLogger(XvncCapability.class);
     private static final Path X11_DIR = Path.of("/tmp/.X11-unix");
-    /** Displays this daemon has handed out and not yet given back. */
-    private static final Set<Integer> TAKEN = new HashSet<>();
+    /** The host-wide pool of X displays, shared by every daemon on the host. */
+    static final String DISPLAYS = "x-display";
 
     @Override
     public String name() {
@@ -92,8 +91,9 @@ public final class XvncCapability implements CapabilityProvider {
         @Override
         public void prepare(PrepareContext node) throws Exception {
             host = node.host();
-            int d = reserve(askedDisplay);
-            node.onTeardown("release X display :" + d, () -> release(d));
+            HostAllocator.Lease lease = reserve(ledger.allocator(), askedDisplay, node);
+            int d = lease.number();
+            node.onTeardown("release X display :" + d, lease::close);
             List<String> argv = new ArrayList<>(List.of(binary.toString(), ":" + d, "-geometry", "1280x800",
                     "-depth", "24", "-SecurityTypes", "None", "-ac", "-nolisten", "tcp",
                     "-rfbport", Integer.toString(5900 + d)));
@@ -136,34 +136,22 @@ public final class XvncCapability implements CapabilityProvider {
             return X11_DIR.resolve("X" + d);
         }
 
-        /** The asked display, or the first free one from :1 (where no X server or lock is). */
-        private static int reserve(int asked) {
-            synchronized (TAKEN) {
-                if (asked > 0) {
-                    if (TAKEN.contains(asked) || inUse(asked)) {
-                        throw CirqueException.precondition("Xvnc display :" + asked + " is already in use");
-                    }
-                    TAKEN.add(asked);
-                    return asked;
-                }
-                for (int d = 1; d < 1000; d++) {
-                    if (!TAKEN.contains(d) && !inUse(d)) {
-                        TAKEN.add(d);
-                        return d;
-                    }
-                }
+        /** The asked display, or the first free one from :1: held by no daemon, with no X server or lock. */
+        private static HostAllocator.Lease reserve(HostAllocator allocator, int asked, PrepareContext node) {
+            String holder = "Xvnc of home " + node.homeId() + " node " + node.nodeId();
+            if (asked > 0) {
+                return allocator.takeExactly(DISPLAYS, asked, d -> !inUse(d), holder).orElseThrow(() ->
+                        CirqueException.precondition("Xvnc display :" + asked + " is already in use"));
+            }
+            try {
+                return allocator.take(DISPLAYS, 1, 999, d -> !inUse(d), holder);
+            } catch (CirqueException e) {
                 throw new CirqueException(CirqueException.Kind.RESOURCE_EXHAUSTED, "no free X display left");
             }
         }
 
         private static boolean inUse(int d) {
             return Files.exists(socket(d)) || Files.exists(Path.of("/tmp/.X" + d + "-lock"));
-        }
-
-        private static void release(int d) {
-            synchronized (TAKEN) {
-                TAKEN.remove(d);
-            }
         }
 
         private static void awaitSocket(Process p, int d) throws InterruptedException {

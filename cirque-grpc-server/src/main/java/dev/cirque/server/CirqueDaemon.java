@@ -1,28 +1,17 @@
 package dev.cirque.server;
 
-import dev.cirque.capabilities.ThreadCapability;
-import dev.cirque.core.capability.CapabilityRegistry;
-import dev.cirque.core.capability.HostSettings;
-import dev.cirque.core.capability.MountPolicy;
-import dev.cirque.engine.docker.DockerEngine;
-import dev.cirque.core.home.HomeService;
-import dev.cirque.core.home.Janitor;
-import dev.cirque.core.home.Limits;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code java -jar cirque-daemon.jar}: the daemon's entry point. */
@@ -46,59 +35,24 @@ public final class CirqueDaemon implements Callable<Integer> {
     @Option(names = "--no-http", description = "Serve gRPC only.")
     boolean noHttp;
 
-    @Option(names = "--docker-host", paramLabel = "URI", defaultValue = "${env:DOCKER_HOST:-unix:///var/run/docker.sock}",
-            description = "The Docker engine to drive (env DOCKER_HOST; default ${DEFAULT-VALUE}).")
-    String dockerHost;
+    @Mixin
+    HostOptions host = new HostOptions();
 
-    @Option(names = "--mount-root", paramLabel = "DIR", split = ":", defaultValue = "${env:CIRQUE_MOUNT_ROOTS}",
-            description = "Host directories Mount and Weave may take paths from (repeatable, or ':'-separated;"
-                    + " env CIRQUE_MOUNT_ROOTS). Without any, every path is allowed but /, the Docker socket,"
-                    + " /proc, /sys, /dev and /etc, which are always refused.")
-    List<Path> mountRoots;
 
-    @Option(names = "--ot-bin-dir", paramLabel = "DIR", defaultValue = "${env:CIRQUE_OT_BIN_DIR}",
-            description = "Directory of OpenThread's simulation binaries ot-ncp-ftd and ot-rcp, for the Thread"
-                    + " capability (env CIRQUE_OT_BIN_DIR; default: the PATH).")
-    String otBinDir;
 
-    @Option(names = "--ipvlan-parent", paramLabel = "IFACE", defaultValue = "${env:CIRQUE_IPVLAN_PARENT}",
-            description = "Host interface IpvLan networks hang off (env CIRQUE_IPVLAN_PARENT; default: the"
-                    + " default route's).")
-    String ipvlanParent;
 
-    @Option(names = "--ipvlan-subnet", paramLabel = "CIDR", defaultValue = "${env:CIRQUE_IPVLAN_SUBNET}",
-            description = "IPv4 subnet of IpvLan networks, e.g. the real LAN's (default: Docker picks one).")
-    String ipvlanSubnet;
 
-    @Option(names = "--ipvlan-gateway", paramLabel = "IP", defaultValue = "${env:CIRQUE_IPVLAN_GATEWAY}",
-            description = "IPv4 gateway of IpvLan networks (default: Docker picks one).")
-    String ipvlanGateway;
 
-    @Option(names = "--keep-orphans",
-            description = "Leave what a killed earlier daemon left behind (containers, networks, iptables rules,"
-                    + " Xvnc servers, radios) for inspection, instead of removing it at start.")
-    boolean keepOrphans;
 
-    @Option(names = "--max-homes", paramLabel = "N", defaultValue = "64",
-            description = "Homes at once (default ${DEFAULT-VALUE}); past it RESOURCE_EXHAUSTED.")
-    int maxHomes;
 
-    @Option(names = "--max-nodes-per-home", paramLabel = "N", defaultValue = "256",
-            description = "Devices per home (default ${DEFAULT-VALUE}).")
-    int maxNodesPerHome;
 
-    @Option(names = "--max-command-bytes", paramLabel = "N", defaultValue = "65536",
-            description = "Length of a command line (default ${DEFAULT-VALUE}).")
-    int maxCommandBytes;
+
 
     @Option(names = "--max-request-bytes", paramLabel = "N", defaultValue = "4194304",
             description = "Size of a gRPC message or HTTP body (default ${DEFAULT-VALUE}); past it"
                     + " RESOURCE_EXHAUSTED or 413.")
     int maxRequestBytes;
 
-    @Option(names = "--docker-timeout", paramLabel = "SECONDS", defaultValue = "60",
-            description = "Time limit of every Docker call but exec and log streams (default ${DEFAULT-VALUE}).")
-    int dockerTimeoutSeconds;
 
     @Option(names = "--shutdown-timeout", paramLabel = "SECONDS", defaultValue = "120",
             description = "How long SIGTERM waits for every home to be torn down before exiting anyway"
@@ -142,27 +96,14 @@ public final class CirqueDaemon implements Callable<Integer> {
         // connects to Docker.
         Thread warmUp = new Thread(DaemonServer::loadClasses, "cirque-warm-up");
         warmUp.start();
-        DockerEngine engine = DockerEngine.connect(dockerHost, Duration.ofSeconds(dockerTimeoutSeconds));
-        log.info("cirque-daemon {} starting; engine: {}", CirqueVersion.version(), engine.ping());
-        HostSettings host = hostSettings();
-        if (keepOrphans) {
-            log.info("--keep-orphans: not sweeping what earlier daemons left");
-        } else {
-            Janitor.Report swept = Janitor.sweep(engine, host.ledger());
-            log.info("start-up sweep: {} orphaned container(s), {} network(s), {} iptables rule(s), {} host"
-                    + " process(es) removed", swept.containers(), swept.networks(), swept.iptablesRules(),
-                    swept.processes());
-        }
-        CapabilityRegistry capabilities = CapabilityRegistry.fromClassPath(host);
-        log.info("capabilities: {}", capabilities.names());
+        Composition core = Composition.start(host);
+        log.info("cirque-daemon {} started", CirqueVersion.version());
         warmUp.join();
         DaemonServer server;
         try {
-            server = new DaemonServer(new HomeService(engine, capabilities,
-                    new Limits(maxHomes, maxNodesPerHome, maxCommandBytes)), address, http, security, maxRequestBytes)
-                    .start();
+            server = new DaemonServer(core.homes(), address, http, security, maxRequestBytes).start();
         } catch (IOException e) {
-            engine.close();
+            core.close();
             log.error("cannot listen on {}{}: {} (is another daemon running? choose other ports with"
                     + " --grpc-address / --http-address)", grpcAddress, http == null ? "" : " and " + httpAddress,
                     rootMessage(e));
@@ -171,7 +112,7 @@ public final class CirqueDaemon implements Callable<Integer> {
         // Any other way out (System.exit, the last thread ending) still tears down.
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.stop();
-            engine.close();
+            core.close();
         }, "cirque-exit"));
         Signals.onTerminate(() -> {
             Thread teardown = new Thread(server::stop, "cirque-teardown");
@@ -186,7 +127,7 @@ public final class CirqueDaemon implements Callable<Integer> {
                         + " start sweeps what is left", shutdownTimeoutSeconds);
                 Runtime.getRuntime().halt(1);
             }
-            engine.close();
+            core.close();
             System.exit(0);
         });
         server.awaitTermination(); // until a signal runs the hook above
@@ -209,25 +150,6 @@ public final class CirqueDaemon implements Callable<Integer> {
             return s;
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(new CommandLine(this), e.getMessage());
-        }
-    }
-
-    HostSettings hostSettings() {
-        MountPolicy mounts = new MountPolicy(mountRoots == null ? List.of() : mountRoots);
-        if (!mounts.allowedRoots().isEmpty()) {
-            log.info("mounts allowed under {}", mounts.allowedRoots());
-        }
-        Map<String, String> settings = new HashMap<>();
-        putIfSet(settings, ThreadCapability.BIN_DIR, otBinDir);
-        putIfSet(settings, "ipvlan.parent", ipvlanParent);
-        putIfSet(settings, "ipvlan.subnet", ipvlanSubnet);
-        putIfSet(settings, "ipvlan.gateway", ipvlanGateway);
-        return new HostSettings(mounts, settings);
-    }
-
-    private static void putIfSet(Map<String, String> settings, String key, String value) {
-        if (value != null && !value.isBlank()) {
-            settings.put(key, value.strip());
         }
     }
 

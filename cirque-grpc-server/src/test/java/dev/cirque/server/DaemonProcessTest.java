@@ -17,16 +17,9 @@ import io.grpc.ManagedChannelBuilder;
 import io.grpc.health.v1.HealthCheckRequest;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.health.v1.HealthGrpc;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -44,7 +37,7 @@ class DaemonProcessTest {
 
     @Test
     void helpListsTheFlags() throws Exception {
-        Run run = start("--help");
+        DaemonProcess run = start("--help");
         assertEquals(0, run.process.waitFor(60, TimeUnit.SECONDS) ? run.process.exitValue() : -1);
         String out = run.output();
         assertTrue(out.contains("--grpc-address") && out.contains("--docker-host") && out.contains("--insecure"), out);
@@ -52,7 +45,7 @@ class DaemonProcessTest {
 
     @Test
     void aNonLoopbackAddressNeedsInsecure() throws Exception {
-        Run run = start("--grpc-address", "0.0.0.0:" + freePort());
+        DaemonProcess run = start("--grpc-address", "0.0.0.0:" + freePort());
         assertTrue(run.process.waitFor(60, TimeUnit.SECONDS));
         assertEquals(2, run.process.exitValue(), run.output());
         assertTrue(run.output().contains("--insecure"), run.output());
@@ -61,7 +54,7 @@ class DaemonProcessTest {
     @Test
     void sigtermTearsEveryHomeDownBeforeExit() throws Exception {
         int port = freePort();
-        Run run = start("--grpc-address", "127.0.0.1:" + port, "--http-address", "127.0.0.1:" + freePort());
+        DaemonProcess run = start("--grpc-address", "127.0.0.1:" + port, "--http-address", "127.0.0.1:" + freePort());
         run.awaitLine("gRPC listening", 60);
         ManagedChannel channel = ManagedChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
         String home;
@@ -94,7 +87,7 @@ class DaemonProcessTest {
     @Test
     void aSecondSigtermExitsAtOnce() throws Exception {
         int port = freePort();
-        Run run = start("--grpc-address", "127.0.0.1:" + port, "--http-address", "127.0.0.1:" + freePort());
+        DaemonProcess run = start("--grpc-address", "127.0.0.1:" + port, "--http-address", "127.0.0.1:" + freePort());
         run.awaitLine("gRPC listening", 60);
         ManagedChannel channel = ManagedChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
         try (DockerEngine engine = DockerEngine.connect(null)) {
@@ -125,63 +118,13 @@ class DaemonProcessTest {
 
     // --- helpers -------------------------------------------------------------------------
 
-    /** A daemon JVM started from this test's class path, its output gathered line by line. */
-    private static final class Run {
-        final Process process;
-        final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
-        final List<String> seen = new ArrayList<>();
-
-        Run(Process process) {
-            this.process = process;
-            Thread pump = new Thread(() -> {
-                try (BufferedReader r = new BufferedReader(
-                        new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-                    for (String line = r.readLine(); line != null; line = r.readLine()) {
-                        lines.add(line);
-                    }
-                } catch (IOException e) {
-                    lines.add("(output closed: " + e + ")");
-                }
-            }, "daemon-output");
-            pump.setDaemon(true);
-            pump.start();
-        }
-
-        void awaitLine(String text, int seconds) throws InterruptedException {
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
-            while (System.nanoTime() < deadline) {
-                String line = lines.poll(100, TimeUnit.MILLISECONDS);
-                if (line != null) {
-                    seen.add(line);
-                    if (line.contains(text)) {
-                        return;
-                    }
-                }
-            }
-            throw new AssertionError("no line with '" + text + "' within " + seconds + " s:\n" + String.join("\n", seen));
-        }
-
-        String output() throws InterruptedException {
-            Thread.sleep(200); // let the pump drain what the process wrote last
-            lines.drainTo(seen);
-            return String.join("\n", seen);
-        }
-    }
-
-    private Run start(String... args) throws IOException {
-        List<String> command = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"),
-                CirqueDaemon.class.getName()));
-        command.addAll(List.of(args));
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        started.add(p);
-        return new Run(p);
+    private DaemonProcess start(String... args) throws IOException {
+        DaemonProcess d = DaemonProcess.start(args);
+        started.add(d.process);
+        return d;
     }
 
     private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
+        return DaemonProcess.freePort();
     }
 }

@@ -28,7 +28,8 @@ import org.slf4j.LoggerFactory;
  * left on this host: containers and networks labelled {@code cirque.managed=true} whose
  * {@code cirque.owner} no longer runs, the {@code cirque:<home>:...} iptables rules of
  * homes no live daemon owns, and the host processes (Xvnc, radios) and directories the
- * ledger lists for dead owners. What belongs to a daemon still running is left alone.
+ * ledger lists for dead owners, and the numbered leases ({@link dev.cirque.core.host.HostAllocator})
+ * of dead owners. What belongs to a daemon still running is left alone.
  */
 public final class Janitor {
 
@@ -37,9 +38,15 @@ public final class Janitor {
     private static final Pattern CIRQUE_RULE = Pattern.compile("--comment \"?cirque:([^:\"\\s]+)");
 
     /** What a sweep removed. */
-    public record Report(int containers, int networks, int iptablesRules, int processes) {
+    public record Report(int containers, int networks, int iptablesRules, int processes, int leases) {
         public int total() {
-            return containers + networks + iptablesRules + processes;
+            return containers + networks + iptablesRules + processes + leases;
+        }
+
+        @Override
+        public String toString() {
+            return containers + " orphaned container(s), " + networks + " network(s), " + iptablesRules
+                    + " iptables rule(s), " + processes + " host process(es), " + leases + " lease(s) removed";
         }
     }
 
@@ -66,7 +73,8 @@ public final class Janitor {
         }
         int rules = sweepIptables(liveHomes);
         int processes = sweepLedger(ledger);
-        return new Report(orphanContainers.size(), orphanNetworks.size(), rules, processes);
+        int leases = ledger.allocator().sweep();
+        return new Report(orphanContainers.size(), orphanNetworks.size(), rules, processes, leases);
     }
 
     /** Splits objects into live ones (their homes noted) and orphans. */

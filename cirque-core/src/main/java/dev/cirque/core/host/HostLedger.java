@@ -12,7 +12,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A record on disk of the host processes the daemon starts (Xvnc servers, radios), so that
- * a daemon killed without its teardown can have them found and ended by the next one.
+ * a daemon killed without its teardown can have them found and ended by the next one; its
+ * {@code leases/} folder holds the numbered resources daemons hold ({@link HostAllocator}).
  * One small file per process: its kind, pid, start time, owner, and a directory to
  * remove with it, if any.
  */
@@ -45,6 +46,11 @@ public final class HostLedger {
 
     public Path directory() {
         return dir;
+    }
+
+    /** The allocator of this host's numbered resources, keeping its leases beside the ledger's entries. */
+    public HostAllocator allocator() {
+        return new HostAllocator(dir.resolve("leases"));
     }
 
     /** Records a process this daemon started; {@code directory} (may be null) goes with it. */
@@ -81,7 +87,7 @@ public final class HostLedger {
             return out;
         }
         try (Stream<Path> files = Files.list(dir)) {
-            for (Path f : files.toList()) {
+            for (Path f : files.filter(Files::isRegularFile).toList()) {
                 Properties props = new Properties();
                 try (var in = Files.newInputStream(f)) {
                     props.load(in);

@@ -9,6 +9,7 @@ import dev.cirque.core.spec.CapabilityRequest;
 import dev.cirque.core.spec.NetworkKind;
 import dev.cirque.core.spec.NodeSpec;
 import dev.cirque.server.CirqueVersion;
+import dev.cirque.server.HostOptions;
 import dev.cirque.server.http.DeviceConfigs;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -21,6 +22,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -48,9 +50,9 @@ public final class CirqueCli implements Callable<Integer> {
     @Option(names = "--json", description = "Print JSON instead of tables (one document per command).")
     boolean json;
 
-    @Option(names = "--docker-host", paramLabel = "URI", defaultValue = "${env:DOCKER_HOST}",
-            description = "The Docker engine for the in-process mode (default: DOCKER_HOST or the local socket).")
-    String dockerHost;
+    /** How the in-process core runs: the daemon's own settings, applied the same way. */
+    @Mixin
+    HostOptions host = new HostOptions();
 
     @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
     boolean help;
@@ -211,7 +213,7 @@ public final class CirqueCli implements Callable<Integer> {
 
     synchronized Backend backend() {
         if (backend == null) {
-            backend = connect == null ? new LocalBackend(dockerHost) : new RemoteBackend(connect, token());
+            backend = connect == null ? new LocalBackend(host) : new RemoteBackend(connect, token());
         }
         return backend;
     }

@@ -1,11 +1,11 @@
 package dev.cirque.server.cli;
 
-import dev.cirque.core.capability.CapabilityRegistry;
 import dev.cirque.core.engine.ExecResult;
-import dev.cirque.engine.docker.DockerEngine;
 import dev.cirque.core.home.HomeService;
 import dev.cirque.core.home.Node;
 import dev.cirque.core.spec.NodeSpec;
+import dev.cirque.server.Composition;
+import dev.cirque.server.HostOptions;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -13,13 +13,13 @@ import java.util.Map;
 /** The core in this process: no service started; homes live as long as the CLI does. */
 final class LocalBackend implements Backend {
 
-    private final DockerEngine engine;
+    private final Composition core;
     private final HomeService homes;
 
-    LocalBackend(String dockerHost) {
-        engine = DockerEngine.connect(dockerHost);
-        engine.ping();
-        homes = new HomeService(engine, CapabilityRegistry.fromClassPath());
+    /** Starts the core as the daemon does (same settings, sweep and limits), without a service. */
+    LocalBackend(HostOptions options) {
+        core = Composition.start(options);
+        homes = core.homes();
     }
 
     @Override
@@ -73,14 +73,13 @@ final class LocalBackend implements Backend {
 
     @Override
     public String describe() {
-        return "in-process, " + engine.host();
+        return "in-process, " + core.engineAddress();
     }
 
     /** Tears down every home this process made. */
     @Override
     public void close() {
-        homes.close();
-        engine.close();
+        core.close();
     }
 
     private static Device view(Node n) {

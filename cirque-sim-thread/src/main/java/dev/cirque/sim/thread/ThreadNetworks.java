@@ -8,9 +8,10 @@ import java.util.Map;
  * Allocates simulated Thread networks and node ids. A network is one UDP port range on
  * loopback: the simulator listens on {@code 9000 + PORT_OFFSET * 34 + NODE_ID}, so a
  * network is a port offset, and its nodes take ids 1..33 (the simulator's build-time
- * limit). Each (home, petition) gets an offset no live network shares, low enough that no
- * port passes 65535; ids are the lowest free and come back when a node leaves; an offset
- * comes back when its network's last node leaves.
+ * limit). Each (home, petition) gets an offset from an {@link OffsetPool} (the daemon's is
+ * shared by every daemon on the host, so none shares a port group), low enough that no port
+ * passes 65535; ids are the lowest free and come back when a node leaves; an offset goes
+ * back to the pool when its network's last node leaves.
  */
 public final class ThreadNetworks {
 
@@ -25,36 +26,65 @@ public final class ThreadNetworks {
 
     /** No id, or no offset, is left. */
     public static final class ExhaustedException extends RuntimeException {
-        ExhaustedException(String message) {
+        public ExhaustedException(String message) {
             super(message);
         }
     }
 
+    /** Where port offsets come from: a network takes one and gives it back when its last node leaves. */
+    public interface OffsetPool {
+        /** An offset in {@code 0..MAX_OFFSET} nobody else holds; throws ExhaustedException when none is left. */
+        int take(String network);
+
+        void give(int offset);
+    }
+
     private record Key(String home, int petition) {}
 
-    private final int firstOffset;
+    private final OffsetPool offsets;
     private final Map<Key, Network> networks = new HashMap<>();
-    private final BitSet offsetsInUse = new BitSet();
 
-    /** @param firstOffset the lowest offset to hand out (0 is OpenThread's own default) */
+    public ThreadNetworks(OffsetPool offsets) {
+        this.offsets = offsets;
+    }
+
+    /**
+     * Offsets from this object alone, the lowest free from {@code firstOffset} (0 is
+     * OpenThread's own default): enough for one process that is alone on its host.
+     */
     public ThreadNetworks(int firstOffset) {
+        this(inProcess(firstOffset));
+    }
+
+    private static OffsetPool inProcess(int firstOffset) {
         if (firstOffset < 0 || firstOffset > MAX_OFFSET) {
             throw new IllegalArgumentException("first port offset must be 0.." + MAX_OFFSET);
         }
-        this.firstOffset = firstOffset;
+        BitSet inUse = new BitSet();
+        return new OffsetPool() {
+            @Override
+            public synchronized int take(String network) {
+                int offset = inUse.nextClearBit(firstOffset);
+                if (offset > MAX_OFFSET) {
+                    throw new ExhaustedException("no Thread network left: port offsets " + firstOffset + ".."
+                            + MAX_OFFSET + " are all in use");
+                }
+                inUse.set(offset);
+                return offset;
+            }
+
+            @Override
+            public synchronized void give(int offset) {
+                inUse.clear(offset);
+            }
+        };
     }
 
     public synchronized Lease lease(String home, int petition) {
         Key key = new Key(home, petition);
         Network net = networks.get(key);
         if (net == null) {
-            int offset = offsetsInUse.nextClearBit(firstOffset);
-            if (offset > MAX_OFFSET) {
-                throw new ExhaustedException("no Thread network left: port offsets " + firstOffset + ".." + MAX_OFFSET
-                        + " are all in use");
-            }
-            offsetsInUse.set(offset);
-            net = new Network(offset);
+            net = new Network(offsets.take(describe(key)));
             networks.put(key, net);
         }
         int id = net.ids.nextClearBit(1);
@@ -75,7 +105,7 @@ public final class ThreadNetworks {
         net.ids.clear(lease.nodeId());
         if (net.ids.isEmpty()) {
             networks.remove(key);
-            offsetsInUse.clear(net.offset);
+            offsets.give(net.offset);
         }
     }
 

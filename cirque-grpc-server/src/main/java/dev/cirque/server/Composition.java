@@ -1,0 +1,72 @@
+package dev.cirque.server;
+
+import dev.cirque.core.capability.CapabilityRegistry;
+import dev.cirque.core.capability.HostSettings;
+import dev.cirque.core.engine.ContainerEngine;
+import dev.cirque.core.home.HomeService;
+import dev.cirque.core.home.Janitor;
+import dev.cirque.engine.docker.DockerEngine;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one place where the core is wired: which engine (Docker), the host settings, the
+ * start-up sweep, the capabilities on the class path and the limits. The daemon and the
+ * in-process CLI both start the core through it, so they cannot drift apart.
+ */
+public final class Composition implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(Composition.class);
+
+    private final DockerEngine engine;
+    private final HomeService homes;
+
+    private Composition(DockerEngine engine, HomeService homes) {
+        this.engine = engine;
+        this.homes = homes;
+    }
+
+    /** Connects to the engine (failing if it does not answer), sweeps unless told not to, and builds the core. */
+    public static Composition start(HostOptions options) {
+        DockerEngine engine = DockerEngine.connect(options.dockerHost, options.dockerTimeout());
+        try {
+            log.info("engine: {}", engine.ping());
+            HostSettings host = options.hostSettings();
+            if (!host.mountPolicy().allowedRoots().isEmpty()) {
+                log.info("mounts allowed under {}", host.mountPolicy().allowedRoots());
+            }
+            if (options.keepOrphans) {
+                log.info("--keep-orphans: not sweeping what earlier daemons left");
+            } else {
+                Janitor.Report swept = Janitor.sweep(engine, host.ledger());
+                log.info("start-up sweep: {}", swept);
+            }
+            CapabilityRegistry capabilities = CapabilityRegistry.fromClassPath(host);
+            log.info("capabilities: {}", capabilities.names());
+            return new Composition(engine, new HomeService(engine, capabilities, options.limits()));
+        } catch (RuntimeException e) {
+            engine.close();
+            throw e;
+        }
+    }
+
+    public HomeService homes() {
+        return homes;
+    }
+
+    public ContainerEngine engine() {
+        return engine;
+    }
+
+    /** Where the engine is, for humans. */
+    public String engineAddress() {
+        return engine.host();
+    }
+
+    /** Tears every home down, then lets the engine go. */
+    @Override
+    public void close() {
+        homes.close();
+        engine.close();
+    }
+}

@@ -1,0 +1,94 @@
+package dev.cirque.server;
+
+import dev.cirque.capabilities.ThreadCapability;
+import dev.cirque.core.capability.HostSettings;
+import dev.cirque.core.capability.MountPolicy;
+import dev.cirque.core.home.Limits;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import picocli.CommandLine.Option;
+
+/**
+ * The settings of the core and its host, shared by every command that runs the core (the
+ * daemon, and the CLI without {@code --connect}), so both run it the same way: same engine,
+ * mount policy, capability settings, limits and start-up sweep.
+ */
+public final class HostOptions {
+
+    @Option(names = "--docker-host", paramLabel = "URI", defaultValue = "${env:DOCKER_HOST:-unix:///var/run/docker.sock}",
+            description = "The Docker engine to drive (env DOCKER_HOST; default ${DEFAULT-VALUE}).")
+    String dockerHost;
+
+    @Option(names = "--mount-root", paramLabel = "DIR", split = ":", defaultValue = "${env:CIRQUE_MOUNT_ROOTS}",
+            description = "Host directories Mount and Weave may take paths from (repeatable, or ':'-separated;"
+                    + " env CIRQUE_MOUNT_ROOTS). Without any, every path is allowed but /, the Docker socket,"
+                    + " /proc, /sys, /dev and /etc, which are always refused.")
+    List<Path> mountRoots;
+
+    @Option(names = "--ot-bin-dir", paramLabel = "DIR", defaultValue = "${env:CIRQUE_OT_BIN_DIR}",
+            description = "Directory of OpenThread's simulation binaries ot-ncp-ftd and ot-rcp, for the Thread"
+                    + " capability (env CIRQUE_OT_BIN_DIR; default: the PATH).")
+    String otBinDir;
+
+    @Option(names = "--ipvlan-parent", paramLabel = "IFACE", defaultValue = "${env:CIRQUE_IPVLAN_PARENT}",
+            description = "Host interface IpvLan networks hang off (env CIRQUE_IPVLAN_PARENT; default: the"
+                    + " default route's).")
+    String ipvlanParent;
+
+    @Option(names = "--ipvlan-subnet", paramLabel = "CIDR", defaultValue = "${env:CIRQUE_IPVLAN_SUBNET}",
+            description = "IPv4 subnet of IpvLan networks, e.g. the real LAN's (default: Docker picks one).")
+    String ipvlanSubnet;
+
+    @Option(names = "--ipvlan-gateway", paramLabel = "IP", defaultValue = "${env:CIRQUE_IPVLAN_GATEWAY}",
+            description = "IPv4 gateway of IpvLan networks (default: Docker picks one).")
+    String ipvlanGateway;
+
+    @Option(names = "--keep-orphans",
+            description = "Leave what a killed earlier daemon left behind (containers, networks, iptables rules,"
+                    + " Xvnc servers, radios, leases) for inspection, instead of removing it at start.")
+    boolean keepOrphans;
+
+    @Option(names = "--max-homes", paramLabel = "N", defaultValue = "64",
+            description = "Homes at once (default ${DEFAULT-VALUE}); past it RESOURCE_EXHAUSTED.")
+    int maxHomes;
+
+    @Option(names = "--max-nodes-per-home", paramLabel = "N", defaultValue = "256",
+            description = "Devices per home (default ${DEFAULT-VALUE}).")
+    int maxNodesPerHome;
+
+    @Option(names = "--max-command-bytes", paramLabel = "N", defaultValue = "65536",
+            description = "Length of a command line (default ${DEFAULT-VALUE}).")
+    int maxCommandBytes;
+
+    @Option(names = "--docker-timeout", paramLabel = "SECONDS", defaultValue = "60",
+            description = "Time limit of every Docker call but exec and log streams (default ${DEFAULT-VALUE}).")
+    int dockerTimeoutSeconds;
+
+    Limits limits() {
+        return new Limits(maxHomes, maxNodesPerHome, maxCommandBytes);
+    }
+
+    Duration dockerTimeout() {
+        return Duration.ofSeconds(dockerTimeoutSeconds);
+    }
+
+    /** The mount policy and the named settings capabilities read. */
+    HostSettings hostSettings() {
+        MountPolicy mounts = new MountPolicy(mountRoots == null ? List.of() : mountRoots);
+        Map<String, String> settings = new HashMap<>();
+        putIfSet(settings, ThreadCapability.BIN_DIR, otBinDir);
+        putIfSet(settings, "ipvlan.parent", ipvlanParent);
+        putIfSet(settings, "ipvlan.subnet", ipvlanSubnet);
+        putIfSet(settings, "ipvlan.gateway", ipvlanGateway);
+        return new HostSettings(mounts, settings);
+    }
+
+    private static void putIfSet(Map<String, String> settings, String key, String value) {
+        if (value != null && !value.isBlank()) {
+            settings.put(key, value.strip());
+        }
+    }
+}

@@ -1,0 +1,77 @@
+package dev.cirque.server;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/** A daemon JVM started from the test's class path, as users start it, its output gathered line by line. */
+final class DaemonProcess {
+
+    final Process process;
+    private final Thread pump;
+    private final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
+    private final List<String> seen = new ArrayList<>();
+
+    private DaemonProcess(Process process) {
+        this.process = process;
+        this.pump = new Thread(() -> {
+            try (BufferedReader r = new BufferedReader(
+                    new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                for (String line = r.readLine(); line != null; line = r.readLine()) {
+                    lines.add(line);
+                }
+            } catch (IOException e) {
+                lines.add("(output closed: " + e + ")");
+            }
+        }, "daemon-output");
+        pump.setDaemon(true);
+        pump.start();
+    }
+
+    static DaemonProcess start(String... args) throws IOException {
+        List<String> command = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"),
+                CirqueDaemon.class.getName()));
+        command.addAll(List.of(args));
+        return new DaemonProcess(new ProcessBuilder(command).redirectErrorStream(true).start());
+    }
+
+    /** Waits for a line containing {@code text}; fails with everything seen so far. */
+    void awaitLine(String text, int seconds) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        while (System.nanoTime() < deadline) {
+            String line = lines.poll(100, TimeUnit.MILLISECONDS);
+            if (line != null) {
+                seen.add(line);
+                if (line.contains(text)) {
+                    return;
+                }
+            }
+        }
+        throw new AssertionError("no line with '" + text + "' within " + seconds + " s:\n" + String.join("\n", seen));
+    }
+
+    /** Everything printed so far; all of it once the process has ended (the pump reads to the end). */
+    String output() throws InterruptedException {
+        if (!process.isAlive()) {
+            pump.join(TimeUnit.SECONDS.toMillis(10));
+        }
+        lines.drainTo(seen);
+        return String.join("\n", seen);
+    }
+
+    static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+}

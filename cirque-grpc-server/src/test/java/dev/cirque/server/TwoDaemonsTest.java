@@ -1,0 +1,134 @@
+package dev.cirque.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.cirque.core.home.Labels;
+import dev.cirque.core.host.HostAllocator;
+import dev.cirque.core.host.HostLedger;
+import dev.cirque.engine.docker.DockerEngine;
+import dev.cirque.proto.CirqueDevice;
+import dev.cirque.proto.CirqueServiceGrpc;
+import dev.cirque.proto.CreateCirqueHomeWithDevicesRequest;
+import dev.cirque.proto.CreateCirqueHomeWithDevicesResponse;
+import dev.cirque.proto.DeviceSpecification;
+import dev.cirque.proto.StopCirqueHomeRequest;
+import dev.cirque.proto.ThreadCapability;
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Two daemons on one host, each on its own ports and with {@code --keep-orphans} (so
+ * neither sweeps the other): the host's numbered resources come from one allocator, so
+ * their Thread networks never share a UDP port group; and a daemon killed with SIGKILL
+ * leaves leases that the next start's sweep frees. Radios are the stand-in of ThreadTest.
+ */
+class TwoDaemonsTest {
+
+    @TempDir
+    Path dir;
+    private final List<DaemonProcess> daemons = new ArrayList<>();
+    private final List<ManagedChannel> channels = new ArrayList<>();
+
+    @AfterEach
+    void end() throws Exception {
+        channels.forEach(ManagedChannel::shutdownNow);
+        for (DaemonProcess d : daemons) {
+            d.process.toHandle().destroy(); // SIGTERM: each tears its homes down
+            if (!d.process.waitFor(60, TimeUnit.SECONDS)) {
+                d.process.destroyForcibly();
+            }
+        }
+    }
+
+    @Test
+    void threadHomesOfTwoDaemonsNeverSharePortGroups() throws Exception {
+        Path bin = standInRadios();
+        CirqueServiceGrpc.CirqueServiceBlockingStub a = daemon(bin, "--keep-orphans");
+        CirqueServiceGrpc.CirqueServiceBlockingStub b = daemon(bin, "--keep-orphans");
+        CreateCirqueHomeWithDevicesResponse homeA = threadHome(a);
+        CreateCirqueHomeWithDevicesResponse homeB = threadHome(b);
+        int offsetA = offsetOf(homeA);
+        int offsetB = offsetOf(homeB);
+        assertNotEquals(offsetA, offsetB, "two daemons' Thread networks share UDP ports 9000 + 34 * " + offsetA);
+
+        HostAllocator allocator = HostLedger.defaultLedger().allocator();
+        Set<Long> owners = allocator.held().stream()
+                .filter(h -> h.pool().equals("thread-port-offset") && (h.number() == offsetA || h.number() == offsetB))
+                .map(h -> h.owner().pid()).collect(Collectors.toSet());
+        assertEquals(Set.of(daemons.get(0).process.pid(), daemons.get(1).process.pid()), owners,
+                "each lease names the daemon holding it");
+
+        // Daemon B dies without its teardown; the next daemon's start-up sweep frees what it held.
+        daemons.get(1).process.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+        daemon(bin);
+        assertTrue(allocator.held().stream().noneMatch(h -> h.pool().equals("thread-port-offset")
+                && h.number() == offsetB), "B's port group is free again");
+        try (DockerEngine engine = DockerEngine.connect(null)) {
+            assertEquals(List.of(), engine.containersLabelled(Labels.home(homeB.getHomeId())));
+            assertEquals(2, engine.containersLabelled(Labels.home(homeA.getHomeId())).size(),
+                    "a live daemon's home is not swept");
+        }
+
+        a.stopCirqueHome(StopCirqueHomeRequest.newBuilder().setHomeId(homeA.getHomeId()).build());
+        assertTrue(allocator.held().stream().noneMatch(h -> h.pool().equals("thread-port-offset")
+                && h.number() == offsetA), "a stopped home gives its port group back");
+    }
+
+    private CirqueServiceGrpc.CirqueServiceBlockingStub daemon(Path bin, String... more) throws Exception {
+        int port = DaemonProcess.freePort();
+        List<String> args = new ArrayList<>(List.of("--grpc-address", "127.0.0.1:" + port, "--no-http",
+                "--ot-bin-dir", bin.toString()));
+        args.addAll(List.of(more));
+        DaemonProcess d = DaemonProcess.start(args.toArray(String[]::new));
+        daemons.add(d);
+        d.awaitLine("gRPC listening", 60);
+        ManagedChannel channel = ManagedChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
+        channels.add(channel);
+        return CirqueServiceGrpc.newBlockingStub(channel).withDeadlineAfter(2, TimeUnit.MINUTES);
+    }
+
+    private static CreateCirqueHomeWithDevicesResponse threadHome(CirqueServiceGrpc.CirqueServiceBlockingStub stub) {
+        CreateCirqueHomeWithDevicesRequest.Builder home = CreateCirqueHomeWithDevicesRequest.newBuilder();
+        for (String key : List.of("n0", "n1")) {
+            home.putDevices(key, DeviceSpecification.newBuilder().setDeviceType(TestDaemon.NODE_IMAGE)
+                    .setThreadCapability(ThreadCapability.getDefaultInstance()).build());
+        }
+        return stub.createCirqueHomeWithDevices(home.build());
+    }
+
+    /** The port offset every node of the home has (one Thread network per home). */
+    private static int offsetOf(CreateCirqueHomeWithDevicesResponse home) {
+        Set<Integer> offsets = home.getDevicesMap().values().stream().map(TwoDaemonsTest::offsetOf)
+                .collect(Collectors.toSet());
+        assertEquals(1, offsets.size(), "one network per home: " + offsets);
+        return offsets.iterator().next();
+    }
+
+    private static int offsetOf(CirqueDevice d) {
+        return (int) d.getDeviceDescription().getCapabilitiesMap().get("Thread").getFieldsMap().get("port_offset")
+                .getNumberValue();
+    }
+
+    private Path standInRadios() throws Exception {
+        Path bin = Files.createDirectories(dir.resolve("bin"));
+        for (String name : List.of("ot-ncp-ftd", "ot-rcp")) {
+            Path p = bin.resolve(name);
+            Files.copy(Path.of("../cirque-sim-thread/src/test/resources/stand-in/ot-radio"), p);
+            Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rwxr-xr-x"));
+        }
+        return bin;
+    }
+}
