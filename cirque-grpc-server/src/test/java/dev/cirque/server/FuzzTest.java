@@ -23,6 +23,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import net.jqwik.api.Arbitraries;
@@ -46,6 +47,8 @@ class FuzzTest {
             Status.Code.ABORTED);
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final AtomicInteger TRIED = new AtomicInteger();
+    /** Answers that were not a clear client error: a status outside CLIENT_ERRORS, a 5xx, no message. */
+    private static final AtomicInteger CRASHES = new AtomicInteger();
     private static TestDaemon daemon;
     private static String home;
     private static HttpClient http;
@@ -60,7 +63,10 @@ class FuzzTest {
     @AfterContainer
     static void stop() {
         daemon.stub.stopCirqueHome(StopCirqueHomeRequest.newBuilder().setHomeId(home).build());
-        System.out.println("fuzz: inputs tried: " + TRIED.get() + "; crashes: 0; leaks: 0");
+        List<String> leaked = daemon.allLeftovers();
+        System.out.println("fuzz: inputs tried: " + TRIED.get() + "; crashes: " + CRASHES.get() + "; leaked objects: "
+                + leaked.size());
+        assertEquals(0, CRASHES.get(), "answers that were not clear client errors");
         daemon.close(); // asserts nothing labelled is left
     }
 
@@ -173,12 +179,19 @@ class FuzzTest {
     // --- checks ----------------------------------------------------------------------------
 
     private static void assertClientError(StatusRuntimeException e) {
+        String message = e.getStatus().getDescription();
+        if (!CLIENT_ERRORS.contains(e.getStatus().getCode()) || message == null || message.isBlank()) {
+            CRASHES.incrementAndGet();
+        }
         assertTrue(CLIENT_ERRORS.contains(e.getStatus().getCode()), "unexpected " + e.getStatus());
         assertTrue(e.getStatus().getDescription() != null && !e.getStatus().getDescription().isBlank(),
                 "no message: " + e.getStatus());
     }
 
     private static void assertJsonClientError(HttpResponse<String> r) throws Exception {
+        if (r.statusCode() < 400 || r.statusCode() >= 500 || !r.body().contains("\"error\"")) {
+            CRASHES.incrementAndGet();
+        }
         assertTrue(r.statusCode() >= 400 && r.statusCode() < 500, r.statusCode() + " " + r.body());
         JsonNode body = JSON.readTree(r.body());
         assertTrue(body.hasNonNull("error") && !body.get("error").asText().isBlank(), r.body());

@@ -103,7 +103,16 @@ class RestartSafetyTest {
                 }
                 second.stub().createCirqueHomeWithDevices(b.build());
             });
-            Thread.sleep(1500);
+            // Kill once its first container exists and the call is still running: mid-create for sure.
+            String secondOwner = second.process().pid() + ":";
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            int madeBeforeKill = 0;
+            while (madeBeforeKill == 0 && System.nanoTime() < deadline && !creating.isDone()) {
+                madeBeforeKill = (int) live.engine.containersWithLabels(Labels.managed()).stream()
+                        .filter(c -> c.labels().getOrDefault(Labels.OWNER, "").startsWith(secondOwner)).count();
+            }
+            assertTrue(madeBeforeKill > 0, "the second daemon made no container of the new home");
+            assertFalse(creating.isDone(), "creation finished before the kill: not mid-create");
             second.kill();
             assertTrue(creating.handle((r, e) -> e != null).get(30, TimeUnit.SECONDS), "the call died with it");
             Daemon third = start(bin);

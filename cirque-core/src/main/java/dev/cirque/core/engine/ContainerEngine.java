@@ -8,8 +8,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The little the core needs of a container engine. Docker is the first implementation;
- * another (Podman, Kubernetes) fits behind the same calls. Every method throws
+ * The little the core needs of a container engine. Docker is the first implementation
+ * (cirque-engine-docker); what a Kubernetes back end would do for each call, and what it
+ * could not, is in cirque-core/ENGINES.md. What capabilities do outside the container is
+ * {@link NodeHost}'s. Every method throws
  * {@link dev.cirque.core.CirqueException}: UNAVAILABLE when the engine does not answer,
  * NOT_FOUND or FAILED_PRECONDITION where the engine said so.
  */
@@ -99,10 +101,14 @@ public interface ContainerEngine extends AutoCloseable {
     List<Labelled> networksWithLabels(Map<String, String> labels);
 
     /** Ids of the containers carrying all of {@code labels}. */
-    List<String> containersLabelled(Map<String, String> labels);
+    default List<String> containersLabelled(Map<String, String> labels) {
+        return containersWithLabels(labels).stream().map(Labelled::id).toList();
+    }
 
     /** Ids of the networks carrying all of {@code labels}. */
-    List<String> networksLabelled(Map<String, String> labels);
+    default List<String> networksLabelled(Map<String, String> labels) {
+        return networksWithLabels(labels).stream().map(Labelled::id).toList();
+    }
 
     @Override
     void close();

@@ -190,15 +190,5 @@ final class FakeEngine implements ContainerEngine {
     }
 
     @Override
-    public List<String> containersLabelled(Map<String, String> labels) {
-        return containersWithLabels(labels).stream().map(Labelled::id).toList();
-    }
-
-    @Override
-    public List<String> networksLabelled(Map<String, String> labels) {
-        return networksWithLabels(labels).stream().map(Labelled::id).toList();
-    }
-
-    @Override
     public void close() {}
 }

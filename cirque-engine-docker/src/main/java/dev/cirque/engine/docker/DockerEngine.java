@@ -324,28 +324,6 @@ public final class DockerEngine implements ContainerEngine {
     }
 
     @Override
-    public List<String> containersLabelled(Map<String, String> labels) {
-        return call("list containers", () -> client.listContainersCmd()
-                .withShowAll(true)
-                .withLabelFilter(labels)
-                .exec()
-                .stream()
-                .map(c -> c.getId())
-                .toList());
-    }
-
-    @Override
-    public List<String> networksLabelled(Map<String, String> labels) {
-        List<String> filter = labels.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList();
-        return call("list networks", () -> client.listNetworksCmd()
-                .withFilter("label", filter)
-                .exec()
-                .stream()
-                .map(Network::getId)
-                .toList());
-    }
-
-    @Override
     public void close() {
         for (DockerClient c : List.of(client, streams)) {
             try {

@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
@@ -50,7 +51,16 @@ class HwsimTest {
             autobind[0] = (byte) SocketCalls.AF_NETLINK;
             assertEquals(0, SocketCalls.INSTANCE.bind(other, autobind, autobind.length));
             SocketCalls.INSTANCE.close(other);
-            Thread.sleep(500); // hwsim deletes from a work queue
+            // hwsim deletes a closed socket's radios from a work queue: close a second manager,
+            // whose radio must go, and wait for that; by then the first close has had its turn.
+            try (Hwsim marker = Hwsim.open()) {
+                marker.create("cqmark0");
+            }
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (Hwsim.phyVisible("cqmark0") && System.nanoTime() < deadline) {
+                Thread.onSpinWait();
+            }
+            assertFalse(Hwsim.phyVisible("cqmark0"), "the marker radio outlived its manager");
             assertTrue(Hwsim.phyVisible("cqtest0"), "a NETLINK_ROUTE socket closing took our radio with it");
             hwsim.delete(r, Duration.ofSeconds(1));
             assertFalse(Hwsim.phyVisible("cqtest0"));
