@@ -5,10 +5,7 @@ import com.github.dockerjava.api.async.ResultCallback;
 import com.github.dockerjava.api.command.CreateContainerCmd;
 import com.github.dockerjava.api.command.CreateNetworkCmd;
 import com.github.dockerjava.api.command.InspectContainerResponse;
-import com.github.dockerjava.api.command.InspectExecResponse;
 import com.github.dockerjava.api.command.LogContainerCmd;
-import com.github.dockerjava.api.exception.BadRequestException;
-import com.github.dockerjava.api.exception.DockerException;
 import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.model.AccessMode;
 import com.github.dockerjava.api.model.Bind;
@@ -19,7 +16,6 @@ import com.github.dockerjava.api.model.Frame;
 import com.github.dockerjava.api.model.HostConfig;
 import com.github.dockerjava.api.model.Info;
 import com.github.dockerjava.api.model.Network;
-import com.github.dockerjava.api.model.StreamType;
 import com.github.dockerjava.api.model.Volume;
 import com.github.dockerjava.core.DefaultDockerClientConfig;
 import com.github.dockerjava.core.DockerClientConfig;
@@ -29,7 +25,6 @@ import dev.cirque.core.CirqueException;
 import dev.cirque.core.CirqueException.Kind;
 import dev.cirque.core.engine.ContainerPlan;
 import dev.cirque.core.engine.ContainerEngine;
-import dev.cirque.core.engine.ExecResult;
 import dev.cirque.core.engine.NetworkAddresses;
 import dev.cirque.core.engine.NodeHost;
 import dev.cirque.core.host.SameMachineHost;
@@ -41,7 +36,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -49,7 +43,9 @@ import org.slf4j.LoggerFactory;
 /**
  * {@link ContainerEngine} over docker-java with its Apache HttpClient 5 transport: one
  * pooled client for the daemon's life, so concurrent calls share connections instead of
- * opening one each.
+ * opening one each. Exec is {@link DockerExecs}', error translation {@link DockerErrors}'.
+ * Longer than most classes here (about 340 lines) because it is one translation per call
+ * of the interface, each short, and splitting them further would scatter one adapter.
  */
 public final class DockerEngine implements ContainerEngine {
 
@@ -60,11 +56,13 @@ public final class DockerEngine implements ContainerEngine {
     /** For exec and log streams, which may be silent as long as their command is. */
     private final DockerClient streams;
     private final String host;
+    private final DockerExecs execs;
 
     private DockerEngine(DockerClient client, DockerClient streams, String host) {
         this.client = client;
         this.streams = streams;
         this.host = host;
+        this.execs = new DockerExecs(client, streams, host);
     }
 
     /**
@@ -239,40 +237,7 @@ public final class DockerEngine implements ContainerEngine {
 
     @Override
     public int exec(String containerId, List<String> argv, Duration timeout, OutputSink sink) {
-        String execId = call("create exec in " + shortId(containerId), () -> client.execCreateCmd(containerId)
-                .withCmd(argv.toArray(String[]::new))
-                .withAttachStdout(true)
-                .withAttachStderr(true)
-                .exec()
-                .getId());
-        ResultCallback.Adapter<Frame> out = new ResultCallback.Adapter<>() {
-            @Override
-            public void onNext(Frame frame) {
-                sink.accept(frame.getStreamType() == StreamType.STDERR
-                        ? OutputSink.Stream.STDERR : OutputSink.Stream.STDOUT, frame.getPayload());
-            }
-        };
-        boolean finished = call("run exec in " + shortId(containerId), () -> {
-            try {
-                streams.execStartCmd(execId).exec(out);
-                if (timeout == null) {
-                    out.awaitCompletion();
-                    return true;
-                }
-                return out.awaitCompletion(timeout.toMillis(), TimeUnit.MILLISECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                killExec(execId);
-                throw new CirqueException(Kind.DEADLINE_EXCEEDED, "interrupted while running " + argv);
-            }
-        });
-        if (!finished) {
-            killExec(execId);
-            closeQuietly(out);
-            throw new CirqueException(Kind.DEADLINE_EXCEEDED,
-                    "command " + argv + " still running after " + timeout.toMillis() + " ms; it was killed");
-        }
-        return exitCode(execId);
+        return execs.run(containerId, argv, timeout, sink);
     }
 
     @Override
@@ -336,64 +301,8 @@ public final class DockerEngine implements ContainerEngine {
 
     // --- helpers -------------------------------------------------------------------------
 
-    /**
-     * Runs one engine call and turns what docker-java throws into a {@link CirqueException}
-     * that names the call: UNAVAILABLE when the engine cannot be reached, NOT_FOUND for a
-     * 404, RESOURCE_EXHAUSTED when the engine ran out of address pools, INTERNAL otherwise.
-     */
     private <T> T call(String what, Supplier<T> action) {
-        try {
-            return action.get();
-        } catch (CirqueException e) {
-            throw e;
-        } catch (NotFoundException e) {
-            throw new CirqueException(Kind.NOT_FOUND, "Docker could not " + what + ": " + engineMessage(e), e);
-        } catch (BadRequestException e) {
-            // Docker's 400: what was asked is malformed (an image reference, a name)
-            throw new CirqueException(Kind.INVALID_ARGUMENT, "Docker refused to " + what + ": " + engineMessage(e), e);
-        } catch (DockerException e) {
-            String msg = engineMessage(e);
-            Kind kind = msg.contains("non-overlapping") || msg.contains("address pool")
-                    ? Kind.RESOURCE_EXHAUSTED : Kind.INTERNAL;
-            throw new CirqueException(kind, "Docker could not " + what + ": " + msg, e);
-        } catch (RuntimeException e) {
-            if (causedByIo(e)) {
-                throw new CirqueException(Kind.UNAVAILABLE, "the Docker engine at " + host
-                        + " does not answer (while trying to " + what + "): " + rootMessage(e)
-                        + ". Is dockerd running, and is DOCKER_HOST right?", e);
-            }
-            throw new CirqueException(Kind.INTERNAL, "could not " + what + ": " + e, e);
-        }
-    }
-
-    private static boolean causedByIo(Throwable t) {
-        for (Throwable c = t; c != null; c = c.getCause()) {
-            if (c instanceof IOException) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private static String rootMessage(Throwable t) {
-        Throwable root = t;
-        while (root.getCause() != null) {
-            root = root.getCause();
-        }
-        return root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
-    }
-
-    /** Docker's JSON error body reduced to its message. */
-    private static String engineMessage(DockerException e) {
-        String body = e.getMessage() == null ? "" : e.getMessage().strip();
-        int at = body.indexOf("\"message\":\"");
-        if (at >= 0) {
-            int end = body.indexOf('"', at + 11);
-            if (end > at) {
-                return body.substring(at + 11, end);
-            }
-        }
-        return body.replaceFirst("^Status \\d+: ", "");
+        return DockerErrors.call(host, what, action);
     }
 
     private static Capability linuxCapability(String name) {
@@ -401,51 +310,6 @@ public final class DockerEngine implements ContainerEngine {
             return Capability.valueOf(name);
         } catch (IllegalArgumentException e) {
             throw CirqueException.invalid("unknown Linux capability " + name);
-        }
-    }
-
-    /** Waits for the exec's exit code; Docker may report the stream's end a moment before it. */
-    private int exitCode(String execId) {
-        for (int attempt = 0; ; attempt++) {
-            InspectExecResponse r = call("inspect exec", () -> client.inspectExecCmd(execId).exec());
-            if (r.getExitCodeLong() != null && !Boolean.TRUE.equals(r.isRunning())) {
-                return r.getExitCodeLong().intValue();
-            }
-            if (attempt >= 200) {
-                throw new CirqueException(Kind.INTERNAL, "Docker gave no exit code for exec " + execId);
-            }
-            sleepQuietly(5);
-        }
-    }
-
-    /** Kills a timed-out command: Docker has no API for it, so signal its host pid. */
-    private void killExec(String execId) {
-        try {
-            InspectExecResponse r = client.inspectExecCmd(execId).exec();
-            Long pid = r.getPidLong();
-            if (pid != null && pid > 0) {
-                boolean killed = ProcessHandle.of(pid).map(ProcessHandle::destroyForcibly).orElse(false);
-                log.info("exec {} timed out; host pid {} {}", shortId(execId), pid,
-                        killed ? "killed" : "not visible from this daemon (different pid namespace?)");
-            }
-        } catch (RuntimeException e) {
-            log.warn("exec {} timed out and could not be killed: {}", shortId(execId), e.toString());
-        }
-    }
-
-    private static void sleepQuietly(long ms) {
-        try {
-            Thread.sleep(ms);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    private static void closeQuietly(java.io.Closeable c) {
-        try {
-            c.close();
-        } catch (IOException e) {
-            log.debug("closing a stream: {}", e.toString());
         }
     }
 

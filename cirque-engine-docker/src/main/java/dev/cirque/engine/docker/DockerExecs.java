@@ -1,0 +1,127 @@
+package dev.cirque.engine.docker;
+
+import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.async.ResultCallback;
+import com.github.dockerjava.api.command.InspectExecResponse;
+import com.github.dockerjava.api.model.Frame;
+import com.github.dockerjava.api.model.StreamType;
+import dev.cirque.core.CirqueException;
+import dev.cirque.core.CirqueException.Kind;
+import dev.cirque.core.engine.ContainerEngine.OutputSink;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Commands run in containers through Docker's exec API: output streamed as it comes, the
+ * exit code read back, and a command past its deadline killed by its host pid (Docker has
+ * no call to end an exec).
+ */
+final class DockerExecs {
+
+    private static final Logger log = LoggerFactory.getLogger(DockerExecs.class);
+
+    private final DockerClient client;
+    private final DockerClient streams;
+    private final String host;
+
+    DockerExecs(DockerClient client, DockerClient streams, String host) {
+        this.client = client;
+        this.streams = streams;
+        this.host = host;
+    }
+
+    int run(String containerId, List<String> argv, Duration timeout, OutputSink sink) {
+        String execId = call("create exec in " + shortId(containerId), () -> client.execCreateCmd(containerId)
+                .withCmd(argv.toArray(String[]::new))
+                .withAttachStdout(true)
+                .withAttachStderr(true)
+                .exec()
+                .getId());
+        ResultCallback.Adapter<Frame> out = new ResultCallback.Adapter<>() {
+            @Override
+            public void onNext(Frame frame) {
+                sink.accept(frame.getStreamType() == StreamType.STDERR
+                        ? OutputSink.Stream.STDERR : OutputSink.Stream.STDOUT, frame.getPayload());
+            }
+        };
+        boolean finished = call("run exec in " + shortId(containerId), () -> {
+            try {
+                streams.execStartCmd(execId).exec(out);
+                if (timeout == null) {
+                    out.awaitCompletion();
+                    return true;
+                }
+                return out.awaitCompletion(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                killExec(execId);
+                throw new CirqueException(Kind.DEADLINE_EXCEEDED, "interrupted while running " + argv);
+            }
+        });
+        if (!finished) {
+            killExec(execId);
+            closeQuietly(out);
+            throw new CirqueException(Kind.DEADLINE_EXCEEDED,
+                    "command " + argv + " still running after " + timeout.toMillis() + " ms; it was killed");
+        }
+        return exitCode(execId);
+    }
+
+    /** Waits for the exec's exit code; Docker may report the stream's end a moment before it. */
+    private int exitCode(String execId) {
+        for (int attempt = 0; ; attempt++) {
+            InspectExecResponse r = call("inspect exec", () -> client.inspectExecCmd(execId).exec());
+            if (r.getExitCodeLong() != null && !Boolean.TRUE.equals(r.isRunning())) {
+                return r.getExitCodeLong().intValue();
+            }
+            if (attempt >= 200) {
+                throw new CirqueException(Kind.INTERNAL, "Docker gave no exit code for exec " + execId);
+            }
+            sleepQuietly(5);
+        }
+    }
+
+    /** Kills a timed-out command: Docker has no API for it, so signal its host pid. */
+    private void killExec(String execId) {
+        try {
+            InspectExecResponse r = client.inspectExecCmd(execId).exec();
+            Long pid = r.getPidLong();
+            if (pid != null && pid > 0) {
+                boolean killed = ProcessHandle.of(pid).map(ProcessHandle::destroyForcibly).orElse(false);
+                log.info("exec {} timed out; host pid {} {}", shortId(execId), pid,
+                        killed ? "killed" : "not visible from this daemon (different pid namespace?)");
+            }
+        } catch (RuntimeException e) {
+            log.warn("exec {} timed out and could not be killed: {}", shortId(execId), e.toString());
+        }
+    }
+
+    private static void sleepQuietly(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void closeQuietly(java.io.Closeable c) {
+        try {
+            c.close();
+        } catch (IOException e) {
+            log.debug("closing a stream: {}", e.toString());
+        }
+    }
+
+    private <T> T call(String what, Supplier<T> action) {
+        return DockerErrors.call(host, what, action);
+    }
+
+    private static String shortId(String id) {
+        return DockerEngine.shortId(id);
+    }
+}
