@@ -2,9 +2,9 @@ package dev.cirque.capabilities;
 
 import dev.cirque.core.capability.Capability;
 import dev.cirque.core.capability.CapabilityProvider;
-import dev.cirque.core.engine.ContainerPlan;
 import dev.cirque.core.capability.HostSettings;
 import dev.cirque.core.capability.WireForm;
+import dev.cirque.core.engine.ContainerPlan;
 import dev.cirque.core.spec.CapabilityRequest;
 import dev.cirque.core.spec.NodeSpec;
 import java.util.Map;

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.cirque.proto.CirqueDevice;
 import dev.cirque.proto.CreateCirqueDeviceRequest;
 import dev.cirque.proto.CreateCirqueHomeRequest;
@@ -18,7 +19,6 @@ import dev.cirque.proto.StopCirqueHomeRequest;
 import dev.cirque.proto.TrafficControlCapability;
 import dev.cirque.proto.WeaveCapability;
 import dev.cirque.proto.XvncCapability;
-import com.fasterxml.jackson.databind.JsonNode;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import java.io.ByteArrayOutputStream;

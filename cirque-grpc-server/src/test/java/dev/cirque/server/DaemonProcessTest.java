@@ -3,10 +3,10 @@ package dev.cirque.server;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.cirque.core.home.Labels;
-import dev.cirque.engine.docker.DockerEngine;
 import dev.cirque.core.home.Janitor;
+import dev.cirque.core.home.Labels;
 import dev.cirque.core.host.HostLedger;
+import dev.cirque.engine.docker.DockerEngine;
 import dev.cirque.proto.CirqueServiceGrpc;
 import dev.cirque.proto.CreateCirqueDeviceRequest;
 import dev.cirque.proto.CreateCirqueHomeRequest;

@@ -6,10 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.cirque.core.home.Labels;
-import dev.cirque.engine.docker.DockerEngine;
 import dev.cirque.core.home.Janitor;
+import dev.cirque.core.home.Labels;
 import dev.cirque.core.host.HostLedger;
+import dev.cirque.engine.docker.DockerEngine;
 import dev.cirque.proto.CirqueServiceGrpc;
 import dev.cirque.proto.CreateCirqueDeviceRequest;
 import dev.cirque.proto.CreateCirqueHomeRequest;

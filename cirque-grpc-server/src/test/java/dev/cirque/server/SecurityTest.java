@@ -5,11 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cirque.core.capability.CapabilityRegistry;
-import dev.cirque.engine.docker.DockerEngine;
 import dev.cirque.core.home.HomeService;
+import dev.cirque.engine.docker.DockerEngine;
 import dev.cirque.proto.CirqueServiceGrpc;
-import dev.cirque.server.http.HttpApi;
 import dev.cirque.proto.ListCirqueHomesRequest;
+import dev.cirque.server.http.HttpApi;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
 import io.grpc.Status;

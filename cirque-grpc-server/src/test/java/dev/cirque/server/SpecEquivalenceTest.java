@@ -3,8 +3,8 @@ package dev.cirque.server;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.protobuf.Descriptors.Descriptor;
 import com.google.protobuf.Descriptors.FieldDescriptor;
 import dev.cirque.core.capability.CapabilityRegistry;
@@ -12,14 +12,6 @@ import dev.cirque.core.capability.WireForm;
 import dev.cirque.core.capability.WireForm.JsonKey;
 import dev.cirque.core.spec.CapabilityRequest;
 import dev.cirque.core.spec.NodeSpec;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.Set;
-import java.util.stream.Collectors;
-import java.util.stream.Stream;
-import org.junit.jupiter.api.DynamicTest;
-import org.junit.jupiter.api.TestFactory;
 import dev.cirque.proto.DeviceSpecification;
 import dev.cirque.proto.InteractiveCapability;
 import dev.cirque.proto.MountCapability;
@@ -30,7 +22,15 @@ import dev.cirque.proto.WeaveCapability;
 import dev.cirque.proto.XvncCapability;
 import dev.cirque.server.grpc.DeviceSpecs;
 import dev.cirque.server.http.DeviceConfigs;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
 
 /**
  * The JSON device config and the gRPC DeviceSpecification land on the same internal spec,

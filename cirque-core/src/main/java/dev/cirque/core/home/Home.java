@@ -1,9 +1,9 @@
 package dev.cirque.core.home;
 
 import dev.cirque.core.CirqueException;
+import dev.cirque.core.spec.NetworkKind;
 import java.time.Duration;
 import java.time.Instant;
-import dev.cirque.core.spec.NetworkKind;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;

@@ -1,6 +1,7 @@
 package dev.cirque.server.cli;
 
 import dev.cirque.core.CirqueException;
+import dev.cirque.core.capability.CapabilityRegistry;
 import dev.cirque.core.engine.ExecResult;
 import dev.cirque.core.spec.NodeSpec;
 import dev.cirque.core.util.ShellWords;
@@ -16,7 +17,6 @@ import dev.cirque.proto.ListCirqueHomesRequest;
 import dev.cirque.proto.QueryCirqueDeviceRequest;
 import dev.cirque.proto.StopCirqueDeviceRequest;
 import dev.cirque.proto.StopCirqueHomeRequest;
-import dev.cirque.core.capability.CapabilityRegistry;
 import dev.cirque.server.grpc.DeviceSpecs;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;

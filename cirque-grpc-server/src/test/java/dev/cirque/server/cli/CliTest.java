@@ -6,9 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.cirque.core.capability.CapabilityRegistry;
+import dev.cirque.core.home.HomeService;
 import dev.cirque.core.home.Labels;
 import dev.cirque.engine.docker.DockerEngine;
-import dev.cirque.core.home.HomeService;
 import dev.cirque.server.DaemonServer;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -105,6 +105,24 @@ class CliTest {
         } finally {
             end(p);
         }
+    }
+
+    @Test
+    void theInProcessCoreRunsWithTheDaemonsSettings() throws Exception {
+        // The same composition root as the daemon: its mount policy and its limits apply here too.
+        List<String> before = engine.containersLabelled(Labels.managed());
+        List<String> networksBefore = engine.networksLabelled(Labels.managed());
+        Path mounts = Files.writeString(dir.resolve("mount-topology.json"), "{\"d\": {\"type\": \""
+                + "generic_node_image\", \"capability\": [\"Mount\"], \"mount_pairs\": [[\"/var/tmp\", \"/x\"]]}}");
+        Result outside = cli("--mount-root", dir.toString(), "create_home", "--file", mounts.toString());
+        assertEquals(1, outside.code, outside.out + outside.err);
+        assertTrue(outside.err.contains("outside the allowed mount roots"), outside.err);
+
+        Result tooMany = cli("--max-nodes-per-home", "1", "create_home", "--file", topology.toString());
+        assertEquals(1, tooMany.code, tooMany.out + tooMany.err);
+        assertTrue(tooMany.err.contains("--max-nodes-per-home"), tooMany.err);
+        assertEquals(before, engine.containersLabelled(Labels.managed()), "the refused homes left nothing");
+        assertEquals(networksBefore, engine.networksLabelled(Labels.managed()));
     }
 
     private static void shellOverPipe(Process p) throws Exception {

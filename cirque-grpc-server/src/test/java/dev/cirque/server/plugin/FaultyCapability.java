@@ -2,10 +2,10 @@ package dev.cirque.server.plugin;
 
 import dev.cirque.core.capability.Capability;
 import dev.cirque.core.capability.CapabilityProvider;
-import dev.cirque.core.engine.ContainerPlan;
 import dev.cirque.core.capability.HostSettings;
 import dev.cirque.core.capability.NodeContext;
 import dev.cirque.core.capability.PrepareContext;
+import dev.cirque.core.engine.ContainerPlan;
 import dev.cirque.core.spec.CapabilityRequest;
 import dev.cirque.core.spec.NodeSpec;
 import java.nio.file.Files;
