@@ -13,5 +13,17 @@ ctx=$(mktemp -d)
 trap 'rm -rf "$ctx"' EXIT
 cp "$top"/docker/thread-node/* "$dir/ot-daemon" "$dir/ot-ctl" "$ctx/"
 echo "[build-thread-image] docker build cirque/thread-node with $dir/ot-daemon, $dir/ot-ctl"
-docker build -q -t cirque/thread-node:latest "$ctx" >/dev/null
+if ! o=$(docker build -q -t cirque/thread-node:latest "$ctx" 2>&1); then
+  printf '%s\n' "$o" >&2; echo "[build-thread-image] docker build failed" >&2; exit 1
+fi
+# The binaries must start inside the image: name any shared library they lack there.
+missing=$(docker run --rm --entrypoint sh cirque/thread-node:latest -c \
+  'ldd /usr/local/bin/ot-daemon /usr/local/bin/ot-ctl | grep "not found" | sort -u' || true)
+if [ -n "$missing" ]; then
+  echo "[build-thread-image] ot-daemon/ot-ctl cannot start in cirque/thread-node; missing libraries:" >&2
+  echo "$missing" >&2
+  echo "add the Debian packages that provide them to docker/thread-node/Dockerfile" >&2
+  docker rmi -f cirque/thread-node:latest >/dev/null
+  exit 1
+fi
 echo "[build-thread-image] cirque/thread-node:latest ready"

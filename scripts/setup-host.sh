@@ -46,3 +46,11 @@ fi
 say "Docker $(docker version -f '{{.Server.Version}}') is up"
 
 "$top/scripts/build-images.sh"
+
+# With real OpenThread at hand (CIRQUE_OT_BIN_DIR holding ot-daemon and ot-ctl, as CI's
+# ../shared/openthread/bin does), the Thread node image too, so the real-radio tests run.
+if [ -n "${CIRQUE_OT_BIN_DIR:-}" ] && [ -x "$CIRQUE_OT_BIN_DIR/ot-daemon" ] && [ -x "$CIRQUE_OT_BIN_DIR/ot-ctl" ]; then
+  "$top/scripts/build-thread-image.sh" "$CIRQUE_OT_BIN_DIR"
+else
+  say "CIRQUE_OT_BIN_DIR has no ot-daemon/ot-ctl: cirque/thread-node not built (the real-radio tests will skip)"
+fi
