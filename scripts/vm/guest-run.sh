@@ -27,6 +27,8 @@ say "kernel $(uname -r); loading mac80211_hwsim (no radios: the daemon makes the
 modprobe mac80211_hwsim radios=0 || say "mac80211_hwsim did not load"
 modprobe sch_netem || say "sch_netem did not load"
 modprobe ipvlan || say "ipvlan did not load"
+# The IP shaper: queued packets, the bridge port match, bridged traffic through iptables.
+for m in nfnetlink_queue xt_NFQUEUE xt_physdev br_netfilter; do modprobe $m || say "$m did not load"; done
 
 say "starting dockerd"
 dockerd >"$out/dockerd.log" 2>&1 &

@@ -11,7 +11,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The one place where the core is wired: which engine (Docker), the host settings, the
- * start-up sweep, the capabilities on the class path and the limits. The daemon and the
+ * start-up sweep, the media it shapes, the capabilities on the class path and the limits. The daemon and the
  * in-process CLI both start the core through it, so they cannot drift apart.
  */
 public final class Composition implements AutoCloseable {
@@ -19,10 +19,12 @@ public final class Composition implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Composition.class);
 
     private final DockerEngine engine;
+    private final Media media;
     private final HomeService homes;
 
-    private Composition(DockerEngine engine, HomeService homes) {
+    private Composition(DockerEngine engine, Media media, HomeService homes) {
         this.engine = engine;
+        this.media = media;
         this.homes = homes;
     }
 
@@ -43,7 +45,8 @@ public final class Composition implements AutoCloseable {
             }
             CapabilityRegistry capabilities = CapabilityRegistry.fromClassPath(host);
             log.info("capabilities: {}", capabilities.names());
-            return new Composition(engine, new HomeService(engine, capabilities, options.limits()));
+            Media media = Media.start(host.ledger().allocator());
+            return new Composition(engine, media, new HomeService(engine, capabilities, options.limits(), media.list()));
         } catch (RuntimeException e) {
             engine.close();
             throw e;
@@ -63,10 +66,11 @@ public final class Composition implements AutoCloseable {
         return engine.host();
     }
 
-    /** Tears every home down, then lets the engine go. */
+    /** Tears every home down, then stops the media and lets the engine go. */
     @Override
     public void close() {
         homes.close();
+        media.close();
         engine.close();
     }
 }

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.cirque.core.capability.CapabilityRegistry;
 import dev.cirque.core.capability.HostSettings;
 import dev.cirque.core.home.HomeService;
+import dev.cirque.core.home.Limits;
 import dev.cirque.core.home.Labels;
 import dev.cirque.engine.docker.DockerEngine;
 import dev.cirque.proto.CirqueDevice;
@@ -44,6 +45,7 @@ final class TestDaemon implements AutoCloseable, BeforeAllCallback, AfterAllCall
 
     private final HostSettings host;
     DockerEngine engine;
+    Media media;
     DaemonServer server;
     ManagedChannel channel;
     CirqueServiceGrpc.CirqueServiceBlockingStub stub;
@@ -87,7 +89,9 @@ final class TestDaemon implements AutoCloseable, BeforeAllCallback, AfterAllCall
         if (!engine.imageExists(NODE_IMAGE)) {
             throw new IllegalStateException("image " + NODE_IMAGE + " missing: run scripts/build-images.sh first");
         }
-        HomeService homes = new HomeService(engine, CapabilityRegistry.fromClassPath(host));
+        media = Media.start(host.ledger().allocator());
+        HomeService homes = new HomeService(engine, CapabilityRegistry.fromClassPath(host), Limits.defaults(),
+                media.list());
         server = new DaemonServer(homes, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
                 new InetSocketAddress(InetAddress.getLoopbackAddress(), 0)).start();
         channel = ManagedChannelBuilder.forAddress("127.0.0.1", server.port()).usePlaintext().build();
@@ -150,6 +154,7 @@ final class TestDaemon implements AutoCloseable, BeforeAllCallback, AfterAllCall
             Thread.currentThread().interrupt();
         }
         server.stop();
+        media.close();
         assertEquals(List.of(), allLeftovers(), "labelled Docker objects left after the daemon stopped");
         engine.close();
     }

@@ -1,6 +1,7 @@
 package dev.cirque.core.capability;
 
 import dev.cirque.core.engine.ExecResult;
+import dev.cirque.core.link.LinkConditions;
 import java.time.Duration;
 import java.util.List;
 
@@ -16,6 +17,13 @@ public interface NodeContext extends PrepareContext {
 
     /** The node's IPv4 address on its network. */
     String ipv4();
+
+    /**
+     * Sets what the node's sends meet on {@code medium} ({@code ip}) by default, as Cirque's
+     * TrafficControl does; FAILED_PRECONDITION when this daemon cannot shape that medium.
+     * The conditions go with the node.
+     */
+    void setEgress(String medium, LinkConditions conditions);
 
     /** Runs a command in the node (no shell), merging stdout and stderr. */
     ExecResult exec(List<String> argv, Duration timeout);

@@ -1,6 +1,7 @@
 package dev.cirque.core.home;
 
 import dev.cirque.core.CirqueException;
+import dev.cirque.core.link.LinkModel;
 import dev.cirque.core.spec.NetworkKind;
 import java.time.Duration;
 import java.time.Instant;
@@ -10,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * A home: its network and its nodes, in the order they were created. Creations in flight
@@ -23,6 +25,8 @@ public final class Home {
     /** The LAN from the start; the others once a node first asks for them. */
     private final Map<NetworkKind, HomeNetwork> networks = new EnumMap<>(NetworkKind.class);
     private final Map<String, Node> nodes = new LinkedHashMap<>();
+    /** Link conditions by medium ({@code ip}, ...), made on first use. */
+    private final Map<String, LinkModel> links = new ConcurrentHashMap<>();
     private int creating;
     private boolean closed;
 
@@ -53,6 +57,11 @@ public final class Home {
         List<HomeNetwork> all = new ArrayList<>(networks.values());
         all.sort((a, b) -> Boolean.compare(a.kind() == NetworkKind.LAN, b.kind() == NetworkKind.LAN));
         return all;
+    }
+
+    /** The home's link conditions on {@code medium}. */
+    public LinkModel links(String medium) {
+        return links.computeIfAbsent(medium, m -> new LinkModel());
     }
 
     public Instant createdAt() {

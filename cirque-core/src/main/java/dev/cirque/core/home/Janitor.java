@@ -26,8 +26,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Removes what daemons that died without their teardown (kill -9, a crash, a power cut)
  * left on this host: containers and networks labelled {@code cirque.managed=true} whose
- * {@code cirque.owner} no longer runs, the {@code cirque:<home>:...} iptables rules of
- * homes no live daemon owns, and the host processes (Xvnc, radios) and directories the
+ * {@code cirque.owner} no longer runs, the {@code cirque:<home>:...} iptables and ip6tables
+ * rules (LanAccess's, the IP shaper's) of homes no live daemon owns, and the host processes (Xvnc, radios) and directories the
  * ledger lists for dead owners, and the numbered leases ({@link dev.cirque.core.host.HostAllocator})
  * of dead owners. What belongs to a daemon still running is left alone.
  */
@@ -89,32 +89,49 @@ public final class Janitor {
         }
     }
 
+    /** Where cirque puts host rules: LanAccess in Docker's chain, the IP shaper in raw PREROUTING. */
+    private static final List<List<String>> RULE_PLACES = List.of(
+            List.of("iptables", "filter", "DOCKER-USER"),
+            List.of("iptables", "raw", "PREROUTING"),
+            List.of("ip6tables", "raw", "PREROUTING"));
+
     private static int sweepIptables(Set<String> liveHomes) {
+        int removed = 0;
+        for (List<String> place : RULE_PLACES) {
+            removed += sweepRules(place.get(0), place.get(1), place.get(2), liveHomes);
+        }
+        return removed;
+    }
+
+    private static int sweepRules(String tool, String table, String chain, Set<String> liveHomes) {
         ExecResult listed;
         try {
-            listed = HostCommand.run(List.of("iptables", "-w", "5", "-S", "DOCKER-USER"), TIMEOUT);
+            listed = HostCommand.run(List.of(tool, "-w", "5", "-t", table, "-S", chain), TIMEOUT);
         } catch (CirqueException e) {
-            log.debug("no iptables to sweep: {}", e.getMessage());
+            log.debug("no {} to sweep: {}", tool, e.getMessage());
             return 0;
         }
         if (!listed.succeeded()) {
             return 0;
         }
         int removed = 0;
+        String append = "-A " + chain + " ";
         for (String line : listed.output().lines().toList()) {
             // iptables -S prints the comment quoted: --comment "cirque:<home>:<node>"
             Matcher m = CIRQUE_RULE.matcher(line);
-            if (!line.startsWith("-A DOCKER-USER ") || !m.find() || liveHomes.contains(m.group(1))) {
+            if (!line.startsWith(append) || !m.find() || liveHomes.contains(m.group(1))) {
                 continue;
             }
             String home = m.group(1);
-            List<String> delete = new ArrayList<>(List.of("iptables", "-w", "5", "-D", "DOCKER-USER"));
-            for (String word : line.substring("-A DOCKER-USER ".length()).split("\\s+")) {
+            List<String> delete = new ArrayList<>(List.of(tool, "-w", "5", "-t", table, "-D", chain));
+            for (String word : line.substring(append.length()).split("\\s+")) {
                 delete.add(word.replace("\"", ""));
             }
             if (HostCommand.run(delete, TIMEOUT).succeeded()) {
                 removed++;
-                log.info("removed orphaned iptables rule of home {}: {}", home, line);
+                log.info("removed orphaned {} rule of home {}: {}", tool, home, line);
+            } else {
+                log.warn("could not remove orphaned {} rule of home {}: {}", tool, home, line);
             }
         }
         return removed;

@@ -10,9 +10,14 @@ import dev.cirque.core.engine.ContainerPlan;
 import dev.cirque.core.engine.ExecResult;
 import dev.cirque.core.engine.NetworkAddresses;
 import dev.cirque.core.engine.NodeHost;
+import dev.cirque.core.link.LinkConditions;
+import dev.cirque.core.link.LinkMedium;
 import dev.cirque.core.spec.NetworkKind;
 import dev.cirque.core.spec.NodeSpec;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.UUID;
@@ -31,10 +36,12 @@ final class NodeAssembly {
 
     private final ContainerEngine engine;
     private final HomeNetworks networks;
+    private final HomeLinks links;
 
-    NodeAssembly(ContainerEngine engine, HomeNetworks networks) {
+    NodeAssembly(ContainerEngine engine, HomeNetworks networks, HomeLinks links) {
         this.engine = engine;
         this.networks = networks;
+        this.links = links;
     }
 
     /**
@@ -80,8 +87,14 @@ final class NodeAssembly {
             engine.startContainer(containerId);
             step = "read addresses";
             NetworkAddresses addresses = engine.addresses(containerId, network.name());
+            if (!links.media().isEmpty()) {
+                step = "attach to the media " + links.media();
+                Runnable detach = links.attach(home, new LinkMedium.MediumNode(homeId, nodeId,
+                        host.namespacePid(containerId), inetAddresses(addresses)));
+                teardown.add("detach from the media", detach::run);
+            }
 
-            NodeContext context = new Running(homeId, nodeId, host, teardown, containerId, name, addresses.ipv4());
+            NodeContext context = new Running(home, nodeId, host, teardown, containerId, name, addresses.ipv4());
             for (Capability c : caps) {
                 step = "capability " + c.name() + ": enable";
                 c.enable(context);
@@ -162,15 +175,27 @@ final class NodeAssembly {
         }
     }
 
+    private static List<InetAddress> inetAddresses(NetworkAddresses a) throws UnknownHostException {
+        List<InetAddress> out = new ArrayList<>();
+        for (String literal : List.of(a.ipv4(), a.ipv6())) {
+            if (!literal.isEmpty()) {
+                out.add(InetAddress.getByName(literal)); // a literal: no name lookup
+            }
+        }
+        return out;
+    }
+
     /** What a capability sees of the node it is enabling. */
     private final class Running extends Preparing implements NodeContext {
+        private final Home home;
         private final String containerId;
         private final String containerName;
         private final String ipv4;
 
-        Running(String homeId, String nodeId, NodeHost host, Teardown teardown, String containerId,
+        Running(Home home, String nodeId, NodeHost host, Teardown teardown, String containerId,
                 String containerName, String ipv4) {
-            super(homeId, nodeId, host, teardown);
+            super(home.id(), nodeId, host, teardown);
+            this.home = home;
             this.containerId = containerId;
             this.containerName = containerName;
             this.ipv4 = ipv4;
@@ -199,6 +224,11 @@ final class NodeAssembly {
         @Override
         public long pid() {
             return host.namespacePid(containerId);
+        }
+
+        @Override
+        public void setEgress(String medium, LinkConditions conditions) {
+            links.setEgress(home, medium, nodeId, conditions);
         }
     }
 }

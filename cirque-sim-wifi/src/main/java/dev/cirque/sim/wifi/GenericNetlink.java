@@ -1,5 +1,6 @@
 package dev.cirque.sim.wifi;
 
+import dev.cirque.netlink.SocketCalls;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;

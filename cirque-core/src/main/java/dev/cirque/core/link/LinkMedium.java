@@ -1,0 +1,28 @@
+package dev.cirque.core.link;
+
+import java.net.InetAddress;
+import java.util.List;
+
+/**
+ * A medium the daemon carries, and so can shape: IP between nodes (the host's shaper),
+ * later Thread frames (the relay) and WiFi frames (hwsim's medium). Every node of a home
+ * is attached when it comes up and detached when it goes; {@link #apply} hands the home's
+ * conditions over whenever they change, and must take effect before it returns.
+ */
+public interface LinkMedium extends AutoCloseable {
+
+    /** A node as a medium sees it. */
+    record MediumNode(String homeId, String nodeId, long namespacePid, List<InetAddress> addresses) {}
+
+    /** The medium's name in the link API ({@code ip}). */
+    String name();
+
+    void attach(MediumNode node, LinkModel.Snapshot conditions);
+
+    void detach(String homeId, String nodeId);
+
+    void apply(String homeId, LinkModel.Snapshot conditions);
+
+    @Override
+    void close();
+}

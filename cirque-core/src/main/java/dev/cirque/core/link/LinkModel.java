@@ -1,0 +1,135 @@
+package dev.cirque.core.link;
+
+import dev.cirque.core.CirqueException;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The conditions of one home's links, for every medium alike. Three layers, the most
+ * specific winning:
+ * <ol>
+ *   <li>a partition: a set of nodes cut off from the rest of the home, both ways;
+ *   <li>a directed link A→B's own conditions;
+ *   <li>A's egress conditions (what Cirque's TrafficControl sets on a node), which also
+ *       hold for what A sends beyond the home;
+ * </ol>
+ * and a perfect link where none is set. Changes are published as immutable
+ * {@link Snapshot}s, so media read them on their hot paths without locking.
+ */
+public final class LinkModel {
+
+    /** A directed link between two nodes of the home. */
+    public record Link(String from, String to) {}
+
+    /** The model at one moment. */
+    public record Snapshot(long version, Map<String, LinkConditions> egress, Map<Link, LinkConditions> links,
+            Map<String, Set<String>> partitions) {
+
+        public static final Snapshot EMPTY = new Snapshot(0, Map.of(), Map.of(), Map.of());
+
+        /** What {@code from} sends to {@code to} meets; {@code to} null for a destination beyond the home. */
+        public LinkConditions effective(String from, String to) {
+            if (to != null) {
+                for (Set<String> cut : partitions.values()) {
+                    if (cut.contains(from) != cut.contains(to)) {
+                        return LinkConditions.DOWN;
+                    }
+                }
+                LinkConditions own = links.get(new Link(from, to));
+                if (own != null) {
+                    return own;
+                }
+            }
+            return egress.getOrDefault(from, LinkConditions.IDEAL);
+        }
+
+        /** Whether anything {@code from} sends can meet other than a perfect link. */
+        public boolean shapes(String from) {
+            if (!partitions.isEmpty()) {
+                return true;
+            }
+            LinkConditions e = egress.get(from);
+            if (e != null && !e.ideal()) {
+                return true;
+            }
+            return links.entrySet().stream().anyMatch(l -> l.getKey().from().equals(from) && !l.getValue().ideal());
+        }
+    }
+
+    private final Map<String, LinkConditions> egress = new LinkedHashMap<>();
+    private final Map<Link, LinkConditions> links = new LinkedHashMap<>();
+    private final Map<String, Set<String>> partitions = new LinkedHashMap<>();
+    private volatile Snapshot current = Snapshot.EMPTY;
+
+    public Snapshot snapshot() {
+        return current;
+    }
+
+    /** A node's egress conditions; {@link LinkConditions#IDEAL} clears them. */
+    public synchronized Snapshot setEgress(String node, LinkConditions conditions) {
+        if (conditions.ideal()) {
+            egress.remove(node);
+        } else {
+            egress.put(node, conditions);
+        }
+        return publish();
+    }
+
+    /** A directed link's own conditions, overriding its source's egress; empty clears them. */
+    public synchronized Snapshot setLink(String from, String to, Optional<LinkConditions> conditions) {
+        if (from.equals(to)) {
+            throw CirqueException.invalid("a link joins two different nodes; got " + from + " to itself");
+        }
+        if (conditions.isPresent()) {
+            links.put(new Link(from, to), conditions.get());
+        } else {
+            links.remove(new Link(from, to));
+        }
+        return publish();
+    }
+
+    /** Cuts {@code nodes} off from the rest of the home, both ways, under {@code name}. */
+    public synchronized Snapshot partition(String name, Set<String> nodes) {
+        if (nodes.isEmpty()) {
+            throw CirqueException.invalid("a partition needs at least one node");
+        }
+        partitions.put(name, Set.copyOf(new LinkedHashSet<>(nodes)));
+        return publish();
+    }
+
+    /** Heals one partition; false when there is none of that name. */
+    public synchronized boolean heal(String name) {
+        boolean had = partitions.remove(name) != null;
+        publish();
+        return had;
+    }
+
+    /** Back to perfect links everywhere (egress set by capabilities stays). */
+    public synchronized Snapshot clearLinksAndPartitions() {
+        links.clear();
+        partitions.clear();
+        return publish();
+    }
+
+    /** Forgets a node that left the home. */
+    public synchronized Snapshot forget(String node) {
+        egress.remove(node);
+        links.keySet().removeIf(l -> l.from().equals(node) || l.to().equals(node));
+        partitions.replaceAll((name, set) -> {
+            Set<String> rest = new LinkedHashSet<>(set);
+            rest.remove(node);
+            return Set.copyOf(rest);
+        });
+        partitions.values().removeIf(Set::isEmpty);
+        return publish();
+    }
+
+    private Snapshot publish() {
+        current = new Snapshot(current.version() + 1, Map.copyOf(egress), Map.copyOf(links),
+                Map.copyOf(partitions));
+        return current;
+    }
+}
