@@ -46,6 +46,34 @@ public final class LinkModel {
             return egress.getOrDefault(from, LinkConditions.IDEAL);
         }
 
+        /** A JSON-friendly rendering: egress by node, links, partitions by name. */
+        public Map<String, Object> describe() {
+            Map<String, Object> out = new LinkedHashMap<>();
+            Map<String, Object> e = new LinkedHashMap<>();
+            egress.forEach((node, c) -> e.put(node, describe(c)));
+            out.put("egress", e);
+            out.put("links", links.entrySet().stream().map(l -> {
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("from", l.getKey().from());
+                m.put("to", l.getKey().to());
+                m.putAll(describe(l.getValue()));
+                return m;
+            }).toList());
+            Map<String, Object> p = new LinkedHashMap<>();
+            partitions.forEach((name, nodes) -> p.put(name, nodes.stream().sorted().toList()));
+            out.put("partitions", p);
+            return out;
+        }
+
+        private static Map<String, Object> describe(LinkConditions c) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("latencyMs", c.latencyMs());
+            m.put("jitterMs", c.jitterMs());
+            m.put("loss", c.lossPercent());
+            m.put("down", !c.up());
+            return m;
+        }
+
         /** Whether anything {@code from} sends can meet other than a perfect link. */
         public boolean shapes(String from) {
             if (!partitions.isEmpty()) {

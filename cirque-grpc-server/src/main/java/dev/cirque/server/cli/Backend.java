@@ -2,6 +2,10 @@ package dev.cirque.server.cli;
 
 import dev.cirque.core.engine.ExecResult;
 import dev.cirque.core.spec.NodeSpec;
+import dev.cirque.proto.HealRequest;
+import dev.cirque.proto.LinkState;
+import dev.cirque.proto.PartitionRequest;
+import dev.cirque.proto.SetLinkConditionsRequest;
 import java.util.List;
 import java.util.Map;
 
@@ -30,6 +34,14 @@ interface Backend extends AutoCloseable {
     void closeDevice(String home, String device);
 
     void destroyHome(String home);
+
+    LinkState links(String home, String medium);
+
+    LinkState setLink(SetLinkConditionsRequest request);
+
+    LinkState partition(PartitionRequest request);
+
+    LinkState heal(HealRequest request);
 
     /** A word for the user: where the homes live. */
     String describe();

@@ -32,7 +32,8 @@ import picocli.CommandLine.Parameters;
  * homes it makes live as long as it does. With no command it opens a shell.
  */
 @Command(name = "cirque", versionProvider = CirqueVersion.class, sortOptions = false,
-        subcommands = CommandLine.HelpCommand.class,
+        subcommands = {CommandLine.HelpCommand.class, LinkCommands.Show.class, LinkCommands.Set.class,
+            LinkCommands.Cut.class, LinkCommands.Heal.class},
         description = {"Create and drive virtual homes of Docker nodes.",
                 "Without a command, opens an interactive shell (history in ~/.cirque_history)."},
         footer = {"", "Exit status: 0 ok, 1 failure, 2 usage error."})
@@ -248,7 +249,11 @@ public final class CirqueCli implements Callable<Integer> {
         return connect != null;
     }
 
-    private void print(Object doc, Runnable table) {
+    PrintStream out() {
+        return out;
+    }
+
+    void print(Object doc, Runnable table) {
         if (json) {
             try {
                 out.println(mapper.writeValueAsString(doc));

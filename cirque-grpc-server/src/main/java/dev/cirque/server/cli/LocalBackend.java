@@ -4,6 +4,11 @@ import dev.cirque.core.engine.ExecResult;
 import dev.cirque.core.home.HomeService;
 import dev.cirque.core.home.Node;
 import dev.cirque.core.spec.NodeSpec;
+import dev.cirque.proto.HealRequest;
+import dev.cirque.proto.LinkState;
+import dev.cirque.proto.PartitionRequest;
+import dev.cirque.proto.SetLinkConditionsRequest;
+import dev.cirque.server.grpc.LinkMessages;
 import dev.cirque.server.Composition;
 import dev.cirque.server.HostOptions;
 import java.util.LinkedHashMap;
@@ -69,6 +74,26 @@ final class LocalBackend implements Backend {
     @Override
     public void destroyHome(String home) {
         homes.stopHome(home);
+    }
+
+    @Override
+    public LinkState links(String home, String medium) {
+        return LinkMessages.state(homes, home, medium);
+    }
+
+    @Override
+    public LinkState setLink(SetLinkConditionsRequest request) {
+        return LinkMessages.set(homes, request);
+    }
+
+    @Override
+    public LinkState partition(PartitionRequest request) {
+        return LinkMessages.partition(homes, request);
+    }
+
+    @Override
+    public LinkState heal(HealRequest request) {
+        return LinkMessages.heal(homes, request);
     }
 
     @Override

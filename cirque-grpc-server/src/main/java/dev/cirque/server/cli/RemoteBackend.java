@@ -7,6 +7,11 @@ import dev.cirque.core.spec.NodeSpec;
 import dev.cirque.core.util.ShellWords;
 import dev.cirque.proto.CirqueDevice;
 import dev.cirque.proto.CirqueServiceGrpc;
+import dev.cirque.proto.GetLinkConditionsRequest;
+import dev.cirque.proto.HealRequest;
+import dev.cirque.proto.LinkState;
+import dev.cirque.proto.PartitionRequest;
+import dev.cirque.proto.SetLinkConditionsRequest;
 import dev.cirque.proto.CreateCirqueDeviceRequest;
 import dev.cirque.proto.CreateCirqueHomeRequest;
 import dev.cirque.proto.CreateCirqueHomeWithDevicesRequest;
@@ -114,6 +119,27 @@ final class RemoteBackend implements Backend {
     @Override
     public void destroyHome(String home) {
         rpc(() -> stub.stopCirqueHome(StopCirqueHomeRequest.newBuilder().setHomeId(home).build()));
+    }
+
+    @Override
+    public LinkState links(String home, String medium) {
+        return rpc(() -> stub.getLinkConditions(GetLinkConditionsRequest.newBuilder().setHomeId(home)
+                .setMedium(medium).build()));
+    }
+
+    @Override
+    public LinkState setLink(SetLinkConditionsRequest request) {
+        return rpc(() -> stub.setLinkConditions(request));
+    }
+
+    @Override
+    public LinkState partition(PartitionRequest request) {
+        return rpc(() -> stub.partitionHome(request));
+    }
+
+    @Override
+    public LinkState heal(HealRequest request) {
+        return rpc(() -> stub.healHome(request));
     }
 
     @Override

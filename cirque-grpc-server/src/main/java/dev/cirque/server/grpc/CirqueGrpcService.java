@@ -22,6 +22,11 @@ import dev.cirque.proto.DeviceReady;
 import dev.cirque.proto.ExecuteDeviceCommandRequest;
 import dev.cirque.proto.ExecuteDeviceCommandResponse;
 import dev.cirque.proto.GetCirqueDeviceLogRequest;
+import dev.cirque.proto.GetLinkConditionsRequest;
+import dev.cirque.proto.HealRequest;
+import dev.cirque.proto.LinkState;
+import dev.cirque.proto.PartitionRequest;
+import dev.cirque.proto.SetLinkConditionsRequest;
 import dev.cirque.proto.GetCirqueDeviceLogResponse;
 import dev.cirque.proto.HomeCreationEvent;
 import dev.cirque.proto.ListCirqueHomeDevicesRequest;
@@ -223,6 +228,26 @@ public final class CirqueGrpcService extends CirqueServiceGrpc.CirqueServiceImpl
                 .setHomeId(made.home().id());
         made.nodes().forEach((key, node) -> b.putDevices(key, specs.toDevice(node)));
         return b.build();
+    }
+
+    @Override
+    public void setLinkConditions(SetLinkConditionsRequest request, StreamObserver<LinkState> out) {
+        reply(out, () -> LinkMessages.set(homes, request));
+    }
+
+    @Override
+    public void partitionHome(PartitionRequest request, StreamObserver<LinkState> out) {
+        reply(out, () -> LinkMessages.partition(homes, request));
+    }
+
+    @Override
+    public void healHome(HealRequest request, StreamObserver<LinkState> out) {
+        reply(out, () -> LinkMessages.heal(homes, request));
+    }
+
+    @Override
+    public void getLinkConditions(GetLinkConditionsRequest request, StreamObserver<LinkState> out) {
+        reply(out, () -> LinkMessages.state(homes, request.getHomeId(), request.getMedium()));
     }
 
     /** The time the client's deadline leaves, or none. */

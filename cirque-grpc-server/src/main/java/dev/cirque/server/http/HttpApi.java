@@ -52,6 +52,7 @@ public final class HttpApi {
 
     private final HomeService homes;
     private final DeviceConfigs configs;
+    private final LinkRoutes links;
     private final Security security;
     private final int maxBodyBytes;
     private final ObjectMapper json = new ObjectMapper();
@@ -66,6 +67,7 @@ public final class HttpApi {
             throws IOException {
         this.homes = homes;
         this.configs = new DeviceConfigs(homes.capabilities());
+        this.links = new LinkRoutes(homes, json);
         this.security = security;
         this.maxBodyBytes = maxBodyBytes;
         SSLContext tls = security.httpsContext();
@@ -127,6 +129,10 @@ public final class HttpApi {
                     createHome(ex);
                     return;
                 }
+                if (route.equals("links")) {
+                    links(ex, method, arg(parts, 1), parts.length > 2 ? decode(parts[2]) : "");
+                    return;
+                }
                 requireMethod(method, "GET");
                 switch (route) {
                     case "" -> destroyAll(ex);
@@ -177,6 +183,16 @@ public final class HttpApi {
         JsonNode topology = body.length == 0 ? json.createObjectNode() : json.readTree(body);
         HomeService.Topology made = homes.createHome(configs.toTopology(topology));
         sendJson(ex, 200, json.valueToTree(made.home().id()));
+    }
+
+    private void links(HttpExchange ex, String method, String home, String action) throws IOException {
+        if (method.equals("GET") && action.isEmpty()) {
+            sendJson(ex, 200, links.get(home, query(ex).get("medium")));
+            return;
+        }
+        requireMethod(method, "POST");
+        byte[] body = readBody(ex);
+        sendJson(ex, 200, links.post(home, action, body.length == 0 ? json.createObjectNode() : json.readTree(body)));
     }
 
     private void getHomes(HttpExchange ex) throws IOException {

@@ -1,0 +1,168 @@
+package dev.cirque.server.cli;
+
+import dev.cirque.proto.DirectedLink;
+import dev.cirque.proto.HealRequest;
+import dev.cirque.proto.LinkConditions;
+import dev.cirque.proto.LinkState;
+import dev.cirque.proto.PartitionRequest;
+import dev.cirque.proto.SetLinkConditionsRequest;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+
+/** The link verbs of the CLI: {@code links}, {@code set_link}, {@code partition}, {@code heal}. */
+final class LinkCommands {
+
+    private LinkCommands() {}
+
+    /** The shared {@code --medium} option. */
+    abstract static class OnMedium {
+        @ParentCommand
+        CirqueCli cli;
+
+        @Option(names = "--medium", paramLabel = "MEDIUM", defaultValue = "ip",
+                description = "The medium: ip (default).")
+        String medium;
+
+        void show(LinkState state) {
+            cli.print(toMap(state), () -> table(state));
+        }
+
+        private void table(LinkState s) {
+            List<List<String>> rows = new ArrayList<>();
+            s.getEgressMap().forEach((node, c) -> rows.add(row(node, "*", c)));
+            for (DirectedLink l : s.getLinksList()) {
+                rows.add(row(l.getFromDeviceId(), l.getToDeviceId(), l.getConditions()));
+            }
+            Table.print(cli.out(), List.of("FROM", "TO", "LATENCY_MS", "JITTER_MS", "LOSS_%", "DOWN"), rows);
+            s.getPartitionsMap().forEach((name, p) -> cli.out().println("partition " + name + ": "
+                    + String.join(" ", p.getDeviceIdsList())));
+        }
+
+        private static List<String> row(String from, String to, LinkConditions c) {
+            return List.of(from, to, Integer.toString(c.getLatencyMs()), Integer.toString(c.getJitterMs()),
+                    Double.toString(c.getLossPercent()), Boolean.toString(c.getDown()));
+        }
+    }
+
+    @Command(name = "links", description = "Show a home's link conditions.")
+    static final class Show extends OnMedium implements Runnable {
+        @Parameters(paramLabel = "HOME")
+        String home;
+
+        @Override
+        public void run() {
+            show(cli.backend().links(home, medium));
+        }
+    }
+
+    @Command(name = "set_link", description = {"Set live what a node's packets meet: set_link HOME FROM [TO]",
+            "Without TO, the node's egress (every destination without its own link)."})
+    static final class Set extends OnMedium implements Runnable {
+        @Parameters(index = "0", paramLabel = "HOME")
+        String home;
+
+        @Parameters(index = "1", paramLabel = "FROM")
+        String from;
+
+        @Parameters(index = "2", arity = "0..1", paramLabel = "TO")
+        String to;
+
+        @Option(names = "--latency", paramLabel = "MS", description = "One-way delay in ms.")
+        int latency;
+
+        @Option(names = "--jitter", paramLabel = "MS", description = "The delay varies within latency ± jitter.")
+        int jitter;
+
+        @Option(names = "--loss", paramLabel = "PERCENT", description = "Chance of loss, 0..100.")
+        double loss;
+
+        @Option(names = "--down", description = "Cut the link: nothing passes.")
+        boolean down;
+
+        @Option(names = "--both-ways", description = "TO -> FROM as well.")
+        boolean bothWays;
+
+        @Option(names = "--clear", description = "Remove the conditions instead.")
+        boolean clear;
+
+        @Override
+        public void run() {
+            SetLinkConditionsRequest.Builder r = SetLinkConditionsRequest.newBuilder().setHomeId(home)
+                    .setMedium(medium).setFromDeviceId(from).setToDeviceId(to == null ? "" : to).setBothWays(bothWays);
+            if (!clear) {
+                r.setConditions(LinkConditions.newBuilder().setLatencyMs(latency).setJitterMs(jitter)
+                        .setLossPercent(loss).setDown(down));
+            }
+            show(cli.backend().setLink(r.build()));
+        }
+    }
+
+    @Command(name = "partition", description = "Cut devices off from the rest of their home: partition HOME NAME DEVICE...")
+    static final class Cut extends OnMedium implements Runnable {
+        @Parameters(index = "0", paramLabel = "HOME")
+        String home;
+
+        @Parameters(index = "1", paramLabel = "NAME")
+        String name;
+
+        @Parameters(index = "2..*", arity = "1..*", paramLabel = "DEVICE")
+        List<String> devices;
+
+        @Override
+        public void run() {
+            show(cli.backend().partition(PartitionRequest.newBuilder().setHomeId(home).setMedium(medium)
+                    .setName(name).addAllDeviceIds(devices).build()));
+        }
+    }
+
+    @Command(name = "heal", description = "Heal a partition, or without NAME every partition and link: heal HOME [NAME]")
+    static final class Heal extends OnMedium implements Runnable {
+        @Parameters(index = "0", paramLabel = "HOME")
+        String home;
+
+        @Parameters(index = "1", arity = "0..1", paramLabel = "NAME")
+        String name;
+
+        @Override
+        public void run() {
+            show(cli.backend().heal(HealRequest.newBuilder().setHomeId(home).setMedium(medium)
+                    .setName(name == null ? "" : name).build()));
+        }
+    }
+
+    /** The JSON form, the same as the HTTP route's. */
+    static Map<String, Object> toMap(LinkState s) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        Map<String, Object> egress = new LinkedHashMap<>();
+        s.getEgressMap().forEach((node, c) -> egress.put(node, conditions(c)));
+        out.put("egress", egress);
+        List<Object> links = new ArrayList<>();
+        for (DirectedLink l : s.getLinksList()) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("from", l.getFromDeviceId());
+            m.put("to", l.getToDeviceId());
+            m.putAll(conditions(l.getConditions()));
+            links.add(m);
+        }
+        out.put("links", links);
+        Map<String, Object> partitions = new LinkedHashMap<>();
+        s.getPartitionsMap().forEach((name, p) -> partitions.put(name, p.getDeviceIdsList()));
+        out.put("partitions", partitions);
+        return out;
+    }
+
+    private static Map<String, Object> conditions(LinkConditions c) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("latencyMs", c.getLatencyMs());
+        m.put("jitterMs", c.getJitterMs());
+        m.put("loss", c.getLossPercent());
+        m.put("down", c.getDown());
+        return m;
+    }
+}
