@@ -215,6 +215,17 @@ class LinkConditionsTest {
     }
 
     @Test
+    void aNodeOffTheHostBridgesCannotBeShapedAndSaysSo() {
+        String home = home();
+        StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () ->
+                daemon.create(home, shaped(50, 0, 0).setDockerNetwork("IpvLan")));
+        assertEquals(Status.Code.FAILED_PRECONDITION, e.getStatus().getCode());
+        assertTrue(e.getStatus().getDescription().contains("bridged home network"), e.getStatus().getDescription());
+        assertEquals(0, daemon.stub.listCirqueHomeDevices(dev.cirque.proto.ListCirqueHomeDevicesRequest.newBuilder()
+                .setHomeId(home).build()).getDevicesCount(), "the node was rolled back");
+    }
+
+    @Test
     void theHttpRoutesSetPartitionAndHeal() throws Exception {
         String home = home();
         CirqueDevice a = daemon.create(home, plain());

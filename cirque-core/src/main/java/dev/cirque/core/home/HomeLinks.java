@@ -54,33 +54,51 @@ final class HomeLinks {
     }
 
     void setEgress(Home home, String medium, String node, LinkConditions conditions) {
-        LinkMedium m = medium(medium);
-        m.apply(home.id(), home.links(medium).setEgress(node, conditions));
+        change(home, medium, model -> model.setEgress(node, conditions));
     }
 
     void setLink(Home home, String medium, String from, String to, Optional<LinkConditions> conditions) {
-        LinkMedium m = medium(medium);
         member(home, from);
         member(home, to);
-        m.apply(home.id(), home.links(medium).setLink(from, to, conditions));
+        change(home, medium, model -> model.setLink(from, to, conditions));
     }
 
     void partition(Home home, String medium, String name, Set<String> nodes) {
-        LinkMedium m = medium(medium);
         nodes.forEach(n -> member(home, n));
-        m.apply(home.id(), home.links(medium).partition(name, nodes));
+        change(home, medium, model -> model.partition(name, nodes));
     }
 
     boolean heal(Home home, String medium, String name) {
-        LinkMedium m = medium(medium);
-        boolean had = home.links(medium).heal(name);
-        m.apply(home.id(), home.links(medium).snapshot());
-        return had;
+        boolean[] had = new boolean[1];
+        change(home, medium, model -> {
+            had[0] = model.heal(name);
+            return model.snapshot();
+        });
+        return had[0];
     }
 
     void clear(Home home, String medium) {
+        change(home, medium, LinkModel::clearLinksAndPartitions);
+    }
+
+    /**
+     * Changes the home's model and has the medium apply it; if the medium cannot (a node it
+     * cannot shape), the model goes back to what it was: nothing is applied half-way.
+     */
+    private void change(Home home, String medium, Function<LinkModel, LinkModel.Snapshot> edit) {
         LinkMedium m = medium(medium);
-        m.apply(home.id(), home.links(medium).clearLinksAndPartitions());
+        LinkModel model = home.links(medium);
+        synchronized (model) {
+            LinkModel.Snapshot before = model.snapshot();
+            LinkModel.Snapshot after = edit.apply(model);
+            try {
+                m.apply(home.id(), after);
+            } catch (RuntimeException e) {
+                model.restore(before);
+                m.apply(home.id(), model.snapshot());
+                throw e;
+            }
+        }
     }
 
     LinkModel.Snapshot read(Home home, String medium) {

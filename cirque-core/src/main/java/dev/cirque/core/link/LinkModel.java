@@ -142,6 +142,17 @@ public final class LinkModel {
         return publish();
     }
 
+    /** Puts back what an earlier snapshot held (a change its medium could not apply). */
+    public synchronized Snapshot restore(Snapshot earlier) {
+        egress.clear();
+        egress.putAll(earlier.egress());
+        links.clear();
+        links.putAll(earlier.links());
+        partitions.clear();
+        partitions.putAll(earlier.partitions());
+        return publish();
+    }
+
     /** Forgets a node that left the home. */
     public synchronized Snapshot forget(String node) {
         egress.remove(node);

@@ -8,8 +8,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.cirque.core.capability.CapabilityRegistry;
 import dev.cirque.core.home.HomeService;
 import dev.cirque.core.home.Labels;
+import dev.cirque.core.home.Limits;
+import dev.cirque.core.host.HostLedger;
 import dev.cirque.engine.docker.DockerEngine;
 import dev.cirque.server.DaemonServer;
+import dev.cirque.server.Media;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -35,6 +38,7 @@ class CliTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static DockerEngine engine;
     private static DaemonServer daemon;
+    private static Media media;
     @TempDir
     static Path dir;
     private static Path topology;
@@ -42,7 +46,9 @@ class CliTest {
     @BeforeAll
     static void start() throws Exception {
         engine = DockerEngine.connect(null);
-        daemon = new DaemonServer(new HomeService(engine, CapabilityRegistry.fromClassPath()),
+        media = Media.start(HostLedger.defaultLedger().allocator());
+        daemon = new DaemonServer(new HomeService(engine, CapabilityRegistry.fromClassPath(), Limits.defaults(),
+                media.list()),
                 new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), null).start();
         topology = dir.resolve("topology.json");
         Files.writeString(topology, """
@@ -53,6 +59,7 @@ class CliTest {
     @AfterAll
     static void stop() {
         daemon.stop();
+        media.close();
         assertEquals(List.of(), engine.containersLabelled(Labels.managed()));
         assertEquals(List.of(), engine.networksLabelled(Labels.managed()));
         engine.close();
@@ -95,6 +102,37 @@ class CliTest {
         Result down = cli("--connect", "127.0.0.1:1", "homes");
         assertEquals(1, down.code);
         assertTrue(down.err.contains("cannot reach the cirque daemon"), down.err);
+    }
+
+    @Test
+    void linkVerbsSetReadAndClearConditionsOfARunningHome() throws Exception {
+        String connect = "127.0.0.1:" + daemon.port();
+        JsonNode made = JSON.readTree(cli("--connect", connect, "--json", "create_home", "--file", topology.toString()).out);
+        String home = made.get("home_id").asText();
+        String a = made.get("devices").get("device0").get("id").asText();
+        String b = made.get("devices").get("device1").get("id").asText();
+        try {
+            Result set = cli("--connect", connect, "--json", "set_link", home, a, b, "--latency", "80", "--loss", "2.5");
+            assertEquals(0, set.code, set.err);
+            JsonNode link = JSON.readTree(set.out).get("links").get(0);
+            assertEquals(80, link.get("latencyMs").asInt());
+            assertEquals(2.5, link.get("loss").asDouble());
+            Result cut = cli("--connect", connect, "partition", home, "island", b);
+            assertEquals(0, cut.code, cut.err);
+            assertTrue(cut.out.contains("partition island: " + b), cut.out);
+            Result table = cli("--connect", connect, "links", home);
+            assertTrue(table.out.startsWith("FROM") && table.out.contains("80"), table.out);
+            Result bad = cli("--connect", connect, "set_link", home, a, "no-such-device", "--latency", "5");
+            assertEquals(1, bad.code);
+            assertTrue(bad.err.contains("no device with id 'no-such-device'"), bad.err);
+            Result healed = cli("--connect", connect, "--json", "heal", home);
+            assertEquals(0, healed.code, healed.err);
+            JsonNode state = JSON.readTree(healed.out);
+            assertEquals(0, state.get("links").size());
+            assertEquals(0, state.get("partitions").size());
+        } finally {
+            cli("--connect", connect, "destroy_home", home);
+        }
     }
 
     @Test

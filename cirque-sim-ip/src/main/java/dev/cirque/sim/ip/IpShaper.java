@@ -34,8 +34,12 @@ public final class IpShaper implements LinkMedium {
 
     private static final Logger log = LoggerFactory.getLogger(IpShaper.class);
 
-    /** A node's bridge port, addresses and the home it belongs to. */
-    private record Port(String homeId, String nodeId, int ifindex, String hostInterface, List<Key> addresses) {}
+    /**
+     * A node's host-side port, addresses and the home it belongs to. Only a bridge port can be
+     * shaped: an ipvlan or macvlan node's packets never cross a host bridge.
+     */
+    private record Port(String homeId, String nodeId, int ifindex, String hostInterface, List<Key> addresses,
+            boolean bridgePort) {}
 
     /** An IPv4 or IPv6 address as two longs: no allocation of InetAddress per packet. */
     private record Key(long hi, long lo) {}
@@ -99,8 +103,9 @@ public final class IpShaper implements LinkMedium {
         int ifindex = hostPeerIndex(node.namespacePid());
         String name = interfaceName(ifindex);
         List<Key> keys = node.addresses().stream().map(IpShaper::key).toList();
+        boolean bridgePort = Files.isDirectory(Path.of("/sys/class/net", name, "brport"));
         homes.computeIfAbsent(node.homeId(), h -> new HashMap<>())
-                .put(node.nodeId(), new Port(node.homeId(), node.nodeId(), ifindex, name, keys));
+                .put(node.nodeId(), new Port(node.homeId(), node.nodeId(), ifindex, name, keys, bridgePort));
         log.debug("ip shaper: node {} of home {} on port {} ({})", node.nodeId(), node.homeId(), name, ifindex);
         apply(node.homeId(), snapshot);
     }
@@ -128,6 +133,13 @@ public final class IpShaper implements LinkMedium {
         Map<String, Port> ports = homes.getOrDefault(homeId, Map.of());
         List<ShaperRules.Port> add = new ArrayList<>();
         List<ShaperRules.Port> delete = new ArrayList<>();
+        for (Port p : ports.values()) {
+            if (!p.bridgePort() && snapshot.shapes(p.nodeId())) {
+                throw CirqueException.precondition("node " + p.nodeId() + " is not on a bridge of this host (an"
+                        + " IpvLan home network: its packets go straight to " + p.hostInterface() + "), so the IP"
+                        + " shaper cannot hold them; link conditions need a bridged home network");
+            }
+        }
         for (Port p : ports.values()) {
             boolean wanted = snapshot.shapes(p.nodeId());
             boolean has = ruled.contains(portKey(p));
