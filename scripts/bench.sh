@@ -3,7 +3,7 @@
 # process, over gRPC) against docker-java doing the same Docker work directly, in one
 # run on this Docker engine, and prints one table of ratios (also written to the file
 # given, default bench-results.md). Needs the node images (scripts/build-images.sh).
-# Usage: scripts/bench.sh [OUTPUT.md [--only startup,bringup,exec,list,memory] [--rounds N]]
+# Usage: scripts/bench.sh [OUTPUT.md [--only startup,bringup,exec,list,links,memory] [--rounds N]]
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
