@@ -1,5 +1,8 @@
 package dev.cirque.server;
 
+import dev.cirque.proto.CirqueServiceGrpc;
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -67,6 +70,43 @@ final class DaemonProcess {
         }
         lines.drainTo(seen);
         return String.join("\n", seen);
+    }
+
+    /**
+     * Daemons a test starts, each on its own gRPC port (HTTP off) with a channel to it; all
+     * of them ended by {@link #close()}: SIGTERM, so each tears its homes down, then SIGKILL.
+     */
+    static final class Group implements AutoCloseable {
+        private final List<DaemonProcess> daemons = new ArrayList<>();
+        private final List<ManagedChannel> channels = new ArrayList<>();
+
+        /** Starts one more and waits until it listens. */
+        CirqueServiceGrpc.CirqueServiceBlockingStub start(String... args) throws Exception {
+            int port = freePort();
+            List<String> all = new ArrayList<>(List.of("--grpc-address", "127.0.0.1:" + port, "--no-http"));
+            all.addAll(List.of(args));
+            DaemonProcess d = DaemonProcess.start(all.toArray(String[]::new));
+            daemons.add(d);
+            d.awaitLine("gRPC listening", 60);
+            ManagedChannel channel = ManagedChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
+            channels.add(channel);
+            return CirqueServiceGrpc.newBlockingStub(channel).withDeadlineAfter(2, TimeUnit.MINUTES);
+        }
+
+        DaemonProcess get(int i) {
+            return daemons.get(i);
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            channels.forEach(ManagedChannel::shutdownNow);
+            for (DaemonProcess d : daemons) {
+                d.process.toHandle().destroy();
+                if (!d.process.waitFor(60, TimeUnit.SECONDS)) {
+                    d.process.destroyForcibly();
+                }
+            }
+        }
     }
 
     static int freePort() throws IOException {

@@ -16,7 +16,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -41,7 +40,7 @@ class MatterShapedHomeTest {
     void theEchoTestHomeIsCreatedAndItsLatencyHolds() throws Exception {
         String realBin = System.getenv("CIRQUE_OT_BIN_DIR");
         boolean real = realBin != null && Files.isExecutable(Path.of(realBin, "ot-rcp"));
-        Path bin = real ? Path.of(realBin) : standIn();
+        Path bin = real ? Path.of(realBin) : StandInRadios.install(dir);
         try (TestDaemon daemon = new TestDaemon(new HostSettings(MountPolicy.permissive(),
                 Map.of("thread.bin-dir", bin.toString(), "thread.work-dir", dir.resolve("work").toString())))) {
             real &= daemon.engine.imageExists("cirque/thread-node");
@@ -97,15 +96,5 @@ class MatterShapedHomeTest {
                 }
             }
         }
-    }
-
-    private Path standIn() throws Exception {
-        Path bin = Files.createDirectories(dir.resolve("bin"));
-        for (String name : List.of("ot-ncp-ftd", "ot-rcp")) {
-            Path p = bin.resolve(name);
-            Files.copy(Path.of("../cirque-sim-thread/src/test/resources/stand-in/ot-radio"), p);
-            Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rwxr-xr-x"));
-        }
-        return bin;
     }
 }

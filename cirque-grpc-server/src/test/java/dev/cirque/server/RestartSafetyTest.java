@@ -32,7 +32,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -66,7 +65,7 @@ class RestartSafetyTest {
 
     @Test
     void theNextDaemonRemovesWhatAKilledOneLeftAndOnlyThat() throws Exception {
-        Path bin = standInRadios();
+        Path bin = StandInRadios.install(dir);
         try (TestDaemon live = new TestDaemon()) {
             String liveHome = live.stub.createCirqueHome(CreateCirqueHomeRequest.getDefaultInstance()).getHomeId();
             live.stub.createCirqueDevice(CreateCirqueDeviceRequest.newBuilder().setHomeId(liveHome)
@@ -155,14 +154,6 @@ class RestartSafetyTest {
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         p.waitFor(20, TimeUnit.SECONDS);
         return out;
-    }
-
-    private Path standInRadios() throws IOException {
-        Path bin = Files.createDirectories(dir.resolve("bin"));
-        Path p = bin.resolve("ot-ncp-ftd");
-        Files.copy(Path.of("../cirque-sim-thread/src/test/resources/stand-in/ot-radio"), p);
-        Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rwxr-xr-x"));
-        return bin;
     }
 
     /** A daemon in its own JVM, so it can be killed with SIGKILL. */

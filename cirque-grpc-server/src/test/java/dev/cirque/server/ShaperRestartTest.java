@@ -12,10 +12,7 @@ import dev.cirque.proto.CirqueDevice;
 import dev.cirque.proto.CirqueServiceGrpc;
 import dev.cirque.proto.CreateCirqueHomeWithDevicesRequest;
 import dev.cirque.proto.CreateCirqueHomeWithDevicesResponse;
-import io.grpc.ManagedChannel;
-import io.grpc.ManagedChannelBuilder;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -28,18 +25,11 @@ import org.junit.jupiter.api.Test;
  */
 class ShaperRestartTest {
 
-    private final List<DaemonProcess> daemons = new ArrayList<>();
-    private final List<ManagedChannel> channels = new ArrayList<>();
+    private final DaemonProcess.Group daemons = new DaemonProcess.Group();
 
     @AfterEach
     void end() throws Exception {
-        channels.forEach(ManagedChannel::shutdownNow);
-        for (DaemonProcess d : daemons) {
-            d.process.toHandle().destroy();
-            if (!d.process.waitFor(60, TimeUnit.SECONDS)) {
-                d.process.destroyForcibly();
-            }
-        }
+        daemons.close();
     }
 
     @Test
@@ -79,12 +69,6 @@ class ShaperRestartTest {
     }
 
     private CirqueServiceGrpc.CirqueServiceBlockingStub daemon() throws Exception {
-        int port = DaemonProcess.freePort();
-        DaemonProcess d = DaemonProcess.start("--grpc-address", "127.0.0.1:" + port, "--no-http");
-        daemons.add(d);
-        d.awaitLine("gRPC listening", 60);
-        ManagedChannel channel = ManagedChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
-        channels.add(channel);
-        return CirqueServiceGrpc.newBlockingStub(channel).withDeadlineAfter(2, TimeUnit.MINUTES);
+        return daemons.start();
     }
 }

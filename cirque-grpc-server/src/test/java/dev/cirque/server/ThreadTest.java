@@ -27,7 +27,6 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -54,12 +53,7 @@ class ThreadTest {
 
     @BeforeAll
     static void start() throws Exception {
-        Path bin = Files.createDirectories(dir.resolve("bin"));
-        for (String name : List.of("ot-ncp-ftd", "ot-rcp")) {
-            Path p = bin.resolve(name);
-            Files.copy(Path.of("../cirque-sim-thread/src/test/resources/stand-in/ot-radio"), p);
-            Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rwxr-xr-x"));
-        }
+        Path bin = StandInRadios.install(dir);
         records = bin.resolve("records");
         daemon = new TestDaemon(new HostSettings(MountPolicy.permissive(),
                 Map.of("thread.bin-dir", bin.toString(), "thread.work-dir", dir.resolve("work").toString())));

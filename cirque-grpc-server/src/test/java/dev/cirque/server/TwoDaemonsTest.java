@@ -15,11 +15,7 @@ import dev.cirque.proto.CreateCirqueHomeWithDevicesResponse;
 import dev.cirque.proto.DeviceSpecification;
 import dev.cirque.proto.StopCirqueHomeRequest;
 import dev.cirque.proto.ThreadCapability;
-import io.grpc.ManagedChannel;
-import io.grpc.ManagedChannelBuilder;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -39,23 +35,16 @@ class TwoDaemonsTest {
 
     @TempDir
     Path dir;
-    private final List<DaemonProcess> daemons = new ArrayList<>();
-    private final List<ManagedChannel> channels = new ArrayList<>();
+    private final DaemonProcess.Group daemons = new DaemonProcess.Group();
 
     @AfterEach
     void end() throws Exception {
-        channels.forEach(ManagedChannel::shutdownNow);
-        for (DaemonProcess d : daemons) {
-            d.process.toHandle().destroy(); // SIGTERM: each tears its homes down
-            if (!d.process.waitFor(60, TimeUnit.SECONDS)) {
-                d.process.destroyForcibly();
-            }
-        }
+        daemons.close();
     }
 
     @Test
     void threadHomesOfTwoDaemonsNeverSharePortGroups() throws Exception {
-        Path bin = standInRadios();
+        Path bin = StandInRadios.install(dir);
         CirqueServiceGrpc.CirqueServiceBlockingStub a = daemon(bin, "--keep-orphans");
         CirqueServiceGrpc.CirqueServiceBlockingStub b = daemon(bin, "--keep-orphans");
         CreateCirqueHomeWithDevicesResponse homeA = threadHome(a);
@@ -88,16 +77,9 @@ class TwoDaemonsTest {
     }
 
     private CirqueServiceGrpc.CirqueServiceBlockingStub daemon(Path bin, String... more) throws Exception {
-        int port = DaemonProcess.freePort();
-        List<String> args = new ArrayList<>(List.of("--grpc-address", "127.0.0.1:" + port, "--no-http",
-                "--ot-bin-dir", bin.toString()));
+        List<String> args = new ArrayList<>(List.of("--ot-bin-dir", bin.toString()));
         args.addAll(List.of(more));
-        DaemonProcess d = DaemonProcess.start(args.toArray(String[]::new));
-        daemons.add(d);
-        d.awaitLine("gRPC listening", 60);
-        ManagedChannel channel = ManagedChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
-        channels.add(channel);
-        return CirqueServiceGrpc.newBlockingStub(channel).withDeadlineAfter(2, TimeUnit.MINUTES);
+        return daemons.start(args.toArray(String[]::new));
     }
 
     private static CreateCirqueHomeWithDevicesResponse threadHome(CirqueServiceGrpc.CirqueServiceBlockingStub stub) {
@@ -120,15 +102,5 @@ class TwoDaemonsTest {
     private static int offsetOf(CirqueDevice d) {
         return (int) d.getDeviceDescription().getCapabilitiesMap().get("Thread").getFieldsMap().get("port_offset")
                 .getNumberValue();
-    }
-
-    private Path standInRadios() throws Exception {
-        Path bin = Files.createDirectories(dir.resolve("bin"));
-        for (String name : List.of("ot-ncp-ftd", "ot-rcp")) {
-            Path p = bin.resolve(name);
-            Files.copy(Path.of("../cirque-sim-thread/src/test/resources/stand-in/ot-radio"), p);
-            Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rwxr-xr-x"));
-        }
-        return bin;
     }
 }

@@ -12,21 +12,59 @@ import java.util.function.Function;
 import java.util.stream.Collectors;
 
 /**
- * The link conditions of homes, per medium, and the media that carry them out. Every
- * change goes to the home's model, then to the medium, which applies it before this
- * returns. Node ids are checked against the home: a link to a node of another home, or to
- * none, is NOT_FOUND and changes nothing.
+ * The link conditions of homes, per medium ({@code ip}, ...), and the media that carry them
+ * out. Every change goes to the home's model, then to the medium, which applies it before
+ * the call returns; if it cannot, the model goes back as it was. Homes and nodes are
+ * checked first: an unknown one, or a node of another home, is NOT_FOUND and changes
+ * nothing.
  */
-final class HomeLinks {
+public final class HomeLinks {
 
     private final Map<String, LinkMedium> media;
+    private final Function<String, Home> homes;
 
-    HomeLinks(List<LinkMedium> media) {
+    HomeLinks(List<LinkMedium> media, Function<String, Home> homes) {
         this.media = media.stream().collect(Collectors.toUnmodifiableMap(LinkMedium::name, Function.identity()));
+        this.homes = homes;
     }
 
-    Set<String> media() {
+    /** The media whose links this daemon shapes. */
+    public Set<String> media() {
         return media.keySet();
+    }
+
+    /** A home's conditions on a medium. */
+    public LinkModel.Snapshot read(String homeId, String medium) {
+        Home home = homes.apply(homeId);
+        medium(medium);
+        return home.links(medium).snapshot();
+    }
+
+    /** A node's default conditions for what it sends ({@link LinkConditions#IDEAL} clears them). */
+    public void setEgress(String homeId, String medium, String node, LinkConditions conditions) {
+        Home home = homes.apply(homeId);
+        member(home, node);
+        setEgress(home, medium, node, conditions);
+    }
+
+    /** A directed link's own conditions; empty clears them. */
+    public void setLink(String homeId, String medium, String from, String to, Optional<LinkConditions> conditions) {
+        setLink(homes.apply(homeId), medium, from, to, conditions);
+    }
+
+    /** Cuts {@code nodes} off from the rest of their home, both ways, until healed. */
+    public void partition(String homeId, String medium, String name, Set<String> nodes) {
+        partition(homes.apply(homeId), medium, name, nodes);
+    }
+
+    /** Heals a partition; false when there was none of that name. */
+    public boolean heal(String homeId, String medium, String name) {
+        return heal(homes.apply(homeId), medium, name);
+    }
+
+    /** Every link and partition of the home cleared (nodes' egress stays). */
+    public void clear(String homeId, String medium) {
+        clear(homes.apply(homeId), medium);
     }
 
     /** The medium of that name; FAILED_PRECONDITION when this daemon has none such. */
@@ -57,18 +95,18 @@ final class HomeLinks {
         change(home, medium, model -> model.setEgress(node, conditions));
     }
 
-    void setLink(Home home, String medium, String from, String to, Optional<LinkConditions> conditions) {
+    private void setLink(Home home, String medium, String from, String to, Optional<LinkConditions> conditions) {
         member(home, from);
         member(home, to);
         change(home, medium, model -> model.setLink(from, to, conditions));
     }
 
-    void partition(Home home, String medium, String name, Set<String> nodes) {
+    private void partition(Home home, String medium, String name, Set<String> nodes) {
         nodes.forEach(n -> member(home, n));
         change(home, medium, model -> model.partition(name, nodes));
     }
 
-    boolean heal(Home home, String medium, String name) {
+    private boolean heal(Home home, String medium, String name) {
         boolean[] had = new boolean[1];
         change(home, medium, model -> {
             had[0] = model.heal(name);
@@ -77,7 +115,7 @@ final class HomeLinks {
         return had[0];
     }
 
-    void clear(Home home, String medium) {
+    private void clear(Home home, String medium) {
         change(home, medium, LinkModel::clearLinksAndPartitions);
     }
 
@@ -99,11 +137,6 @@ final class HomeLinks {
                 throw e;
             }
         }
-    }
-
-    LinkModel.Snapshot read(Home home, String medium) {
-        medium(medium);
-        return home.links(medium).snapshot();
     }
 
     private static void member(Home home, String node) {

@@ -6,16 +6,12 @@ import dev.cirque.core.capability.Capability;
 import dev.cirque.core.capability.CapabilityRegistry;
 import dev.cirque.core.engine.ContainerEngine;
 import dev.cirque.core.engine.ExecResult;
-import dev.cirque.core.link.LinkConditions;
 import dev.cirque.core.link.LinkMedium;
-import dev.cirque.core.link.LinkModel;
 import dev.cirque.core.spec.NodeSpec;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
@@ -66,7 +62,7 @@ public final class HomeService implements AutoCloseable {
         this.limits = limits;
         this.registry = new HomeRegistry(limits.maxHomes());
         this.networks = new HomeNetworks(engine, capabilities.host());
-        this.links = new HomeLinks(media);
+        this.links = new HomeLinks(media, registry::get);
         this.assembly = new NodeAssembly(engine, networks, links);
         this.commands = new NodeCommands(engine, limits.maxCommandBytes());
         this.teardownPool = Executors.newFixedThreadPool(16, daemonThreads("cirque-teardown"));
@@ -253,41 +249,9 @@ public final class HomeService implements AutoCloseable {
 
     // --- links ---------------------------------------------------------------------------
 
-    /** The media whose links this daemon shapes ({@code ip}, ...). */
-    public Set<String> media() {
-        return links.media();
-    }
-
-    /** A home's link conditions on a medium. */
-    public LinkModel.Snapshot links(String homeId, String medium) {
-        return links.read(home(homeId), medium);
-    }
-
-    /** A node's default conditions for what it sends (IDEAL clears them). */
-    public void setEgress(String homeId, String medium, String nodeId, LinkConditions conditions) {
-        Home home = home(homeId);
-        node(homeId, nodeId);
-        links.setEgress(home, medium, nodeId, conditions);
-    }
-
-    /** A directed link's own conditions; empty clears them. */
-    public void setLink(String homeId, String medium, String from, String to, Optional<LinkConditions> conditions) {
-        links.setLink(home(homeId), medium, from, to, conditions);
-    }
-
-    /** Cuts {@code nodes} off from the rest of their home, both ways, until healed. */
-    public void partition(String homeId, String medium, String name, Set<String> nodes) {
-        links.partition(home(homeId), medium, name, nodes);
-    }
-
-    /** Heals a partition; false when there was none of that name. */
-    public boolean heal(String homeId, String medium, String name) {
-        return links.heal(home(homeId), medium, name);
-    }
-
-    /** Every link and partition of the home cleared (nodes' egress conditions stay). */
-    public void clearLinks(String homeId, String medium) {
-        links.clear(home(homeId), medium);
+    /** Link conditions of the homes, per medium: set, read, partition, heal. */
+    public HomeLinks links() {
+        return links;
     }
 
     @Override

@@ -6,10 +6,9 @@ import dev.cirque.proto.LinkConditions;
 import dev.cirque.proto.LinkState;
 import dev.cirque.proto.PartitionRequest;
 import dev.cirque.proto.SetLinkConditionsRequest;
+import dev.cirque.server.grpc.LinkMessages;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -30,7 +29,8 @@ final class LinkCommands {
         String medium;
 
         void show(LinkState state) {
-            cli.print(toMap(state), () -> table(state));
+            // The JSON form is the HTTP route's.
+            cli.print(LinkMessages.toSnapshot(state).describe(), () -> table(state));
         }
 
         private void table(LinkState s) {
@@ -134,35 +134,5 @@ final class LinkCommands {
             show(cli.backend().heal(HealRequest.newBuilder().setHomeId(home).setMedium(medium)
                     .setName(name == null ? "" : name).build()));
         }
-    }
-
-    /** The JSON form, the same as the HTTP route's. */
-    static Map<String, Object> toMap(LinkState s) {
-        Map<String, Object> out = new LinkedHashMap<>();
-        Map<String, Object> egress = new LinkedHashMap<>();
-        s.getEgressMap().forEach((node, c) -> egress.put(node, conditions(c)));
-        out.put("egress", egress);
-        List<Object> links = new ArrayList<>();
-        for (DirectedLink l : s.getLinksList()) {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("from", l.getFromDeviceId());
-            m.put("to", l.getToDeviceId());
-            m.putAll(conditions(l.getConditions()));
-            links.add(m);
-        }
-        out.put("links", links);
-        Map<String, Object> partitions = new LinkedHashMap<>();
-        s.getPartitionsMap().forEach((name, p) -> partitions.put(name, p.getDeviceIdsList()));
-        out.put("partitions", partitions);
-        return out;
-    }
-
-    private static Map<String, Object> conditions(LinkConditions c) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("latencyMs", c.getLatencyMs());
-        m.put("jitterMs", c.getJitterMs());
-        m.put("loss", c.getLossPercent());
-        m.put("down", c.getDown());
-        return m;
     }
 }

@@ -10,7 +10,10 @@ import dev.cirque.proto.LinkState;
 import dev.cirque.proto.Partition;
 import dev.cirque.proto.PartitionRequest;
 import dev.cirque.proto.SetLinkConditionsRequest;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
+import java.util.Map;
+import java.util.Set;
 import java.util.Optional;
 
 /**
@@ -36,14 +39,14 @@ public final class LinkMessages {
             if (r.getBothWays()) {
                 throw CirqueException.invalid("both_ways needs to_device_id: a node's egress has one way only");
             }
-            homes.setEgress(r.getHomeId(), medium, r.getFromDeviceId(),
+            homes.links().setEgress(r.getHomeId(), medium, r.getFromDeviceId(),
                     c.orElse(dev.cirque.core.link.LinkConditions.IDEAL));
         } else {
             homes.node(r.getHomeId(), r.getToDeviceId()); // both ends checked before anything changes
             homes.node(r.getHomeId(), r.getFromDeviceId());
-            homes.setLink(r.getHomeId(), medium, r.getFromDeviceId(), r.getToDeviceId(), c);
+            homes.links().setLink(r.getHomeId(), medium, r.getFromDeviceId(), r.getToDeviceId(), c);
             if (r.getBothWays()) {
-                homes.setLink(r.getHomeId(), medium, r.getToDeviceId(), r.getFromDeviceId(), c);
+                homes.links().setLink(r.getHomeId(), medium, r.getToDeviceId(), r.getFromDeviceId(), c);
             }
         }
         return state(homes, r.getHomeId(), medium);
@@ -54,22 +57,22 @@ public final class LinkMessages {
         if (r.getName().isBlank()) {
             throw CirqueException.invalid("a partition needs a name, to heal it by");
         }
-        homes.partition(r.getHomeId(), medium, r.getName(), new LinkedHashSet<>(r.getDeviceIdsList()));
+        homes.links().partition(r.getHomeId(), medium, r.getName(), new LinkedHashSet<>(r.getDeviceIdsList()));
         return state(homes, r.getHomeId(), medium);
     }
 
     public static LinkState heal(HomeService homes, HealRequest r) {
         String medium = medium(r.getMedium());
         if (r.getName().isEmpty()) {
-            homes.clearLinks(r.getHomeId(), medium);
-        } else if (!homes.heal(r.getHomeId(), medium, r.getName())) {
+            homes.links().clear(r.getHomeId(), medium);
+        } else if (!homes.links().heal(r.getHomeId(), medium, r.getName())) {
             throw CirqueException.notFound("no partition '" + r.getName() + "' in home " + r.getHomeId());
         }
         return state(homes, r.getHomeId(), medium);
     }
 
     public static LinkState state(HomeService homes, String homeId, String medium) {
-        LinkModel.Snapshot s = homes.links(homeId, medium(medium));
+        LinkModel.Snapshot s = homes.links().read(homeId, medium(medium));
         LinkState.Builder b = LinkState.newBuilder().setMedium(medium(medium));
         s.egress().forEach((node, c) -> b.putEgress(node, toProto(c)));
         s.links().forEach((l, c) -> b.addLinks(DirectedLink.newBuilder().setFromDeviceId(l.from())
@@ -77,6 +80,19 @@ public final class LinkMessages {
         s.partitions().forEach((name, nodes) -> b.putPartitions(name,
                 Partition.newBuilder().addAllDeviceIds(nodes.stream().sorted().toList()).build()));
         return b.build();
+    }
+
+    /** The state as the core's snapshot, for renderings shared with the other fronts. */
+    public static LinkModel.Snapshot toSnapshot(LinkState s) {
+        Map<String, dev.cirque.core.link.LinkConditions> egress = new LinkedHashMap<>();
+        s.getEgressMap().forEach((node, c) -> egress.put(node, toCore(c)));
+        Map<LinkModel.Link, dev.cirque.core.link.LinkConditions> links = new LinkedHashMap<>();
+        for (DirectedLink l : s.getLinksList()) {
+            links.put(new LinkModel.Link(l.getFromDeviceId(), l.getToDeviceId()), toCore(l.getConditions()));
+        }
+        Map<String, Set<String>> partitions = new LinkedHashMap<>();
+        s.getPartitionsMap().forEach((name, p) -> partitions.put(name, Set.copyOf(p.getDeviceIdsList())));
+        return new LinkModel.Snapshot(0, egress, links, partitions);
     }
 
     public static String medium(String asked) {

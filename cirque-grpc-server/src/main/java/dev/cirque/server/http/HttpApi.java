@@ -39,7 +39,7 @@ import org.slf4j.LoggerFactory;
  * Cirque's JSON/HTTP routes, as the Matter harness ({@code CHIPVirtualHome}) calls them.
  * Served by the JDK's own HTTP server: no dependency, and it streams chunked replies,
  * which {@code device_cmd?stream=True} needs. Errors are JSON
- * {@code {"code": ..., "error": ..., "device"?: ...}}, never a stack trace. About 390
+ * {@code {"code": ..., "error": ..., "device"?: ...}}, never a stack trace. About 410
  * lines, past the usual 300: it is the route table with one short handler per Cirque
  * route, translation only (the work is HomeService's); the hardening issue moves it onto
  * another server, and it splits by route group then.

@@ -38,7 +38,7 @@ final class LinkRoutes {
     }
 
     JsonNode get(String home, String medium) {
-        return json.valueToTree(homes.links(home, LinkMessages.medium(medium)).describe());
+        return json.valueToTree(homes.links().read(home, LinkMessages.medium(medium)).describe());
     }
 
     JsonNode post(String home, String action, JsonNode body) {
