@@ -6,6 +6,7 @@ import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -76,6 +77,12 @@ public final class CirqueDaemon implements Callable<Integer> {
             description = "Require client certificates signed by this CA (env CIRQUE_TLS_CLIENT_CA).")
     Path tlsClientCa;
 
+    @Option(names = "--http-allow-origin", paramLabel = "ORIGIN", defaultValue = "${env:CIRQUE_HTTP_ALLOW_ORIGINS}",
+            split = ",", description = "A web origin (e.g. http://localhost:8080) whose pages may call the HTTP API"
+                    + " (repeatable, or ','-separated; env CIRQUE_HTTP_ALLOW_ORIGINS). Without any, requests from"
+                    + " web pages are refused.")
+    List<String> allowedOrigins;
+
     @Option(names = "--insecure",
             description = "Allow listening on a non-loopback address without a token or client certificates."
                     + " Anyone who reaches the port can run commands as root in the nodes.")
@@ -89,6 +96,7 @@ public final class CirqueDaemon implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        checkRanges();
         security = security();
         InetSocketAddress address = listenAddress("--grpc-address", grpcAddress);
         InetSocketAddress http = noHttp ? null : listenAddress("--http-address", httpAddress);
@@ -134,6 +142,23 @@ public final class CirqueDaemon implements Callable<Integer> {
         return 0;
     }
 
+    /** Limits and times that make no sense are refused at start, before anything runs. */
+    private void checkRanges() {
+        range("--max-homes", host.maxHomes, 1, 100_000);
+        range("--max-nodes-per-home", host.maxNodesPerHome, 1, 100_000);
+        range("--max-command-bytes", host.maxCommandBytes, 1, 16 << 20);
+        range("--max-request-bytes", maxRequestBytes, 1024, 1 << 30);
+        range("--docker-timeout", host.dockerTimeoutSeconds, 1, 3600);
+        range("--shutdown-timeout", shutdownTimeoutSeconds, 0, 86_400);
+    }
+
+    private void range(String flag, int value, int min, int max) {
+        if (value < min || value > max) {
+            throw new CommandLine.ParameterException(new CommandLine(this), flag + " must be " + min + ".." + max
+                    + ", got " + value);
+        }
+    }
+
     private Security security() throws IOException {
         String token = System.getenv("CIRQUE_TOKEN");
         if (tokenFile != null) {
@@ -143,7 +168,8 @@ public final class CirqueDaemon implements Callable<Integer> {
             }
         }
         try {
-            Security s = new Security(token, tlsCert, tlsKey, tlsClientCa);
+            Security s = new Security(token, tlsCert, tlsKey, tlsClientCa,
+                    allowedOrigins == null ? List.of() : allowedOrigins);
             log.info("callers: {}; transport: {}", token == null && tlsClientCa == null ? "anyone who can connect"
                     : (token != null ? "bearer token" : "") + (token != null && tlsClientCa != null ? " and " : "")
                     + (tlsClientCa != null ? "client certificate" : ""), s.tls() ? "TLS" : "plaintext");

@@ -24,6 +24,7 @@ import java.security.cert.CertificateFactory;
 import java.security.spec.PKCS8EncodedKeySpec;
 import java.util.Base64;
 import java.util.Collection;
+import java.util.List;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
@@ -40,6 +41,7 @@ public final class Security {
     private final Path cert;
     private final Path key;
     private final Path clientCa;
+    private final List<String> allowedOrigins;
 
     /**
      * @param token    the bearer token, or null for none
@@ -48,6 +50,12 @@ public final class Security {
      * @param clientCa the CA client certificates must chain to, or null to ask for none
      */
     public Security(String token, Path cert, Path key, Path clientCa) {
+        this(token, cert, key, clientCa, List.of());
+    }
+
+    /** @param allowedOrigins web origins (e.g. {@code http://localhost:8080}) whose pages may call the HTTP API */
+    public Security(String token, Path cert, Path key, Path clientCa, List<String> allowedOrigins) {
+        this.allowedOrigins = List.copyOf(allowedOrigins);
         this.token = token == null || token.isBlank() ? null : token.strip().getBytes(StandardCharsets.UTF_8);
         this.cert = cert;
         this.key = key;
@@ -62,6 +70,11 @@ public final class Security {
 
     public static Security none() {
         return new Security(null, null, null, null);
+    }
+
+    /** Web origins whose pages may call the HTTP API; none by default. */
+    public List<String> allowedOrigins() {
+        return allowedOrigins;
     }
 
     /** Whether callers must prove who they are (token or client certificate). */

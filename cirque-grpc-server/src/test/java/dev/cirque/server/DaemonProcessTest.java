@@ -52,6 +52,20 @@ class DaemonProcessTest {
     }
 
     @Test
+    void limitsAndTimesOutOfRangeAreRefusedAtStart() throws Exception {
+        for (String[] bad : new String[][] {{"--max-request-bytes", "2147483647"}, {"--max-homes", "-1"},
+                {"--max-nodes-per-home", "0"}, {"--docker-timeout", "0"}, {"--shutdown-timeout", "-5"},
+                {"--max-command-bytes", "-1"}}) {
+            DaemonProcess run = start(bad[0], bad[1], "--grpc-address", "127.0.0.1:" + freePort(), "--no-http");
+            assertTrue(run.process.waitFor(60, TimeUnit.SECONDS));
+            String out = run.output();
+            assertEquals(2, run.process.exitValue(), String.join(" ", bad) + ": " + out);
+            assertTrue(out.contains(bad[0] + " must be"), out);
+            assertTrue(!out.contains("Exception"), "a usage error, not a stack trace: " + out);
+        }
+    }
+
+    @Test
     void sigtermTearsEveryHomeDownBeforeExit() throws Exception {
         int port = freePort();
         DaemonProcess run = start("--grpc-address", "127.0.0.1:" + port, "--http-address", "127.0.0.1:" + freePort());

@@ -69,7 +69,7 @@ public final class HomeService implements AutoCloseable {
         // Sized for the engine, not the client: dockerd serialises much of container
         // creation, so more parallel creations only queue inside it.
         this.creationPool = Executors.newFixedThreadPool(8, daemonThreads("cirque-create"));
-        this.topologies = new TopologyTransaction(this, creationPool);
+        this.topologies = new TopologyTransaction(this, creationPool, limits.maxNodesPerHome());
     }
 
     public ContainerEngine engine() {

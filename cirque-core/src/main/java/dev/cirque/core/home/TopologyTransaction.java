@@ -24,13 +24,19 @@ final class TopologyTransaction {
 
     private final HomeService homes;
     private final ExecutorService creationPool;
+    private final int maxNodes;
 
-    TopologyTransaction(HomeService homes, ExecutorService creationPool) {
+    TopologyTransaction(HomeService homes, ExecutorService creationPool, int maxNodes) {
         this.homes = homes;
         this.creationPool = creationPool;
+        this.maxNodes = maxNodes;
     }
 
     Topology run(Map<String, NodeSpec> topology, TopologyListener listener) {
+        if (topology.size() > maxNodes) {
+            throw new CirqueException(Kind.RESOURCE_EXHAUSTED, "a topology of " + topology.size()
+                    + " devices is over the limit of " + maxNodes + " per home (--max-nodes-per-home)");
+        }
         for (Map.Entry<String, NodeSpec> e : topology.entrySet()) {
             try {
                 homes.check(e.getValue());

@@ -149,6 +149,20 @@ class HomeServiceTest {
     }
 
     @Test
+    void aTopologyOverTheNodeLimitIsRefusedBeforeAnythingExists() {
+        FakeEngine engine = new FakeEngine(IMAGE);
+        HomeService s = service(engine, new Limits(5, 2, 1000));
+        Map<String, NodeSpec> topology = new LinkedHashMap<>();
+        for (int i = 0; i < 3; i++) {
+            topology.put("device" + i, node());
+        }
+        CirqueException e = assertThrows(CirqueException.class, () -> s.createHome(topology));
+        assertEquals(Kind.RESOURCE_EXHAUSTED, e.kind());
+        assertTrue(e.getMessage().contains("--max-nodes-per-home"), e.getMessage());
+        assertEquals(List.of(), engine.calls, "no network, no container");
+    }
+
+    @Test
     void aFailedStepUndoesEveryEarlierStepInReverse() {
         FakeEngine engine = new FakeEngine(IMAGE);
         HomeService s = service(engine);

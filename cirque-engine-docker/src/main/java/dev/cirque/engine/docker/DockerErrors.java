@@ -24,14 +24,15 @@ final class DockerErrors {
         } catch (CirqueException e) {
             throw e;
         } catch (NotFoundException e) {
-            throw new CirqueException(Kind.NOT_FOUND, "Docker could not " + what + ": " + engineMessage(e), e);
+            // Docker answers 404 when it has no address pool left for a network: not a missing object.
+            Kind kind = outOfAddresses(engineMessage(e)) ? Kind.RESOURCE_EXHAUSTED : Kind.NOT_FOUND;
+            throw new CirqueException(kind, "Docker could not " + what + ": " + engineMessage(e), e);
         } catch (BadRequestException e) {
             // Docker's 400: what was asked is malformed (an image reference, a name)
             throw new CirqueException(Kind.INVALID_ARGUMENT, "Docker refused to " + what + ": " + engineMessage(e), e);
         } catch (DockerException e) {
             String msg = engineMessage(e);
-            Kind kind = msg.contains("non-overlapping") || msg.contains("address pool")
-                    ? Kind.RESOURCE_EXHAUSTED : Kind.INTERNAL;
+            Kind kind = outOfAddresses(msg) ? Kind.RESOURCE_EXHAUSTED : Kind.INTERNAL;
             throw new CirqueException(kind, "Docker could not " + what + ": " + msg, e);
         } catch (RuntimeException e) {
             if (causedByIo(e)) {
@@ -41,6 +42,10 @@ final class DockerErrors {
             }
             throw new CirqueException(Kind.INTERNAL, "could not " + what + ": " + e, e);
         }
+    }
+
+    private static boolean outOfAddresses(String engineMessage) {
+        return engineMessage.contains("non-overlapping") || engineMessage.contains("address pool");
     }
 
     private static boolean causedByIo(Throwable t) {

@@ -54,6 +54,7 @@ public final class HttpApi {
     private final DeviceConfigs configs;
     private final LinkRoutes links;
     private final Security security;
+    private final BrowserGuard browsers;
     private final int maxBodyBytes;
     private final ObjectMapper json = new ObjectMapper();
     private final HttpServer server;
@@ -69,6 +70,7 @@ public final class HttpApi {
         this.configs = new DeviceConfigs(homes.capabilities());
         this.links = new LinkRoutes(homes, json);
         this.security = security;
+        this.browsers = new BrowserGuard(address, security.allowedOrigins());
         this.maxBodyBytes = maxBodyBytes;
         SSLContext tls = security.httpsContext();
         if (tls == null) {
@@ -119,6 +121,10 @@ public final class HttpApi {
             String[] parts = raw.length() <= 1 ? new String[0] : raw.substring(1).split("/", -1);
             String route = parts.length == 0 ? "" : parts[0];
             try {
+                Optional<String> refused = browsers.refusal(ex.getRequestHeaders(), port());
+                if (refused.isPresent()) {
+                    throw new HttpError(403, "PERMISSION_DENIED", refused.get());
+                }
                 if (!security.allows(ex.getRequestHeaders().getFirst("Authorization"))) {
                     ex.getResponseHeaders().set("WWW-Authenticate", "Bearer");
                     throw new HttpError(401, "UNAUTHENTICATED", "missing or wrong bearer token (send"
