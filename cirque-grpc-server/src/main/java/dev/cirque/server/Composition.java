@@ -34,7 +34,11 @@ public final class Composition implements AutoCloseable {
         try {
             log.info("engine: {}", engine.ping());
             HostSettings host = options.hostSettings();
-            if (!host.mountPolicy().allowedRoots().isEmpty()) {
+            if (host.mountPolicy().allowsAnyPath()) {
+                log.warn("--mount-any-path: nodes may mount any host path but the host's own state");
+            } else if (host.mountPolicy().allowedRoots().isEmpty()) {
+                log.info("no --mount-root: Mount and Weave are refused (no host path may be mounted)");
+            } else {
                 log.info("mounts allowed under {}", host.mountPolicy().allowedRoots());
             }
             if (options.keepOrphans) {

@@ -24,9 +24,16 @@ public final class HostOptions {
 
     @Option(names = "--mount-root", paramLabel = "DIR", split = ":", defaultValue = "${env:CIRQUE_MOUNT_ROOTS}",
             description = "Host directories Mount and Weave may take paths from (repeatable, or ':'-separated;"
-                    + " env CIRQUE_MOUNT_ROOTS). Without any, every path is allowed but /, the Docker socket,"
-                    + " /proc, /sys, /dev and /etc, which are always refused.")
+                    + " env CIRQUE_MOUNT_ROOTS). Without any (and without --mount-any-path), no host path can be"
+                    + " mounted. /, /run, /proc, /sys, /dev, /etc, /root, /boot and Docker's state are always"
+                    + " refused.")
     List<Path> mountRoots;
+
+    @Option(names = "--mount-any-path",
+            description = "Let Mount and Weave take any host path but the host's own state (/, /run, /etc, /root,"
+                    + " Docker's ...), instead of only paths under --mount-root. Unsafe where the API is reachable"
+                    + " by anyone but you.")
+    boolean mountAnyPath;
 
     @Option(names = "--ot-bin-dir", paramLabel = "DIR", defaultValue = "${env:CIRQUE_OT_BIN_DIR}",
             description = "Directory of OpenThread's simulation binaries ot-ncp-ftd and ot-rcp, for the Thread"
@@ -77,7 +84,8 @@ public final class HostOptions {
 
     /** The mount policy and the named settings capabilities read. */
     HostSettings hostSettings() {
-        MountPolicy mounts = new MountPolicy(mountRoots == null ? List.of() : mountRoots);
+        MountPolicy mounts = mountAnyPath ? MountPolicy.anyPath()
+                : new MountPolicy(mountRoots == null ? List.of() : mountRoots);
         Map<String, String> settings = new HashMap<>();
         putIfSet(settings, ThreadCapability.BIN_DIR, otBinDir);
         putIfSet(settings, "ipvlan.parent", ipvlanParent);

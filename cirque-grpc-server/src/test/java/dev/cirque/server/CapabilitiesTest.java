@@ -71,7 +71,7 @@ class CapabilitiesTest {
     void mountPathsThatAreWrongOrDangerousAreRefused() throws Exception {
         Path link = Files.createSymbolicLink(dir.resolve("sneaky"), Path.of("/etc"));
         for (String bad : List.of("relative/path", dir.resolve("missing").toString(), "/", "/var/run/docker.sock",
-                "/etc", "/proc/self", link.toString())) {
+                "/etc", "/proc/self", link.toString(), "/run", "/root", "/boot")) {
             StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () ->
                     create(spec().setMountCapability(mounts(bad, "/mnt/x"))), bad);
             assertEquals(Status.Code.INVALID_ARGUMENT, e.getStatus().getCode(), bad);

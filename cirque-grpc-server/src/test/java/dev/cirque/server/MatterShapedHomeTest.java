@@ -41,7 +41,7 @@ class MatterShapedHomeTest {
         String realBin = System.getenv("CIRQUE_OT_BIN_DIR");
         boolean real = realBin != null && Files.isExecutable(Path.of(realBin, "ot-rcp"));
         Path bin = real ? Path.of(realBin) : StandInRadios.install(dir);
-        try (TestDaemon daemon = new TestDaemon(new HostSettings(MountPolicy.permissive(),
+        try (TestDaemon daemon = new TestDaemon(new HostSettings(MountPolicy.anyPath(),
                 Map.of("thread.bin-dir", bin.toString(), "thread.work-dir", dir.resolve("work").toString())))) {
             real &= daemon.engine.imageExists("cirque/thread-node");
             String image = real ? "cirque/thread-node" : TestDaemon.NODE_IMAGE;

@@ -63,7 +63,7 @@ class NetworksTest {
         sh("ip", "netns", "exec", LAN_NS, "ip", "addr", "add", LAN_NS_IP + "/24", "dev", LAN_NS_SIDE);
         sh("ip", "netns", "exec", LAN_NS, "ip", "link", "set", LAN_NS_SIDE, "up");
         sh("ip", "netns", "exec", LAN_NS, "ip", "route", "add", "default", "via", LAN_HOST_IP);
-        daemon = new TestDaemon(new HostSettings(MountPolicy.permissive(), Map.of("ipvlan.parent", PARENT)));
+        daemon = new TestDaemon(new HostSettings(MountPolicy.anyPath(), Map.of("ipvlan.parent", PARENT)));
     }
 
     @AfterAll

@@ -37,7 +37,7 @@ class RealOpenThreadTest {
             assumeTrue(engine.imageExists(IMAGE), IMAGE + " is not built (scripts/build-thread-image.sh DIR):"
                     + " real-radio test skipped");
         }
-        try (TestDaemon daemon = new TestDaemon(new HostSettings(MountPolicy.permissive(),
+        try (TestDaemon daemon = new TestDaemon(new HostSettings(MountPolicy.anyPath(),
                 Map.of("thread.bin-dir", bin)))) {
             String home = daemon.stub.createCirqueHome(CreateCirqueHomeRequest.getDefaultInstance()).getHomeId();
             try {

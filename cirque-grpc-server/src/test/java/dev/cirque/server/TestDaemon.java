@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.cirque.core.capability.CapabilityRegistry;
 import dev.cirque.core.capability.HostSettings;
+import dev.cirque.core.capability.MountPolicy;
 import dev.cirque.core.home.HomeService;
 import dev.cirque.core.home.Limits;
 import dev.cirque.core.home.Labels;
@@ -42,6 +43,8 @@ final class TestDaemon implements AutoCloseable, BeforeAllCallback, AfterAllCall
 
     /** The image every test node runs; built by scripts/build-images.sh. */
     static final String NODE_IMAGE = "generic_node_image";
+    /** The tests mount their own temporary directories: any path (but the host's state) is theirs. */
+    private static final HostSettings TESTS = new HostSettings(MountPolicy.anyPath(), Map.of());
 
     private final HostSettings host;
     DockerEngine engine;
@@ -52,7 +55,7 @@ final class TestDaemon implements AutoCloseable, BeforeAllCallback, AfterAllCall
 
     /** A daemon running from here until {@link #close}. */
     TestDaemon() throws Exception {
-        this(HostSettings.defaults());
+        this(TESTS);
     }
 
     TestDaemon(HostSettings host) throws Exception {
@@ -70,7 +73,7 @@ final class TestDaemon implements AutoCloseable, BeforeAllCallback, AfterAllCall
      * nothing is left) after them.
      */
     static TestDaemon perClass() {
-        return new TestDaemon(HostSettings.defaults(), false);
+        return new TestDaemon(TESTS, false);
     }
 
     @Override

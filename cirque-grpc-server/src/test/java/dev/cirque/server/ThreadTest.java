@@ -55,7 +55,7 @@ class ThreadTest {
     static void start() throws Exception {
         Path bin = StandInRadios.install(dir);
         records = bin.resolve("records");
-        daemon = new TestDaemon(new HostSettings(MountPolicy.permissive(),
+        daemon = new TestDaemon(new HostSettings(MountPolicy.anyPath(),
                 Map.of("thread.bin-dir", bin.toString(), "thread.work-dir", dir.resolve("work").toString())));
     }
 
@@ -186,7 +186,7 @@ class ThreadTest {
 
     @Test
     void aMissingBinaryFailsThePreconditionAndLeavesNothing() throws Exception {
-        try (TestDaemon bare = new TestDaemon(new HostSettings(MountPolicy.permissive(),
+        try (TestDaemon bare = new TestDaemon(new HostSettings(MountPolicy.anyPath(),
                 Map.of("thread.bin-dir", dir.resolve("no-such-dir").toString())))) {
             String home = bare.stub.createCirqueHome(CreateCirqueHomeRequest.getDefaultInstance()).getHomeId();
             StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> bare.stub.createCirqueDevice(

@@ -22,7 +22,7 @@ public record HostSettings(MountPolicy mountPolicy, Map<String, String> settings
     }
 
     public static HostSettings defaults() {
-        return new HostSettings(MountPolicy.permissive(), Map.of());
+        return new HostSettings(MountPolicy.closed(), Map.of());
     }
 
     public Optional<String> setting(String name) {

@@ -31,11 +31,29 @@ class MountPolicyTest {
     }
 
     @Test
+    void noHostPathIsMountableUntilTheOperatorSaysWhich() throws Exception {
+        Path data = Files.createDirectories(dir.resolve("data"));
+        for (MountPolicy closed : List.of(MountPolicy.closed(), new MountPolicy(List.of()))) {
+            CirqueException e = assertThrows(CirqueException.class, () -> closed.check("Mount host_path", data.toString()));
+            assertEquals(CirqueException.Kind.FAILED_PRECONDITION, e.kind());
+            assertTrue(e.getMessage().contains("--mount-root"), e.getMessage());
+        }
+        assertEquals(data.toRealPath(), MountPolicy.anyPath().check("Mount host_path", data.toString()));
+    }
+
+    @Test
     void someHostPathsAreAlwaysRefused() {
-        MountPolicy any = MountPolicy.permissive();
-        for (String p : List.of("/", "/etc", "/etc/hostname", "/proc", "/sys/kernel", "/dev/null")) {
-            CirqueException e = assertThrows(CirqueException.class, () -> any.check("Mount host_path", p), p);
-            assertEquals(CirqueException.Kind.INVALID_ARGUMENT, e.kind());
+        MountPolicy any = MountPolicy.anyPath();
+        MountPolicy fromRoot = new MountPolicy(List.of(Path.of("/")));
+        for (String p : List.of("/", "/etc", "/etc/hostname", "/proc", "/sys/kernel", "/dev/null", "/run", "/var/run",
+                "/root", "/boot", "/var/lib/docker", "/var/lib/containerd")) {
+            if (!Files.exists(Path.of(p))) {
+                continue;
+            }
+            for (MountPolicy policy : List.of(any, fromRoot)) {
+                CirqueException e = assertThrows(CirqueException.class, () -> policy.check("Mount host_path", p), p);
+                assertEquals(CirqueException.Kind.INVALID_ARGUMENT, e.kind(), p);
+            }
         }
         assertThrows(CirqueException.class, () -> any.check("Mount host_path", "relative"));
         assertThrows(CirqueException.class, () -> any.check("Mount host_path", ""));

@@ -59,7 +59,7 @@ class HomeServiceTest {
     }
 
     private HomeService service(FakeEngine engine, Limits limits) {
-        HostSettings host = new HostSettings(MountPolicy.permissive(), Map.of(), new HostLedger(ledgerDir));
+        HostSettings host = new HostSettings(MountPolicy.anyPath(), Map.of(), new HostLedger(ledgerDir));
         homes = new HomeService(engine, new CapabilityRegistry(List.of(new Steps("A"), new Steps("B")), host), limits);
         return homes;
     }

@@ -152,6 +152,9 @@ class CliTest {
         List<String> networksBefore = engine.networksLabelled(Labels.managed());
         Path mounts = Files.writeString(dir.resolve("mount-topology.json"), "{\"d\": {\"type\": \""
                 + "generic_node_image\", \"capability\": [\"Mount\"], \"mount_pairs\": [[\"/var/tmp\", \"/x\"]]}}");
+        Result closed = cli("create_home", "--file", mounts.toString());
+        assertEquals(1, closed.code, closed.out + closed.err);
+        assertTrue(closed.err.contains("mounts no host path") && closed.err.contains("--mount-root"), closed.err);
         Result outside = cli("--mount-root", dir.toString(), "create_home", "--file", mounts.toString());
         assertEquals(1, outside.code, outside.out + outside.err);
         assertTrue(outside.err.contains("outside the allowed mount roots"), outside.err);
