@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Prepares a fresh Debian 12 machine (as root) to run cirque-java and its tests:
 # installs what is missing (JDK 17, Maven, docker.io, debootstrap, iptables, and
-# tigervnc-standalone-server for the Xvnc capability),
+# tigervnc-standalone-server and tigervnc-tools for the Xvnc capability),
 # starts dockerd if no engine answers, and builds the node images.
 # Safe to run again: each step is skipped when already done.
 set -euo pipefail
@@ -21,6 +21,7 @@ command -v dockerd >/dev/null || missing+=(docker.io)
 command -v debootstrap >/dev/null || missing+=(debootstrap)
 command -v iptables >/dev/null || missing+=(iptables)
 command -v Xvnc >/dev/null || missing+=(tigervnc-standalone-server)   # the Xvnc capability
+command -v vncpasswd >/dev/null || missing+=(tigervnc-tools)          # passwords of exposed Xvnc servers
 command -v openssl >/dev/null || missing+=(openssl)   # TLS tests make their certificates
 command -v ip >/dev/null || missing+=(iproute2)        # IpvLan probing; network tests
 if [ ${#missing[@]} -gt 0 ]; then

@@ -20,6 +20,8 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -32,12 +34,18 @@ import org.slf4j.LoggerFactory;
  * {@code Xvnc}: an Xvnc server (TigerVNC) on the host for the node's GUI. Its X socket is
  * bind-mounted into the node as display {@code docker_display_id} and {@code DISPLAY} set,
  * so X clients in the node draw on it; a VNC viewer on the host port 5900 + display sees
- * it. {@code display_id} 0 picks a free display; {@code localhost} keeps VNC to loopback.
+ * it. {@code display_id} 0 picks a free display. VNC listens on loopback only, without a
+ * password, unless the daemon was started with {@code --xvnc-expose} and the client did not
+ * ask for {@code localhost}: then on every interface, with a generated password reported in
+ * the description.
  * The server is stopped when the node stops.
  */
 public final class XvncCapability implements CapabilityProvider {
 
     public static final String NAME = "Xvnc";
+    /** The daemon's setting that lets VNC listen beyond loopback (with a password). */
+    public static final String EXPOSE = "xvnc.expose";
+    private static final SecureRandom RANDOM = new SecureRandom();
     private static final Logger log = LoggerFactory.getLogger(XvncCapability.class);
     private static final Path X11_DIR = Path.of("/tmp/.X11-unix");
     /** The host-wide pool of X displays, shared by every daemon on the host. */
@@ -66,26 +74,47 @@ public final class XvncCapability implements CapabilityProvider {
             throw CirqueException.precondition("Xvnc capability: no Xvnc server on this host; install it with"
                     + " 'apt-get install tigervnc-standalone-server'");
         }
-        return new Server(xvnc, (int) display, (int) inNode, request.bool("localhost", false), host.ledger());
+        // Loopback unless the operator exposes VNC (--xvnc-expose) and the client did not ask for loopback.
+        boolean exposed = !request.bool("localhost", false) && host.setting(EXPOSE).map("true"::equals).orElse(false);
+        Path vncpasswd = null;
+        if (exposed) {
+            vncpasswd = HostCommand.findOnPath("vncpasswd").orElseThrow(() -> CirqueException.precondition("Xvnc"
+                    + " capability: an exposed VNC server needs a password, made with vncpasswd; install it with"
+                    + " 'apt-get install tigervnc-tools'"));
+        }
+        return new Server(xvnc, (int) display, (int) inNode, exposed, vncpasswd, host.ledger());
+    }
+
+    /** Eight characters (all VNC authentication uses), from a look-alike-free alphabet. */
+    private static String password() {
+        String alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnpqrstuvwxyz23456789";
+        StringBuilder s = new StringBuilder(8);
+        for (int i = 0; i < 8; i++) {
+            s.append(alphabet.charAt(RANDOM.nextInt(alphabet.length())));
+        }
+        return s.toString();
     }
 
     private static final class Server extends NamedCapability {
         private final Path binary;
         private final int askedDisplay;
         private final int displayInNode;
-        private final boolean localhost;
+        private final boolean exposed;
+        private final Path vncpasswd;
         private final HostLedger ledger;
+        private volatile String password = "";
         private volatile int display = -1;
         private volatile long pid = -1;
         private volatile NodeHost host;
 
-        Server(Path binary, int askedDisplay, int displayInNode, boolean localhost, HostLedger ledger) {
+        Server(Path binary, int askedDisplay, int displayInNode, boolean exposed, Path vncpasswd, HostLedger ledger) {
             super(NAME);
             this.ledger = ledger;
             this.binary = binary;
             this.askedDisplay = askedDisplay;
             this.displayInNode = displayInNode;
-            this.localhost = localhost;
+            this.exposed = exposed;
+            this.vncpasswd = vncpasswd;
         }
 
         @Override
@@ -95,13 +124,16 @@ public final class XvncCapability implements CapabilityProvider {
             int d = lease.number();
             node.onTeardown("release X display :" + d, lease::close);
             List<String> argv = new ArrayList<>(List.of(binary.toString(), ":" + d, "-geometry", "1280x800",
-                    "-depth", "24", "-SecurityTypes", "None", "-ac", "-nolisten", "tcp",
-                    "-rfbport", Integer.toString(5900 + d)));
-            if (localhost) {
-                argv.add("-localhost");
+                    "-depth", "24", "-ac", "-nolisten", "tcp", "-rfbport", Integer.toString(5900 + d)));
+            if (exposed) {
+                Path auth = passwordFile(d);
+                node.onTeardown("remove the VNC password file of :" + d, () -> Files.deleteIfExists(auth));
+                argv.addAll(List.of("-SecurityTypes", "VncAuth", "-rfbauth", auth.toString()));
+                log.warn("node {}: VNC on port {} of every interface (--xvnc-expose), with a password", node.nodeId(),
+                        5900 + d);
             } else {
-                log.warn("node {}: VNC on port {} of every interface, without a password (ask for localhost to"
-                        + " keep it to loopback)", node.nodeId(), 5900 + d);
+                // On loopback no password is asked: only this host's users reach it.
+                argv.addAll(List.of("-SecurityTypes", "None", "-localhost"));
             }
             Process p = new ProcessBuilder(argv).redirectErrorStream(true).start();
             // In the ledger first, so that a daemon killed from here on leaves it findable.
@@ -113,6 +145,26 @@ public final class XvncCapability implements CapabilityProvider {
             display = d;
             pid = p.pid();
             log.info("node {}: Xvnc :{} up (pid {}, VNC port {})", node.nodeId(), d, p.pid(), 5900 + d);
+        }
+
+        /** A fresh password, obfuscated by vncpasswd into a file only root reads. */
+        private Path passwordFile(int d) throws IOException, InterruptedException {
+            String pw = password();
+            Path dir = Files.createDirectories(Path.of(System.getProperty("java.io.tmpdir"), "cirque-xvnc"));
+            Path file = dir.resolve("passwd-" + d);
+            Files.deleteIfExists(file);
+            Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+            Process p = new ProcessBuilder(vncpasswd.toString(), "-f").redirectOutput(file.toFile())
+                    .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+            try (var in = p.getOutputStream()) {
+                in.write((pw + "\n").getBytes(StandardCharsets.US_ASCII));
+            }
+            if (!p.waitFor(10, TimeUnit.SECONDS) || p.exitValue() != 0 || Files.size(file) == 0) {
+                p.destroyForcibly();
+                throw CirqueException.precondition("vncpasswd could not make the VNC password file");
+            }
+            password = pw;
+            return file;
         }
 
         @Override
@@ -127,7 +179,10 @@ public final class XvncCapability implements CapabilityProvider {
             d.put("display_id", display);
             d.put("docker_display_id", displayInNode);
             d.put("vnc_port", 5900 + display);
-            d.put("localhost", localhost);
+            d.put("localhost", !exposed);
+            if (exposed) {
+                d.put("vnc_password", password);
+            }
             d.put("pid", pid);
             return d;
         }

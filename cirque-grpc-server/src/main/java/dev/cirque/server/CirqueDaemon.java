@@ -203,6 +203,10 @@ public final class CirqueDaemon implements Callable<Integer> {
                         + " (--tls-client-ca), or --insecure");
             }
             log.warn("{} {}: listening beyond loopback without authentication (--insecure)", flag, text);
+        } else if (!address.getAddress().isLoopbackAddress() && !security.tls()) {
+            log.warn("{} {}: WARNING: the bearer token crosses the network in clear text, where anyone on the path"
+                    + " can read it and then run commands as root in the nodes; serve TLS (--tls-cert, --tls-key)",
+                    flag, text);
         }
         return address;
     }

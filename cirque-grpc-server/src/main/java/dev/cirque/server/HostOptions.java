@@ -1,6 +1,7 @@
 package dev.cirque.server;
 
 import dev.cirque.capabilities.ThreadCapability;
+import dev.cirque.capabilities.XvncCapability;
 import dev.cirque.core.capability.HostSettings;
 import dev.cirque.core.capability.MountPolicy;
 import dev.cirque.core.home.Limits;
@@ -39,6 +40,11 @@ public final class HostOptions {
             description = "Directory of OpenThread's simulation binaries ot-ncp-ftd and ot-rcp, for the Thread"
                     + " capability (env CIRQUE_OT_BIN_DIR; default: the PATH).")
     String otBinDir;
+
+    @Option(names = "--xvnc-expose",
+            description = "Let Xvnc servers listen beyond loopback (on every interface, each with a generated"
+                    + " password) when the client does not ask for localhost. Off: VNC stays on loopback.")
+    boolean xvncExpose;
 
     @Option(names = "--ipvlan-parent", paramLabel = "IFACE", defaultValue = "${env:CIRQUE_IPVLAN_PARENT}",
             description = "Host interface IpvLan networks hang off (env CIRQUE_IPVLAN_PARENT; default: the"
@@ -89,6 +95,7 @@ public final class HostOptions {
         Map<String, String> settings = new HashMap<>();
         putIfSet(settings, ThreadCapability.BIN_DIR, otBinDir);
         putIfSet(settings, "ipvlan.parent", ipvlanParent);
+        putIfSet(settings, XvncCapability.EXPOSE, xvncExpose ? "true" : null);
         putIfSet(settings, "ipvlan.subnet", ipvlanSubnet);
         putIfSet(settings, "ipvlan.gateway", ipvlanGateway);
         return new HostSettings(mounts, settings);

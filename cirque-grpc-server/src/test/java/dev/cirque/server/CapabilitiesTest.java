@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.cirque.core.capability.HostSettings;
+import dev.cirque.core.capability.MountPolicy;
 import dev.cirque.proto.CirqueDevice;
 import dev.cirque.proto.CreateCirqueDeviceRequest;
 import dev.cirque.proto.CreateCirqueHomeRequest;
@@ -29,7 +31,9 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -191,6 +195,58 @@ class CapabilitiesTest {
                 .setDeviceId(node.getDeviceId()).build());
         assertFalse(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false), "Xvnc stopped with its node");
         assertFalse(Files.exists(Path.of("/tmp/.X11-unix/X" + display)), "its socket removed");
+    }
+
+    @Test
+    void vncStaysOnLoopbackUnlessTheOperatorExposesItAndThenAsksForAPassword() throws Exception {
+        // Asking for every interface (localhost false) from a daemon that does not expose VNC.
+        CirqueDevice kept = create(spec().setXvncCapability(XvncCapability.newBuilder().setLocalhost(false)));
+        JsonNode keptState = daemon.httpState(home, kept.getDeviceId()).get("capability").get("Xvnc");
+        int keptPort = 5900 + keptState.get("display_id").asInt();
+        assertEquals("127.0.0.1", listeningAddress(keptPort), "VNC on loopback only");
+        assertEquals(List.of(1), securityTypes(keptPort), "no password on loopback (security type None)");
+        assertTrue(keptState.get("localhost").asBoolean());
+
+        try (TestDaemon exposing = new TestDaemon(new HostSettings(MountPolicy.anyPath(), Map.of("xvnc.expose", "true")))) {
+            String other = exposing.newHome();
+            try {
+                CirqueDevice open = exposing.create(other, spec().setXvncCapability(XvncCapability.getDefaultInstance()));
+                JsonNode state = exposing.httpState(other, open.getDeviceId()).get("capability").get("Xvnc");
+                int port = 5900 + state.get("display_id").asInt();
+                assertEquals("0.0.0.0", listeningAddress(port), "exposed: every interface");
+                assertEquals(List.of(2), securityTypes(port), "exposed: VNC authentication only");
+                assertEquals(8, state.get("vnc_password").asText().length(), state.toString());
+            } finally {
+                exposing.stopHome(other);
+            }
+        }
+    }
+
+    /** The IPv4 address a TCP port listens on, from /proc/net/tcp. */
+    private static String listeningAddress(int port) throws IOException {
+        String hexPort = String.format(":%04X", port);
+        for (String line : Files.readAllLines(Path.of("/proc/net/tcp"))) {
+            String[] f = line.strip().split("\\s+");
+            if (f.length > 3 && f[1].endsWith(hexPort) && f[3].equals("0A")) {
+                long ip = Long.parseLong(f[1].substring(0, 8), 16);
+                return (ip & 0xff) + "." + (ip >> 8 & 0xff) + "." + (ip >> 16 & 0xff) + "." + (ip >> 24 & 0xff);
+            }
+        }
+        throw new AssertionError("nothing listens on port " + port);
+    }
+
+    /** The security types a VNC server offers, from the first steps of the RFB 3.8 handshake. */
+    private static List<Integer> securityTypes(int port) throws IOException {
+        try (Socket vnc = new Socket("127.0.0.1", port)) {
+            byte[] version = vnc.getInputStream().readNBytes(12);
+            vnc.getOutputStream().write(version);
+            int n = vnc.getInputStream().read();
+            List<Integer> types = new ArrayList<>();
+            for (byte b : vnc.getInputStream().readNBytes(n)) {
+                types.add(b & 0xff);
+            }
+            return types;
+        }
     }
 
     // --- helpers -------------------------------------------------------------------------

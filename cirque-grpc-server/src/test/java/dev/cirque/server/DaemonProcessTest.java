@@ -18,6 +18,8 @@ import io.grpc.health.v1.HealthCheckRequest;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.health.v1.HealthGrpc;
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -49,6 +51,18 @@ class DaemonProcessTest {
         assertTrue(run.process.waitFor(60, TimeUnit.SECONDS));
         assertEquals(2, run.process.exitValue(), run.output());
         assertTrue(run.output().contains("--insecure"), run.output());
+    }
+
+    @Test
+    void aTokenOffLoopbackWithoutTlsIsWarnedAbout() throws Exception {
+        Path token = Files.writeString(Files.createTempFile("cirque-token", ""), "s3cret-token-for-the-test");
+        try {
+            DaemonProcess run = start("--grpc-address", "0.0.0.0:" + freePort(), "--no-http", "--token-file",
+                    token.toString());
+            run.awaitLine("the bearer token crosses the network in clear text", 60);
+        } finally {
+            Files.deleteIfExists(token);
+        }
     }
 
     @Test
