@@ -4,6 +4,8 @@ import dev.cirque.core.CirqueException;
 import dev.cirque.core.capability.Capability;
 import dev.cirque.core.capability.CapabilityProvider;
 import dev.cirque.core.capability.HostSettings;
+import dev.cirque.core.capability.MountPolicy;
+import dev.cirque.core.capability.NodeContext;
 import dev.cirque.core.capability.WireForm;
 import dev.cirque.core.capability.WireForm.JsonKey;
 import dev.cirque.core.engine.ContainerPlan;
@@ -19,8 +21,12 @@ public final class MountCapability implements CapabilityProvider {
 
     public static final String NAME = "Mount";
 
-    /** One checked pair: the host path as resolved, and where it appears in the node. */
-    record Pair(Path hostPath, String targetPath) {}
+    /** One checked pair: the host path as resolved (and which file it was), and where it appears in the node. */
+    record Pair(MountPolicy.Identity host, String targetPath) {
+        Path hostPath() {
+            return host.checked();
+        }
+    }
 
     @Override
     public String name() {
@@ -40,8 +46,9 @@ public final class MountCapability implements CapabilityProvider {
             if (!(item instanceof Map<?, ?> pair)) {
                 throw CirqueException.invalid("Mount: each mount pair needs host_path and target_path");
             }
-            Path hostPath = host.mountPolicy().check("Mount host_path", string(pair.get("host_path")));
-            pairs.add(new Pair(hostPath, targetPath("Mount target_path", string(pair.get("target_path")))));
+            MountPolicy.Identity checked = host.mountPolicy().checkIdentity("Mount host_path",
+                    string(pair.get("host_path")));
+            pairs.add(new Pair(checked, targetPath("Mount target_path", string(pair.get("target_path")))));
         }
         if (pairs.isEmpty()) {
             throw CirqueException.invalid("Mount needs at least one mount pair (host_path -> target_path)");
@@ -50,6 +57,13 @@ public final class MountCapability implements CapabilityProvider {
             @Override
             public void contribute(ContainerPlan plan) {
                 pairs.forEach(p -> plan.bind(p.hostPath().toString(), p.targetPath(), false));
+            }
+
+            @Override
+            public void enable(NodeContext node) {
+                // Docker resolved each path again when it mounted it: it must be the file checked.
+                long pid = node.pid();
+                pairs.forEach(p -> MountPolicy.verifyMounted("Mount host_path", pid, p.targetPath(), p.host()));
             }
 
             @Override

@@ -3,6 +3,8 @@ package dev.cirque.capabilities;
 import dev.cirque.core.capability.Capability;
 import dev.cirque.core.capability.CapabilityProvider;
 import dev.cirque.core.capability.HostSettings;
+import dev.cirque.core.capability.MountPolicy;
+import dev.cirque.core.capability.NodeContext;
 import dev.cirque.core.capability.WireForm;
 import dev.cirque.core.capability.WireForm.JsonKey;
 import dev.cirque.core.engine.ContainerPlan;
@@ -34,8 +36,9 @@ public final class WeaveCapability implements CapabilityProvider {
 
     @Override
     public Capability create(CapabilityRequest request, NodeSpec node, HostSettings host) {
-        Path certificate = host.mountPolicy().check("Weave weave_certificate_path",
+        MountPolicy.Identity checked = host.mountPolicy().checkIdentity("Weave weave_certificate_path",
                 request.string("weave_certificate_path", ""));
+        Path certificate = checked.checked();
         String target = MountCapability.targetPath("Weave target_path", request.string("target_path", DEFAULT_TARGET));
         return new NamedCapability(NAME) {
             @Override
@@ -44,6 +47,11 @@ public final class WeaveCapability implements CapabilityProvider {
                         .sysctl("net.ipv6.conf.all.disable_ipv6", "0")
                         .sysctl("net.ipv6.conf.all.forwarding", "1")
                         .sysctl("net.ipv4.ip_forward", "1");
+            }
+
+            @Override
+            public void enable(NodeContext node) {
+                MountPolicy.verifyMounted("Weave weave_certificate_path", node.pid(), target, checked);
             }
 
             @Override

@@ -3,8 +3,10 @@ package dev.cirque.core.capability;
 import dev.cirque.core.CirqueException;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Which host paths a node may bind-mount. Closed by default: no host path at all until the
@@ -94,6 +96,47 @@ public final class MountPolicy {
                     + allowedRoots);
         }
         return real;
+    }
+
+    /** Which file a path named when it was checked: its device and inode. */
+    public record Identity(Path checked, long device, long inode) {}
+
+    /**
+     * Checks a host path (see {@link #check}) and notes which file it is, so that what Docker
+     * later mounts can be compared with it ({@link #verifyMounted}): a directory swapped for a
+     * link between the check and the mount is caught.
+     */
+    public Identity checkIdentity(String what, String hostPath) {
+        Path real = check(what, hostPath);
+        try {
+            Map<String, Object> a = Files.readAttributes(real, "unix:dev,ino", LinkOption.NOFOLLOW_LINKS);
+            if (!real.toRealPath().equals(real)) {
+                throw CirqueException.precondition(what + " '" + hostPath + "' changed while it was checked: refused");
+            }
+            return new Identity(real, ((Number) a.get("dev")).longValue(), ((Number) a.get("ino")).longValue());
+        } catch (IOException e) {
+            throw CirqueException.invalid(what + " '" + hostPath + "' cannot be read: " + e.getMessage());
+        }
+    }
+
+    /**
+     * Compares what is mounted at {@code target} in the node (seen through its root,
+     * {@code /proc/<pid>/root}) with the file that was checked; FAILED_PRECONDITION when they
+     * differ: the host path was swapped between the check and the mount.
+     */
+    public static void verifyMounted(String what, long nodePid, String target, Identity expected) {
+        Path inNode = Path.of("/proc", Long.toString(nodePid), "root", target.substring(1));
+        try {
+            Map<String, Object> a = Files.readAttributes(inNode, "unix:dev,ino", LinkOption.NOFOLLOW_LINKS);
+            if (((Number) a.get("dev")).longValue() != expected.device()
+                    || ((Number) a.get("ino")).longValue() != expected.inode()) {
+                throw CirqueException.precondition(what + " " + expected.checked() + " was replaced between its check"
+                        + " and its mount at " + target + " (a link swapped in?): refused");
+            }
+        } catch (IOException e) {
+            throw CirqueException.precondition(what + ": cannot see what is mounted at " + target + " in the node: "
+                    + e.getMessage());
+        }
     }
 
     private static boolean isSame(Path a, Path b) {
