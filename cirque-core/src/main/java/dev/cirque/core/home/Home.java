@@ -59,6 +59,13 @@ public final class Home {
         return all;
     }
 
+    /** Held while a network of the home is made: never the home's own monitor, which reads take. */
+    private final Object networkLock = new Object();
+
+    Object networkLock() {
+        return networkLock;
+    }
+
     /** The home's link conditions on {@code medium}. */
     public LinkModel links(String medium) {
         return links.computeIfAbsent(medium, m -> new LinkModel());

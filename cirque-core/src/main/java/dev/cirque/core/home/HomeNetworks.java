@@ -36,9 +36,12 @@ final class HomeNetworks {
         return new HomeNetwork(NetworkKind.LAN, id, name, "bridge", "");
     }
 
-    /** The home's network of that kind, made the first time a node asks for it. */
+    /**
+     * The home's network of that kind, made the first time a node asks for it. Made under a
+     * lock of its own, not the home's: listing and querying the home never wait for Docker.
+     */
     HomeNetwork forNode(Home home, NetworkKind kind) {
-        synchronized (home) {
+        synchronized (home.networkLock()) {
             Optional<HomeNetwork> existing = home.network(kind);
             if (existing.isPresent()) {
                 return existing.get();

@@ -259,6 +259,29 @@ class HomeServiceTest {
     }
 
     @Test
+    void readingAHomeNeverWaitsForItsNetworksToBeMade() throws Exception {
+        CountDownLatch reached = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        FakeEngine engine = new FakeEngine(IMAGE);
+        HomeService s = service(engine);
+        Home home = s.createHome();
+        Node first = s.createNode(home.id(), node());
+        engine.holdOn("createNetwork", reached, release);
+        CompletableFuture<Node> creating = CompletableFuture.supplyAsync(() ->
+                s.createNode(home.id(), new NodeSpec(IMAGE, "", List.of(), NetworkKind.INTERNAL)));
+        try {
+            assertTrue(reached.await(10, TimeUnit.SECONDS), "the internal network is being made");
+            // Docker holds the network's creation; reads of the home answer meanwhile.
+            CompletableFuture<List<Node>> listed = CompletableFuture.supplyAsync(() -> s.nodes(home.id()));
+            assertEquals(List.of(first), listed.get(5, TimeUnit.SECONDS));
+            assertEquals(first, CompletableFuture.supplyAsync(() -> s.node(home.id(), first.id())).get(5, TimeUnit.SECONDS));
+        } finally {
+            release.countDown();
+        }
+        creating.get(10, TimeUnit.SECONDS);
+    }
+
+    @Test
     void extraNetworksAreMadeOnceOnFirstUseAndRemovedBeforeTheLan() {
         FakeEngine engine = new FakeEngine(IMAGE);
         HomeService s = service(engine);
