@@ -148,11 +148,12 @@ public final class CirqueDaemon implements Callable<Integer> {
         range("--max-nodes-per-home", host.maxNodesPerHome, 1, 100_000);
         range("--max-command-bytes", host.maxCommandBytes, 1, 16 << 20);
         range("--max-request-bytes", maxRequestBytes, 1024, 1 << 30);
+        range("--max-output-bytes", host.maxOutputBytes, 1024, 1L << 30);
         range("--docker-timeout", host.dockerTimeoutSeconds, 1, 3600);
         range("--shutdown-timeout", shutdownTimeoutSeconds, 0, 86_400);
     }
 
-    private void range(String flag, int value, int min, int max) {
+    private void range(String flag, long value, long min, long max) {
         if (value < min || value > max) {
             throw new CommandLine.ParameterException(new CommandLine(this), flag + " must be " + min + ".." + max
                     + ", got " + value);

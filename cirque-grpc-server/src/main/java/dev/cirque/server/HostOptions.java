@@ -76,12 +76,17 @@ public final class HostOptions {
             description = "Length of a command line (default ${DEFAULT-VALUE}).")
     int maxCommandBytes;
 
+    @Option(names = "--max-output-bytes", paramLabel = "N", defaultValue = "4000000",
+            description = "How much of a command's output or a node's log is kept for one answer (default"
+                    + " ${DEFAULT-VALUE}, under gRPC's usual 4 MiB message); the rest is cut, and the answer says so.")
+    long maxOutputBytes;
+
     @Option(names = "--docker-timeout", paramLabel = "SECONDS", defaultValue = "60",
             description = "Time limit of every Docker call but exec and log streams (default ${DEFAULT-VALUE}).")
     int dockerTimeoutSeconds;
 
     Limits limits() {
-        return new Limits(maxHomes, maxNodesPerHome, maxCommandBytes);
+        return new Limits(maxHomes, maxNodesPerHome, maxCommandBytes, maxOutputBytes);
     }
 
     Duration dockerTimeout() {

@@ -133,6 +133,16 @@ class DaemonEndToEndTest {
     }
 
     @Test
+    void aFloodOfOutputIsCutAndTheDaemonCarriesOn() {
+        String home = newHome();
+        CirqueDevice node = newNode(home, spec());
+        String out = exec(home, node, "sh -c \"head -c 50000000 /dev/zero | tr '\\000' a\"");
+        assertTrue(out.startsWith("a".repeat(4_000_000) + "\n[cirque: output cut at 4000000 bytes; 46000000 more"),
+                out.substring(3_999_990, Math.min(out.length(), 4_000_100)));
+        assertEquals("still here\n", exec(home, node, "echo still here"));
+    }
+
+    @Test
     void stoppingADeviceRemovesItsContainer() {
         String home = newHome();
         CirqueDevice keep = newNode(home, spec());

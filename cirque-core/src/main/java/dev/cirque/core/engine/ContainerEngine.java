@@ -1,8 +1,6 @@
 package dev.cirque.core.engine;
 
 import dev.cirque.core.engine.ContainerPlan;
-import java.io.ByteArrayOutputStream;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -60,15 +58,17 @@ public interface ContainerEngine extends AutoCloseable {
      * ({@code null} = none) the command is killed and DEADLINE_EXCEEDED thrown.
      */
     default ExecResult exec(String containerId, List<String> argv, Duration timeout) {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        int code = exec(containerId, argv, timeout, (stream, chunk) -> {
-            synchronized (bytes) {
-                bytes.writeBytes(chunk);
-            }
-        });
-        synchronized (bytes) {
-            return new ExecResult(code, bytes.toString(StandardCharsets.UTF_8));
-        }
+        return exec(containerId, argv, timeout, DEFAULT_OUTPUT_LIMIT);
+    }
+
+    /** How much of a command's or a log's output is kept when nobody said (4,000,000 bytes). */
+    long DEFAULT_OUTPUT_LIMIT = 4_000_000;
+
+    /** As the collecting form, keeping at most {@code maxOutputBytes} (see {@link CappedOutput}). */
+    default ExecResult exec(String containerId, List<String> argv, Duration timeout, long maxOutputBytes) {
+        CappedOutput out = new CappedOutput(maxOutputBytes);
+        int code = exec(containerId, argv, timeout, out);
+        return new ExecResult(code, out.text());
     }
 
     /**
@@ -85,8 +85,15 @@ public interface ContainerEngine extends AutoCloseable {
         void accept(Stream stream, byte[] chunk);
     }
 
-    /** The container's stdout and stderr; {@code tail} = 0 for all lines. */
-    String logs(String containerId, int tail);
+    /** The container's stdout and stderr, handed to {@code sink} as read; {@code tail} = 0 for all lines. */
+    void logs(String containerId, int tail, OutputSink sink);
+
+    /** The container's logs as text, keeping at most {@code maxBytes}. */
+    default String logs(String containerId, int tail, long maxBytes) {
+        CappedOutput out = new CappedOutput(maxBytes);
+        logs(containerId, tail, out);
+        return out.text();
+    }
 
     /** Kills and removes a container; a container already gone is not an error. */
     void removeContainer(String containerId);

@@ -64,7 +64,7 @@ public final class HomeService implements AutoCloseable {
         this.networks = new HomeNetworks(engine, capabilities.host());
         this.links = new HomeLinks(media, registry::get);
         this.assembly = new NodeAssembly(engine, networks, links);
-        this.commands = new NodeCommands(engine, limits.maxCommandBytes());
+        this.commands = new NodeCommands(engine, limits.maxCommandBytes(), limits.maxOutputBytes());
         this.teardownPool = Executors.newFixedThreadPool(16, daemonThreads("cirque-teardown"));
         // Sized for the engine, not the client: dockerd serialises much of container
         // creation, so more parallel creations only queue inside it.

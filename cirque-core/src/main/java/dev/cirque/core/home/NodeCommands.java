@@ -17,10 +17,12 @@ final class NodeCommands {
 
     private final ContainerEngine engine;
     private final int maxCommandBytes;
+    private final long maxOutputBytes;
 
-    NodeCommands(ContainerEngine engine, int maxCommandBytes) {
+    NodeCommands(ContainerEngine engine, int maxCommandBytes, long maxOutputBytes) {
         this.engine = engine;
         this.maxCommandBytes = maxCommandBytes;
+        this.maxOutputBytes = maxOutputBytes;
     }
 
     /** Runs a command line in a node, split like a shell would split it (not through one). */
@@ -43,12 +45,12 @@ final class NodeCommands {
     }
 
     String logs(Node node, int tail) {
-        return engine.logs(node.containerId(), Math.max(0, tail));
+        return engine.logs(node.containerId(), Math.max(0, tail), maxOutputBytes);
     }
 
     private ExecResult run(Node node, List<String> argv, Duration timeout) {
         long started = System.nanoTime();
-        ExecResult result = engine.exec(node.containerId(), argv, timeout);
+        ExecResult result = engine.exec(node.containerId(), argv, timeout, maxOutputBytes);
         if (log.isDebugEnabled()) {
             log.debug("exec in {}: {} -> {} [{} us]", node.name(), argv, result.exitCode(),
                     (System.nanoTime() - started) / 1000);

@@ -155,20 +155,35 @@ final class FakeEngine implements ContainerEngine {
         return new NetworkAddresses("10.0.0." + containerId.substring(4), "");
     }
 
-    /** Echoes its argv: {@code false} exits 1, anything else 0. */
+    /** Echoes its argv ({@code bytes N}: N bytes of 'a', in 64 KiB chunks); {@code false} exits 1, anything else 0. */
     @Override
     public int exec(String containerId, List<String> argv, Duration timeout, OutputSink sink) {
         enter("exec", String.join(" ", argv));
         if (!containers.containsKey(containerId)) {
             throw CirqueException.notFound("no container " + containerId);
         }
+        if (argv.get(0).equals("bytes")) {
+            emit(Long.parseLong(argv.get(1)), sink);
+            return 0;
+        }
         sink.accept(OutputSink.Stream.STDOUT, String.join("|", argv).getBytes(StandardCharsets.UTF_8));
         return argv.get(0).equals("false") ? 1 : 0;
     }
 
+    /** Logs of {@link #logBytes} bytes of 'a'. */
     @Override
-    public String logs(String containerId, int tail) {
-        return "";
+    public void logs(String containerId, int tail, OutputSink sink) {
+        emit(logBytes, sink);
+    }
+
+    long logBytes;
+
+    private static void emit(long n, OutputSink sink) {
+        byte[] chunk = new byte[64 * 1024];
+        java.util.Arrays.fill(chunk, (byte) 'a');
+        for (long left = n; left > 0; left -= chunk.length) {
+            sink.accept(OutputSink.Stream.STDOUT, left >= chunk.length ? chunk : java.util.Arrays.copyOf(chunk, (int) left));
+        }
     }
 
     @Override

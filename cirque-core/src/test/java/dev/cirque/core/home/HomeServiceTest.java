@@ -305,6 +305,21 @@ class HomeServiceTest {
     }
 
     @Test
+    void outputAndLogsAreCutAtTheLimitAndSaySo() {
+        FakeEngine engine = new FakeEngine(IMAGE);
+        HomeService s = service(engine, new Limits(5, 5, 1000, 1_000_000));
+        Home home = s.createHome();
+        Node n = s.createNode(home.id(), node());
+        String out = s.exec(home.id(), n.id(), "bytes 10000000", null).output();
+        assertTrue(out.startsWith("a".repeat(1_000_000) + "\n[cirque: output cut at 1000000 bytes; 9000000 more"
+                + " bytes dropped"), out.substring(999_990, Math.min(out.length(), 1_000_100)));
+        engine.logBytes = 5_000_000;
+        String logs = s.logs(home.id(), n.id(), 0);
+        assertTrue(logs.length() < 1_000_200 && logs.contains("4000000 more bytes dropped"), logs.substring(1_000_000));
+        assertEquals("bytes|12", s.exec(home.id(), n.id(), "bytes|12", null).output(), "short output untouched");
+    }
+
+    @Test
     void commandsAreSplitLikeAShellAndCapped() {
         FakeEngine engine = new FakeEngine(IMAGE);
         HomeService s = service(engine, new Limits(5, 5, 20));

@@ -16,6 +16,7 @@ import com.github.dockerjava.api.model.Frame;
 import com.github.dockerjava.api.model.HostConfig;
 import com.github.dockerjava.api.model.Info;
 import com.github.dockerjava.api.model.Network;
+import com.github.dockerjava.api.model.StreamType;
 import com.github.dockerjava.api.model.Volume;
 import com.github.dockerjava.core.DefaultDockerClientConfig;
 import com.github.dockerjava.core.DockerClientConfig;
@@ -241,8 +242,14 @@ public final class DockerEngine implements ContainerEngine {
     }
 
     @Override
-    public String logs(String containerId, int tail) {
-        Collector out = new Collector();
+    public void logs(String containerId, int tail, OutputSink sink) {
+        ResultCallback.Adapter<Frame> out = new ResultCallback.Adapter<>() {
+            @Override
+            public void onNext(Frame frame) {
+                sink.accept(frame.getStreamType() == StreamType.STDERR
+                        ? OutputSink.Stream.STDERR : OutputSink.Stream.STDOUT, frame.getPayload());
+            }
+        };
         call("read logs of " + shortId(containerId), () -> {
             try (LogContainerCmd cmd = streams.logContainerCmd(containerId)) {
                 cmd.withStdOut(true).withStdErr(true).withFollowStream(false);
@@ -257,7 +264,6 @@ public final class DockerEngine implements ContainerEngine {
                 throw new CirqueException(Kind.DEADLINE_EXCEEDED, "interrupted while reading logs");
             }
         });
-        return out.text();
     }
 
     @Override
@@ -323,26 +329,5 @@ public final class DockerEngine implements ContainerEngine {
 
     private static String nullToEmpty(String s) {
         return s == null ? "" : s;
-    }
-
-    /**
-     * Gathers a stream's frames (stdout and stderr, in order) as bytes, decoded once at the
-     * end. A stream error surfaces from {@code awaitCompletion}, inside {@link #call}.
-     */
-    private static final class Collector extends ResultCallback.Adapter<Frame> {
-        private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-
-        @Override
-        public void onNext(Frame frame) {
-            synchronized (bytes) {
-                bytes.writeBytes(frame.getPayload());
-            }
-        }
-
-        String text() {
-            synchronized (bytes) {
-                return bytes.toString(StandardCharsets.UTF_8);
-            }
-        }
     }
 }
