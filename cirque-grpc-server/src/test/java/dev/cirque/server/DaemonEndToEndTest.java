@@ -253,7 +253,7 @@ class DaemonEndToEndTest {
         long start = System.nanoTime();
         assertCode(Status.Code.DEADLINE_EXCEEDED, () -> daemon.stub.withDeadlineAfter(1, TimeUnit.SECONDS)
                 .executeDeviceCommand(ExecuteDeviceCommandRequest.newBuilder().setHomeId(home)
-                        .setDeviceId(node.getDeviceId()).setCommand("sleep 30").build()));
+                        .setDeviceId(node.getDeviceId()).setCommand("sh -c 'sleep 30 | cat'").build()));
         assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(20));
         // The daemon killed it inside the node (give the kill a moment to land).
         String ps = "";
@@ -261,6 +261,7 @@ class DaemonEndToEndTest {
             sleep(100);
         }
         assertFalse(ps.contains("sleep 30"), ps);
+        assertFalse(ps.lines().anyMatch(l -> l.strip().equals("cat")), "the whole pipeline was killed: " + ps);
     }
 
     @Test

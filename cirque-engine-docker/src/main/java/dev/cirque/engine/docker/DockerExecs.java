@@ -10,7 +10,9 @@ import dev.cirque.core.CirqueException.Kind;
 import dev.cirque.core.engine.ContainerEngine.OutputSink;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -92,9 +94,18 @@ final class DockerExecs {
             InspectExecResponse r = client.inspectExecCmd(execId).exec();
             Long pid = r.getPidLong();
             if (pid != null && pid > 0) {
-                boolean killed = ProcessHandle.of(pid).map(ProcessHandle::destroyForcibly).orElse(false);
-                log.info("exec {} timed out; host pid {} {}", shortId(execId), pid,
-                        killed ? "killed" : "not visible from this daemon (different pid namespace?)");
+                // The whole tree (sh -c 'a | b' has children), taken as handles at once: a handle
+                // knows its process's start, so a pid reused meanwhile is never signalled.
+                Optional<ProcessHandle> top = ProcessHandle.of(pid);
+                List<ProcessHandle> tree = new ArrayList<>();
+                top.ifPresent(t -> {
+                    tree.add(t);
+                    t.descendants().forEach(tree::add);
+                });
+                tree.forEach(ProcessHandle::destroyForcibly);
+                log.info("exec {} timed out; host pid {} {}", shortId(execId), pid, top.isPresent()
+                        ? "killed with " + (tree.size() - 1) + " descendant(s)"
+                        : "not visible from this daemon (different pid namespace?)");
             }
         } catch (RuntimeException e) {
             log.warn("exec {} timed out and could not be killed: {}", shortId(execId), e.toString());
