@@ -47,9 +47,13 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** Cirque's gRPC service: translation only; the work is {@link HomeService}'s. */
 public final class CirqueGrpcService extends CirqueServiceGrpc.CirqueServiceImplBase {
+
+    private static final Logger log = LoggerFactory.getLogger(CirqueGrpcService.class);
 
     private final HomeService homes;
     private final DeviceSpecs specs;
@@ -61,7 +65,11 @@ public final class CirqueGrpcService extends CirqueServiceGrpc.CirqueServiceImpl
 
     @Override
     public void createCirqueHome(CreateCirqueHomeRequest request, StreamObserver<CreateCirqueHomeResponse> out) {
-        reply(out, () -> CreateCirqueHomeResponse.newBuilder().setHomeId(homes.createHome().id()).build());
+        reply(out, () -> {
+            String id = homes.createHome().id();
+            undoIfCancelled("home " + id, () -> homes.stopHome(id));
+            return CreateCirqueHomeResponse.newBuilder().setHomeId(id).build();
+        });
     }
 
     @Override
@@ -73,6 +81,7 @@ public final class CirqueGrpcService extends CirqueServiceGrpc.CirqueServiceImpl
                 throw CirqueException.invalid("specification is required");
             }
             Node node = homes.createNode(request.getHomeId(), specs.toNodeSpec(request.getSpecification()));
+            undoIfCancelled("device " + node.id(), () -> homes.stopNode(request.getHomeId(), node.id()));
             return CreateCirqueDeviceResponse.newBuilder().setDevice(specs.toDevice(node)).build();
         });
     }
@@ -146,7 +155,11 @@ public final class CirqueGrpcService extends CirqueServiceGrpc.CirqueServiceImpl
     @Override
     public void createCirqueHomeWithDevices(CreateCirqueHomeWithDevicesRequest request,
             StreamObserver<CreateCirqueHomeWithDevicesResponse> out) {
-        reply(out, () -> toResponse(homes.createHome(topology(request))));
+        reply(out, () -> {
+            HomeService.Topology made = homes.createHome(topology(request));
+            undoIfCancelled("home " + made.home().id(), () -> homes.stopHome(made.home().id()));
+            return toResponse(made);
+        });
     }
 
     @Override
@@ -171,6 +184,7 @@ public final class CirqueGrpcService extends CirqueServiceGrpc.CirqueServiceImpl
                     }
                 }
             });
+            undoIfCancelled("home " + made.home().id(), () -> homes.stopHome(made.home().id()));
             synchronized (lock) {
                 out.onNext(HomeCreationEvent.newBuilder().setDone(toResponse(made)).build());
                 out.onCompleted();
@@ -248,6 +262,21 @@ public final class CirqueGrpcService extends CirqueServiceGrpc.CirqueServiceImpl
     @Override
     public void getLinkConditions(GetLinkConditionsRequest request, StreamObserver<LinkState> out) {
         reply(out, () -> LinkMessages.state(homes, request.getHomeId(), request.getMedium()));
+    }
+
+    /**
+     * A creation whose caller went away (cancelled, past its deadline, disconnected) while
+     * it ran is undone: nobody will ever learn its ids to remove it.
+     */
+    private static void undoIfCancelled(String what, Runnable undo) {
+        Context call = Context.current();
+        if (call.isCancelled()) {
+            log.info("{}: its caller went away while it was being made ({}); removing it", what,
+                    call.cancellationCause() == null ? "cancelled" : call.cancellationCause().getMessage());
+            undo.run();
+            throw Status.CANCELLED.withDescription("the call was cancelled; " + what + " was removed")
+                    .asRuntimeException();
+        }
     }
 
     /** The time the client's deadline leaves, or none. */
