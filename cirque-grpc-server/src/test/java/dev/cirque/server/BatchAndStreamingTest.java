@@ -98,6 +98,30 @@ class BatchAndStreamingTest {
         }
     }
 
+    @Test
+    void aStreamedCommandEndsWhenItsClientGoesAway() throws Exception {
+        CreateCirqueHomeWithDevicesResponse made = daemon.stub.createCirqueHomeWithDevices(request("n"));
+        String home = made.getHomeId();
+        String device = made.getDevicesOrThrow("n").getDeviceId();
+        try {
+            io.grpc.Context.CancellableContext call = io.grpc.Context.current().withCancellation();
+            String first = call.call(() -> daemon.stub.executeDeviceCommandStream(ExecuteDeviceCommandRequest.newBuilder()
+                    .setHomeId(home).setDeviceId(device).setCommand("sh -c 'echo started; sleep 303 | cat'").build())
+                    .next().getStdout().toStringUtf8());
+            assertEquals("started\n", first);
+            call.cancel(null); // the client leaves while the command runs
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            String ps;
+            while ((ps = daemon.stub.executeDeviceCommand(ExecuteDeviceCommandRequest.newBuilder().setHomeId(home)
+                    .setDeviceId(device).setCommand("ps -eo args").build()).getOutput()).contains("sleep 303")) {
+                assertTrue(System.nanoTime() < deadline, "the command outlived its client: " + ps);
+            }
+            assertTrue(ps.lines().noneMatch(l -> l.strip().equals("cat")), ps);
+        } finally {
+            daemon.stub.stopCirqueHome(StopCirqueHomeRequest.newBuilder().setHomeId(home).build());
+        }
+    }
+
     private static CreateCirqueHomeWithDevicesRequest request(String... keys) {
         CreateCirqueHomeWithDevicesRequest.Builder b = CreateCirqueHomeWithDevicesRequest.newBuilder();
         for (String k : keys) {

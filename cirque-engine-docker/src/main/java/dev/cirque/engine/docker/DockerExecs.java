@@ -60,9 +60,12 @@ final class DockerExecs {
                 }
                 return out.awaitCompletion(timeout.toMillis(), TimeUnit.MILLISECONDS);
             } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+                // Kill first, interrupt flag clear: an interrupted thread's Docker calls are aborted.
                 killExec(execId);
-                throw new CirqueException(Kind.DEADLINE_EXCEEDED, "interrupted while running " + argv);
+                closeQuietly(out);
+                Thread.currentThread().interrupt();
+                throw new CirqueException(Kind.DEADLINE_EXCEEDED, "interrupted while running " + argv
+                        + " (its caller went away); it was killed");
             }
         });
         if (!finished) {

@@ -205,6 +205,11 @@ public final class CirqueGrpcService extends CirqueServiceGrpc.CirqueServiceImpl
     @Override
     public void executeDeviceCommandStream(ExecuteDeviceCommandRequest request, StreamObserver<CommandOutput> out) {
         Object lock = new Object();
+        // A client that goes away ends the command: the interrupt reaches the exec's wait,
+        // which kills the command's process tree in the node.
+        Thread handler = Thread.currentThread();
+        Context.CancellationListener gone = context -> handler.interrupt();
+        Context.current().addListener(gone, Runnable::run);
         try {
             int code = homes.execStreaming(request.getHomeId(), request.getDeviceId(), request.getCommand(),
                     timeLeft(), (stream, chunk) -> {
@@ -220,7 +225,12 @@ public final class CirqueGrpcService extends CirqueServiceGrpc.CirqueServiceImpl
                 out.onCompleted();
             }
         } catch (RuntimeException e) {
-            out.onError(GrpcErrors.toStatus(e));
+            if (!Context.current().isCancelled()) {
+                out.onError(GrpcErrors.toStatus(e));
+            }
+        } finally {
+            Context.current().removeListener(gone);
+            Thread.interrupted(); // the pool's thread goes back without our interrupt
         }
     }
 

@@ -239,19 +239,31 @@ public final class HttpApi {
             int code = homes.execStreaming(home, device, command, null, (stream, chunk) -> reply.write(chunk));
             log.debug("streamed command in {} exited {}", device, code);
         } catch (CirqueException e) {
+            if (reply.gone) {
+                log.info("streamed command in {}: the client went away; the command was ended", device);
+                return;
+            }
             if (!reply.started) {
                 throw e;
             }
             // The status is gone; say it in the text, where the reader is looking.
             reply.write(("\n[cirque] " + e.getMessage() + "\n").getBytes(StandardCharsets.UTF_8));
+        } finally {
+            Thread.interrupted(); // a worker goes back to the pool without the interrupt meant for this call
         }
         reply.write(new byte[0]); // a command with no output still gets its (empty) reply
     }
 
-    /** A text/plain reply sent in chunks, its headers on the first write. */
+    /**
+     * A text/plain reply sent in chunks, its headers on the first write. A client that hung
+     * up is noticed at the next write: the handler thread, waiting for the command, is
+     * interrupted, which ends the command in the node.
+     */
     private static final class ChunkedReply {
         private final HttpExchange ex;
+        private final Thread handler = Thread.currentThread();
         private volatile boolean started;
+        private volatile boolean gone;
 
         ChunkedReply(HttpExchange ex) {
             this.ex = ex;
@@ -269,6 +281,10 @@ public final class HttpApi {
                     ex.getResponseBody().flush();
                 }
             } catch (IOException e) {
+                if (!gone) {
+                    gone = true;
+                    handler.interrupt();
+                }
                 throw new UncheckedIOException(e);
             }
         }
