@@ -49,7 +49,7 @@ class BatchAndStreamingTest {
         assertEquals(Status.Code.FAILED_PRECONDITION, e.getStatus().getCode());
         assertTrue(e.getStatus().getDescription().startsWith("device 'broken'"), e.getStatus().getDescription());
         assertEquals(before, homes());
-        assertEquals(List.of(), daemon.allLeftovers());
+        assertEquals(List.of(), daemon.ownLeftovers());
     }
 
     @Test

@@ -63,7 +63,7 @@ class FuzzTest {
     @AfterContainer
     static void stop() {
         daemon.stub.stopCirqueHome(StopCirqueHomeRequest.newBuilder().setHomeId(home).build());
-        List<String> leaked = daemon.allLeftovers();
+        List<String> leaked = daemon.ownLeftovers();
         System.out.println("fuzz: inputs tried: " + TRIED.get() + "; crashes: " + CRASHES.get() + "; leaked objects: "
                 + leaked.size());
         assertEquals(0, CRASHES.get(), "answers that were not clear client errors");

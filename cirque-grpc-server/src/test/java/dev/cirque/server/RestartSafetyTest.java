@@ -116,7 +116,7 @@ class RestartSafetyTest {
             assertTrue(creating.handle((r, e) -> e != null).get(30, TimeUnit.SECONDS), "the call died with it");
             Daemon third = start(bin);
             third.close();
-            List<String> others = live.allLeftovers().stream()
+            List<String> others = live.ownLeftovers().stream()
                     .filter(o -> !live.leftovers(liveHome).contains(o)).toList();
             assertEquals(List.of(), others, "nothing but the live daemon's home is left");
             System.out.println("restart safety: faults injected: 2 (SIGKILL holding a home; SIGKILL mid-create);"

@@ -81,7 +81,7 @@ class WifiWithoutHwsimTest {
         assertEquals("FAILED_PRECONDITION", error.get("code").asText(), r.body());
         assertTrue(error.get("error").asText().contains("mac80211_hwsim"), r.body());
         assertEquals(homesBefore, homes(), "no home kept");
-        assertEquals(daemon.leftovers(home), daemon.allLeftovers(), "only this test's own home is there");
+        assertEquals(daemon.leftovers(home), daemon.ownLeftovers(), "only this test's own home is there");
     }
 
     @Test

@@ -4,6 +4,7 @@ import dev.cirque.core.engine.ContainerPlan;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BooleanSupplier;
 
 /**
  * The little the core needs of a container engine. Docker is the first implementation
@@ -83,6 +84,26 @@ public interface ContainerEngine extends AutoCloseable {
         enum Stream { STDOUT, STDERR }
 
         void accept(Stream stream, byte[] chunk);
+
+        /** True once nobody reads any more (the caller went away): the command is then killed. */
+        default boolean abandoned() {
+            return false;
+        }
+
+        /** {@code sink}, abandoned when {@code gone} says so. */
+        static OutputSink watching(OutputSink sink, BooleanSupplier gone) {
+            return new OutputSink() {
+                @Override
+                public void accept(Stream stream, byte[] chunk) {
+                    sink.accept(stream, chunk);
+                }
+
+                @Override
+                public boolean abandoned() {
+                    return gone.getAsBoolean();
+                }
+            };
+        }
     }
 
     /** The container's stdout and stderr, handed to {@code sink} as read; {@code tail} = 0 for all lines. */

@@ -154,15 +154,48 @@ public final class DockerEngine implements ContainerEngine {
 
     @Override
     public void removeNetwork(String networkId) {
-        try {
-            call("remove network " + networkId, () -> {
-                client.removeNetworkCmd(networkId).exec();
-                return null;
-            });
-        } catch (CirqueException e) {
-            if (!(e.getCause() instanceof NotFoundException)) {
-                throw e;
+        for (int attempt = 1; ; attempt++) {
+            try {
+                call("remove network " + networkId, () -> {
+                    client.removeNetworkCmd(networkId).exec();
+                    return null;
+                });
+                return;
+            } catch (CirqueException e) {
+                if (e.getCause() instanceof NotFoundException) {
+                    return;
+                }
+                // Docker can keep endpoints of containers removed in parallel (seen with 20.10 and
+                // 28): disconnect them by force, then try again.
+                if (!e.getMessage().contains("active endpoints") || attempt == 5) {
+                    throw e;
+                }
+                disconnectAll(networkId);
+                sleepQuietly(200L * attempt);
             }
+        }
+    }
+
+    /** Forces every endpoint off a network, those of containers already gone included. */
+    private void disconnectAll(String networkId) {
+        Network net = call("inspect network " + networkId, () -> client.inspectNetworkCmd().withNetworkId(networkId).exec());
+        Map<String, Network.ContainerNetworkConfig> endpoints = net.getContainers() == null ? Map.of() : net.getContainers();
+        endpoints.forEach((container, endpoint) -> {
+            String name = endpoint.getName() == null || endpoint.getName().isBlank() ? container : endpoint.getName();
+            try {
+                client.disconnectFromNetworkCmd().withNetworkId(networkId).withContainerId(name).withForce(true).exec();
+                log.info("network {}: forced stale endpoint {} off", shortId(networkId), name);
+            } catch (RuntimeException ex) {
+                log.debug("network {}: endpoint {} could not be forced off: {}", shortId(networkId), name, ex.toString());
+            }
+        });
+    }
+
+    private static void sleepQuietly(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

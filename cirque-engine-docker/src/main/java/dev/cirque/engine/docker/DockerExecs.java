@@ -13,6 +13,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -26,6 +29,14 @@ import org.slf4j.LoggerFactory;
 final class DockerExecs {
 
     private static final Logger log = LoggerFactory.getLogger(DockerExecs.class);
+
+    /** Looks, for every running command, whether its caller is still there. */
+    private static final ScheduledExecutorService WATCHER = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "cirque-exec-watcher");
+        t.setDaemon(true);
+        return t;
+    });
+    private static final long CALLER_CHECK_MS = 200;
 
     private final DockerClient client;
     private final DockerClient streams;
@@ -51,23 +62,42 @@ final class DockerExecs {
                         ? OutputSink.Stream.STDERR : OutputSink.Stream.STDOUT, frame.getPayload());
             }
         };
-        boolean finished = call("run exec in " + shortId(containerId), () -> {
-            try {
-                streams.execStartCmd(execId).exec(out);
-                if (timeout == null) {
-                    out.awaitCompletion();
-                    return true;
-                }
-                return out.awaitCompletion(timeout.toMillis(), TimeUnit.MILLISECONDS);
-            } catch (InterruptedException e) {
-                // Kill first, interrupt flag clear: an interrupted thread's Docker calls are aborted.
+        // Whether the caller is still there is looked at every 200 ms: one that went away has the
+        // command killed, which ends the wait.
+        ScheduledFuture<?> watch = WATCHER.scheduleWithFixedDelay(() -> {
+            if (sink.abandoned()) {
                 killExec(execId);
-                closeQuietly(out);
-                Thread.currentThread().interrupt();
-                throw new CirqueException(Kind.DEADLINE_EXCEEDED, "interrupted while running " + argv
-                        + " (its caller went away); it was killed");
+                throw new IllegalStateException("killed"); // once is enough: this ends the schedule
             }
-        });
+        }, CALLER_CHECK_MS, CALLER_CHECK_MS, TimeUnit.MILLISECONDS);
+        boolean finished;
+        try {
+            finished = call("run exec in " + shortId(containerId), () -> {
+                try {
+                    streams.execStartCmd(execId).exec(out);
+                    if (timeout == null) {
+                        out.awaitCompletion();
+                        return true;
+                    }
+                    return out.awaitCompletion(timeout.toMillis(), TimeUnit.MILLISECONDS);
+                } catch (InterruptedException e) {
+                    // Kill first, interrupt flag clear: an interrupted thread's Docker calls are aborted.
+                    killExec(execId);
+                    closeQuietly(out);
+                    Thread.currentThread().interrupt();
+                    throw new CirqueException(Kind.DEADLINE_EXCEEDED, "interrupted while running " + argv
+                            + "; it was killed");
+                }
+            });
+        } finally {
+            watch.cancel(false);
+        }
+        if (sink.abandoned()) { // the stream may have ended with its reader, the command not
+            killExec(execId);
+            closeQuietly(out);
+            throw new CirqueException(Kind.DEADLINE_EXCEEDED, "the caller of " + argv + " went away; the command"
+                    + " was killed");
+        }
         if (!finished) {
             killExec(execId);
             closeQuietly(out);

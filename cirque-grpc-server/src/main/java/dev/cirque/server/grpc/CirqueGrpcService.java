@@ -205,32 +205,26 @@ public final class CirqueGrpcService extends CirqueServiceGrpc.CirqueServiceImpl
     @Override
     public void executeDeviceCommandStream(ExecuteDeviceCommandRequest request, StreamObserver<CommandOutput> out) {
         Object lock = new Object();
-        // A client that goes away ends the command: the interrupt reaches the exec's wait,
-        // which kills the command's process tree in the node.
-        Thread handler = Thread.currentThread();
-        Context.CancellationListener gone = context -> handler.interrupt();
-        Context.current().addListener(gone, Runnable::run);
+        // A client that goes away ends the command (the exec's wait looks for it).
+        Context call = Context.current();
         try {
             int code = homes.execStreaming(request.getHomeId(), request.getDeviceId(), request.getCommand(),
-                    timeLeft(), (stream, chunk) -> {
+                    timeLeft(), ContainerEngine.OutputSink.watching((stream, chunk) -> {
                         ByteString bytes = ByteString.copyFrom(chunk);
                         CommandOutput.Builder b = CommandOutput.newBuilder();
                         synchronized (lock) {
                             out.onNext(stream == ContainerEngine.OutputSink.Stream.STDERR
                                     ? b.setStderr(bytes).build() : b.setStdout(bytes).build());
                         }
-                    });
+                    }, call::isCancelled));
             synchronized (lock) {
                 out.onNext(CommandOutput.newBuilder().setExitCode(code).build());
                 out.onCompleted();
             }
         } catch (RuntimeException e) {
-            if (!Context.current().isCancelled()) {
+            if (!call.isCancelled()) {
                 out.onError(GrpcErrors.toStatus(e));
             }
-        } finally {
-            Context.current().removeListener(gone);
-            Thread.interrupted(); // the pool's thread goes back without our interrupt
         }
     }
 

@@ -11,6 +11,7 @@ import com.sun.net.httpserver.HttpsParameters;
 import com.sun.net.httpserver.HttpsServer;
 import dev.cirque.core.CirqueException;
 import dev.cirque.core.engine.ExecResult;
+import dev.cirque.core.engine.ContainerEngine;
 import dev.cirque.core.home.Home;
 import dev.cirque.core.home.HomeService;
 import dev.cirque.core.home.Node;
@@ -236,7 +237,8 @@ public final class HttpApi {
     private void streamCommand(HttpExchange ex, String home, String device, String command) throws IOException {
         ChunkedReply reply = new ChunkedReply(ex);
         try {
-            int code = homes.execStreaming(home, device, command, null, (stream, chunk) -> reply.write(chunk));
+            int code = homes.execStreaming(home, device, command, null,
+                    ContainerEngine.OutputSink.watching((stream, chunk) -> reply.write(chunk), () -> reply.gone));
             log.debug("streamed command in {} exited {}", device, code);
         } catch (CirqueException e) {
             if (reply.gone) {
@@ -248,20 +250,16 @@ public final class HttpApi {
             }
             // The status is gone; say it in the text, where the reader is looking.
             reply.write(("\n[cirque] " + e.getMessage() + "\n").getBytes(StandardCharsets.UTF_8));
-        } finally {
-            Thread.interrupted(); // a worker goes back to the pool without the interrupt meant for this call
         }
         reply.write(new byte[0]); // a command with no output still gets its (empty) reply
     }
 
     /**
      * A text/plain reply sent in chunks, its headers on the first write. A client that hung
-     * up is noticed at the next write: the handler thread, waiting for the command, is
-     * interrupted, which ends the command in the node.
+     * up is noticed at the next write, and the command it ran is then ended.
      */
     private static final class ChunkedReply {
         private final HttpExchange ex;
-        private final Thread handler = Thread.currentThread();
         private volatile boolean started;
         private volatile boolean gone;
 
@@ -281,10 +279,7 @@ public final class HttpApi {
                     ex.getResponseBody().flush();
                 }
             } catch (IOException e) {
-                if (!gone) {
-                    gone = true;
-                    handler.interrupt();
-                }
+                gone = true;
                 throw new UncheckedIOException(e);
             }
         }
