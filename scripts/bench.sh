@@ -9,6 +9,9 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 out=${1:-bench-results.md}
 echo "[bench] building (mvn package -DskipTests)"
-mvn -B -q package -DskipTests -pl cirque-bench -am
-cp=$(mvn -B -q -pl cirque-bench dependency:build-classpath -Dmdep.outputFile=/dev/stdout)
+# One reactor run that builds the modules and writes the harness's class path: a separate
+# dependency:build-classpath would look for the sibling modules in ~/.m2, where a fresh clone has none.
+mvn -B -q package dependency:build-classpath -DskipTests -pl cirque-bench -am \
+  -Dmdep.outputFile=target/bench-classpath.txt -Dmdep.includeScope=runtime
+cp=$(cat cirque-bench/target/bench-classpath.txt)
 exec java -cp "cirque-bench/target/classes:$cp" dev.cirque.bench.Bench "${@:2}" --out "$out"

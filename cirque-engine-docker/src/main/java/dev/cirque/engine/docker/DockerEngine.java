@@ -171,7 +171,7 @@ public final class DockerEngine implements ContainerEngine {
                     throw e;
                 }
                 disconnectAll(networkId);
-                sleepQuietly(200L * attempt);
+                DockerExecs.sleepQuietly(200L * attempt);
             }
         }
     }
@@ -191,13 +191,6 @@ public final class DockerEngine implements ContainerEngine {
         });
     }
 
-    private static void sleepQuietly(long ms) {
-        try {
-            Thread.sleep(ms);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
 
     @Override
     public String createContainer(ContainerPlan plan, String network) {

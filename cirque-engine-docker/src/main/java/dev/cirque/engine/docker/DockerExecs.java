@@ -145,7 +145,7 @@ final class DockerExecs {
         }
     }
 
-    private static void sleepQuietly(long ms) {
+    static void sleepQuietly(long ms) {
         try {
             Thread.sleep(ms);
         } catch (InterruptedException e) {
