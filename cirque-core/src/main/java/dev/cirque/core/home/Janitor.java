@@ -58,14 +58,24 @@ public final class Janitor {
         List<Labelled> orphanNetworks = new ArrayList<>();
         sort(engine.containersWithLabels(Labels.managed()), liveHomes, orphanContainers);
         sort(engine.networksWithLabels(Labels.managed()), liveHomes, orphanNetworks);
+        // One object that cannot be removed is logged and left: it must not stop the sweep (nor
+        // the daemon's start), and only what was removed is counted.
+        int containers = 0;
         for (Labelled c : orphanContainers) {
-            engine.removeContainer(c.id());
-            log.info("removed orphaned container {} (home {}, owner {})", shortId(c.id()), c.labels().get(Labels.HOME),
-                    c.labels().getOrDefault(Labels.OWNER, "unknown"));
+            try {
+                engine.removeContainer(c.id());
+                containers++;
+                log.info("removed orphaned container {} (home {}, owner {})", shortId(c.id()),
+                        c.labels().get(Labels.HOME), c.labels().getOrDefault(Labels.OWNER, "unknown"));
+            } catch (CirqueException e) {
+                log.warn("could not remove orphaned container {}: {}", shortId(c.id()), e.getMessage());
+            }
         }
+        int networks = 0;
         for (Labelled n : orphanNetworks) {
             try {
                 engine.removeNetwork(n.id());
+                networks++;
                 log.info("removed orphaned network {} (home {})", shortId(n.id()), n.labels().get(Labels.HOME));
             } catch (CirqueException e) {
                 log.warn("could not remove orphaned network {}: {}", shortId(n.id()), e.getMessage());
@@ -74,7 +84,7 @@ public final class Janitor {
         int rules = sweepIptables(liveHomes);
         int processes = sweepLedger(ledger);
         int leases = ledger.allocator().sweep();
-        return new Report(orphanContainers.size(), orphanNetworks.size(), rules, processes, leases);
+        return new Report(containers, networks, rules, processes, leases);
     }
 
     /** Splits objects into live ones (their homes noted) and orphans. */

@@ -40,6 +40,8 @@ final class FakeEngine implements ContainerEngine {
     /** Every call made, in order: {@code createNetwork cirque-...}, {@code removeContainer <id>}, ... */
     final List<String> calls = Collections.synchronizedList(new ArrayList<>());
     private final Map<String, String> failures = new ConcurrentHashMap<>();
+    /** Calls that fail for one object only: operation + " " + its id or name. */
+    private final Set<String> failingFor = ConcurrentHashMap.newKeySet();
     private final Map<String, CountDownLatch[]> holds = new ConcurrentHashMap<>();
     private final AtomicInteger ids = new AtomicInteger();
 
@@ -50,6 +52,12 @@ final class FakeEngine implements ContainerEngine {
     /** Makes every later call of {@code operation} fail as an engine that said {@code message}. */
     FakeEngine failOn(String operation, String message) {
         failures.put(operation, message);
+        return this;
+    }
+
+    /** Makes calls of {@code operation} on the object {@code id} (only) fail. */
+    FakeEngine failFor(String operation, String id) {
+        failingFor.add(operation + " " + id);
         return this;
     }
 
@@ -74,6 +82,9 @@ final class FakeEngine implements ContainerEngine {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
+        }
+        if (failingFor.contains(operation + " " + detail)) {
+            throw new CirqueException(CirqueException.Kind.INTERNAL, "the engine could not " + operation + " " + detail);
         }
         String failure = failures.get(operation);
         if (failure != null) {
