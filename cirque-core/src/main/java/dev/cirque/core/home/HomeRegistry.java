@@ -39,6 +39,11 @@ final class HomeRegistry {
         homes.put(home.id(), home);
     }
 
+    /** Lists again a home whose teardown failed half way, so it can be seen and stopped again. */
+    synchronized void putBack(Home home) {
+        homes.putIfAbsent(home.id(), home);
+    }
+
     /** Gives a reservation back: the home could not be made. */
     synchronized void cancel() {
         reserved--;

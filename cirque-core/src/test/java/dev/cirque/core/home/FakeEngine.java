@@ -61,6 +61,12 @@ final class FakeEngine implements ContainerEngine {
         return this;
     }
 
+    /** Lets such calls succeed again. */
+    FakeEngine recover(String operation, String id) {
+        failingFor.remove(operation + " " + id);
+        return this;
+    }
+
     /**
      * Holds calls of {@code operation} until {@code release} opens; {@code reached} opens when
      * the first such call arrives.

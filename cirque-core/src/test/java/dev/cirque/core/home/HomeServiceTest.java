@@ -282,6 +282,26 @@ class HomeServiceTest {
     }
 
     @Test
+    void aHomeWhoseNetworkWillNotGoStaysListedAndAStopRetries() {
+        FakeEngine engine = new FakeEngine(IMAGE);
+        HomeService s = service(engine);
+        Home home = s.createHome();
+        s.createNode(home.id(), node("A"));
+        String lan = home.network(NetworkKind.LAN).orElseThrow().id();
+        engine.failFor("removeNetwork", lan);
+        assertThrows(CirqueException.class, () -> s.stopHome(home.id()));
+        assertEquals(List.of(home), s.homes(), "still listed: seen, and stoppable again");
+        assertEquals(List.of(), s.nodes(home.id()), "its nodes are gone");
+        assertEquals(Kind.NOT_FOUND, assertThrows(CirqueException.class, () -> s.createNode(home.id(), node())).kind(),
+                "closed to new nodes");
+        engine.recover("removeNetwork", lan);
+        s.stopHome(home.id());
+        assertEquals(List.of(), s.homes());
+        assertEquals(Map.of(), engine.networks);
+        assertEquals(Map.of(), engine.containers);
+    }
+
+    @Test
     void extraNetworksAreMadeOnceOnFirstUseAndRemovedBeforeTheLan() {
         FakeEngine engine = new FakeEngine(IMAGE);
         HomeService s = service(engine);
