@@ -90,6 +90,11 @@ public interface ContainerEngine extends AutoCloseable {
             return false;
         }
 
+        /** Whether anyone can go away (a streaming caller): only then is {@link #abandoned} looked at. */
+        default boolean watched() {
+            return false;
+        }
+
         /** {@code sink}, abandoned when {@code gone} says so. */
         static OutputSink watching(OutputSink sink, BooleanSupplier gone) {
             return new OutputSink() {
@@ -101,6 +106,11 @@ public interface ContainerEngine extends AutoCloseable {
                 @Override
                 public boolean abandoned() {
                     return gone.getAsBoolean();
+                }
+
+                @Override
+                public boolean watched() {
+                    return true;
                 }
             };
         }

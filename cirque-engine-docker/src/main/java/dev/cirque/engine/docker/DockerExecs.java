@@ -64,7 +64,8 @@ final class DockerExecs {
         };
         // Whether the caller is still there is looked at every 200 ms: one that went away has the
         // command killed, which ends the wait.
-        ScheduledFuture<?> watch = WATCHER.scheduleWithFixedDelay(() -> {
+        // Only streaming callers can go away: the plain exec, the hot path, schedules nothing.
+        ScheduledFuture<?> watch = !sink.watched() ? null : WATCHER.scheduleWithFixedDelay(() -> {
             if (sink.abandoned()) {
                 killExec(execId);
                 throw new IllegalStateException("killed"); // once is enough: this ends the schedule
@@ -90,7 +91,9 @@ final class DockerExecs {
                 }
             });
         } finally {
-            watch.cancel(false);
+            if (watch != null) {
+                watch.cancel(false);
+            }
         }
         if (sink.abandoned()) { // the stream may have ended with its reader, the command not
             killExec(execId);
