@@ -1,11 +1,13 @@
 package dev.cirque.server;
 
+import dev.cirque.server.http.HttpLimits;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.slf4j.Logger;
@@ -39,21 +41,23 @@ public final class CirqueDaemon implements Callable<Integer> {
     @Mixin
     HostOptions host = new HostOptions();
 
-
-
-
-
-
-
-
-
-
-
     @Option(names = "--max-request-bytes", paramLabel = "N", defaultValue = "4194304",
             description = "Size of a gRPC message or HTTP body (default ${DEFAULT-VALUE}); past it"
                     + " RESOURCE_EXHAUSTED or 413.")
     int maxRequestBytes;
 
+    @Option(names = "--http-workers", paramLabel = "N", defaultValue = "32",
+            description = "HTTP calls run at once (default ${DEFAULT-VALUE}); 4×N more wait, past that 503.")
+    int httpWorkers;
+
+    @Option(names = "--http-read-timeout", paramLabel = "SECONDS", defaultValue = "30",
+            description = "How long an HTTP client may take to send a whole request, or sit idle between"
+                    + " requests, before its connection is closed (default ${DEFAULT-VALUE}).")
+    int httpReadTimeoutSeconds;
+
+    @Option(names = "--http-max-connections", paramLabel = "N", defaultValue = "512",
+            description = "HTTP connections open at once (default ${DEFAULT-VALUE}); past it new ones are closed.")
+    int httpMaxConnections;
 
     @Option(names = "--shutdown-timeout", paramLabel = "SECONDS", defaultValue = "120",
             description = "How long SIGTERM waits for every home to be torn down before exiting anyway"
@@ -109,7 +113,8 @@ public final class CirqueDaemon implements Callable<Integer> {
         warmUp.join();
         DaemonServer server;
         try {
-            server = new DaemonServer(core.homes(), address, http, security, maxRequestBytes).start();
+            server = new DaemonServer(core.homes(), address, http, security, new HttpLimits(maxRequestBytes,
+                    httpWorkers, Duration.ofSeconds(httpReadTimeoutSeconds), httpMaxConnections)).start();
         } catch (IOException e) {
             core.close();
             log.error("cannot listen on {}{}: {} (is another daemon running? choose other ports with"
@@ -150,6 +155,9 @@ public final class CirqueDaemon implements Callable<Integer> {
         range("--max-request-bytes", maxRequestBytes, 1024, 1 << 30);
         range("--max-output-bytes", host.maxOutputBytes, 1024, 1L << 30);
         range("--docker-timeout", host.dockerTimeoutSeconds, 1, 3600);
+        range("--http-workers", httpWorkers, 1, 4096);
+        range("--http-read-timeout", httpReadTimeoutSeconds, 1, 3600);
+        range("--http-max-connections", httpMaxConnections, 1, 1_000_000);
         range("--shutdown-timeout", shutdownTimeoutSeconds, 0, 86_400);
     }
 

@@ -3,6 +3,7 @@ package dev.cirque.server;
 import dev.cirque.core.home.HomeService;
 import dev.cirque.server.grpc.CirqueGrpcService;
 import dev.cirque.server.http.HttpApi;
+import dev.cirque.server.http.HttpLimits;
 import dev.cirque.proto.CirqueServiceGrpc;
 import io.grpc.Metadata;
 import io.grpc.Server;
@@ -36,16 +37,16 @@ public final class DaemonServer {
 
     public DaemonServer(HomeService homes, InetSocketAddress address, InetSocketAddress httpAddress)
             throws IOException {
-        this(homes, address, httpAddress, Security.none(), HttpApi.MAX_BODY_BYTES);
+        this(homes, address, httpAddress, Security.none(), HttpLimits.defaults());
     }
 
     @SuppressWarnings("deprecation") // v1alpha reflection: what grpcurl and other older clients ask first
     public DaemonServer(HomeService homes, InetSocketAddress address, InetSocketAddress httpAddress,
-            Security security, int maxRequestBytes) throws IOException {
+            Security security, HttpLimits limits) throws IOException {
         this.homes = homes;
-        this.http = httpAddress == null ? null : new HttpApi(homes, httpAddress, security, maxRequestBytes);
+        this.http = httpAddress == null ? null : new HttpApi(homes, httpAddress, security, limits);
         this.server = NettyServerBuilder.forAddress(address)
-                .maxInboundMessageSize(maxRequestBytes)
+                .maxInboundMessageSize(limits.maxBodyBytes())
                 .sslContext(security.grpcSslContext())
                 .intercept(security.grpcInterceptor())
                 .callExecutor(DaemonServer::executorFor)

@@ -16,18 +16,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
-import java.security.KeyStore;
 import java.security.MessageDigest;
 import java.security.PrivateKey;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
 import java.security.spec.PKCS8EncodedKeySpec;
 import java.util.Base64;
 import java.util.Collection;
 import java.util.List;
-import javax.net.ssl.KeyManagerFactory;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
 
 /**
  * Who may talk to the daemon: an optional bearer token checked on every gRPC call and HTTP
@@ -127,31 +124,18 @@ public final class Security {
         return b.build();
     }
 
-    /** The HTTP server's TLS context; null for plaintext. */
-    public SSLContext httpsContext() throws IOException {
+    /** The HTTP server's TLS context (Netty's own, not gRPC's shaded copy); null for plaintext. */
+    public io.netty.handler.ssl.SslContext httpSslContext() throws IOException {
         if (cert == null) {
             return null;
         }
         try {
-            KeyStore keys = KeyStore.getInstance("PKCS12");
-            keys.load(null, null);
-            keys.setKeyEntry("cirque", privateKey(key), new char[0], certificates(cert).toArray(Certificate[]::new));
-            KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-            kmf.init(keys, new char[0]);
-            TrustManagerFactory tmf = null;
+            io.netty.handler.ssl.SslContextBuilder b = io.netty.handler.ssl.SslContextBuilder.forServer(privateKey(key),
+                    certificates(cert).stream().map(X509Certificate.class::cast).toList());
             if (clientCa != null) {
-                KeyStore trusted = KeyStore.getInstance("PKCS12");
-                trusted.load(null, null);
-                int i = 0;
-                for (Certificate c : certificates(clientCa)) {
-                    trusted.setCertificateEntry("ca" + i++, c);
-                }
-                tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-                tmf.init(trusted);
+                b.trustManager(clientCa.toFile()).clientAuth(io.netty.handler.ssl.ClientAuth.REQUIRE);
             }
-            SSLContext ctx = SSLContext.getInstance("TLS");
-            ctx.init(kmf.getKeyManagers(), tmf == null ? null : tmf.getTrustManagers(), null);
-            return ctx;
+            return b.build();
         } catch (GeneralSecurityException e) {
             throw new IOException("cannot load the TLS certificate/key: " + e.getMessage(), e);
         }

@@ -15,6 +15,11 @@ import dev.cirque.proto.ListCirqueHomesRequest;
 import dev.cirque.proto.StopCirqueHomeRequest;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.net.InetAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -110,16 +115,51 @@ class BatchAndStreamingTest {
                     .next().getStdout().toStringUtf8());
             assertEquals("started\n", first);
             call.cancel(null); // the client leaves while the command runs
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            String ps;
-            while ((ps = daemon.stub.executeDeviceCommand(ExecuteDeviceCommandRequest.newBuilder().setHomeId(home)
-                    .setDeviceId(device).setCommand("ps -eo args").build()).getOutput()).contains("sleep 303")) {
-                assertTrue(System.nanoTime() < deadline, "the command outlived its client: " + ps);
-            }
-            assertTrue(ps.lines().noneMatch(l -> l.strip().equals("cat")), ps);
+            awaitEnded(home, device, "sleep 303");
         } finally {
             daemon.stub.stopCirqueHome(StopCirqueHomeRequest.newBuilder().setHomeId(home).build());
         }
+    }
+
+    /**
+     * The same over HTTP ({@code device_cmd?stream=True}): the client hangs up while the
+     * command prints nothing, so only the closed connection can tell (no write fails).
+     */
+    @Test
+    void anHttpStreamedCommandEndsWhenItsClientHangsUp() throws Exception {
+        CreateCirqueHomeWithDevicesResponse made = daemon.stub.createCirqueHomeWithDevices(request("n"));
+        String home = made.getHomeId();
+        String device = made.getDevicesOrThrow("n").getDeviceId();
+        try {
+            try (Socket client = new Socket(InetAddress.getLoopbackAddress(), daemon.httpPort())) {
+                String command = "sh%20-c%20'echo%20started;%20sleep%20304%20|%20cat'";
+                client.getOutputStream().write(("GET /device_cmd/" + home + "/" + device + "/" + command
+                        + "?stream=True HTTP/1.1\r\nHost: 127.0.0.1:" + daemon.httpPort() + "\r\n\r\n")
+                        .getBytes(StandardCharsets.US_ASCII));
+                client.setSoTimeout(30_000);
+                BufferedReader reply = new BufferedReader(new InputStreamReader(client.getInputStream(),
+                        StandardCharsets.UTF_8));
+                String line;
+                while ((line = reply.readLine()) != null && !line.equals("started")) {
+                    assertTrue(line.length() < 200, line); // headers, chunk sizes
+                }
+                assertEquals("started", line, "the command's first line came through");
+            } // the client leaves while the command runs and prints nothing
+            awaitEnded(home, device, "sleep 304");
+        } finally {
+            daemon.stub.stopCirqueHome(StopCirqueHomeRequest.newBuilder().setHomeId(home).build());
+        }
+    }
+
+    /** Waits until no process in the node runs {@code command}, nor the {@code cat} piped after it. */
+    private static void awaitEnded(String home, String device, String command) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        String ps;
+        while ((ps = daemon.stub.executeDeviceCommand(ExecuteDeviceCommandRequest.newBuilder().setHomeId(home)
+                .setDeviceId(device).setCommand("ps -eo args").build()).getOutput()).contains(command)) {
+            assertTrue(System.nanoTime() < deadline, "the command outlived its client: " + ps);
+        }
+        assertTrue(ps.lines().noneMatch(l -> l.strip().equals("cat")), ps);
     }
 
     private static CreateCirqueHomeWithDevicesRequest request(String... keys) {

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cirque.core.capability.CapabilityRegistry;
 import dev.cirque.core.home.HomeService;
+import dev.cirque.server.http.HttpLimits;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -64,7 +65,7 @@ class BrowserGuardTest {
         Security allowing = new Security(null, null, null, null, List.of("http://localhost:8080"));
         InetSocketAddress loopback = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
         DaemonServer server = new DaemonServer(new HomeService(daemon.engine, CapabilityRegistry.fromClassPath()),
-                loopback, loopback, allowing, 1 << 20).start();
+                loopback, loopback, allowing, HttpLimits.defaults()).start();
         try {
             int port = server.httpPort();
             assertTrue(request(port, "GET /get_homes", "Host: localhost:" + port, "Origin: http://localhost:8080",

@@ -40,7 +40,13 @@ final class DaemonProcess {
     }
 
     static DaemonProcess start(String... args) throws IOException {
-        List<String> command = new ArrayList<>(List.of(
+        return startUnder(List.of(), args);
+    }
+
+    /** Started by {@code wrapper} (say {@code prlimit --nofile=400:400 --}), which must exec the JVM. */
+    static DaemonProcess startUnder(List<String> wrapper, String... args) throws IOException {
+        List<String> command = new ArrayList<>(wrapper);
+        command.addAll(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-cp", System.getProperty("java.class.path"),
                 CirqueDaemon.class.getName()));
@@ -98,12 +104,17 @@ final class DaemonProcess {
         }
 
         @Override
-        public void close() throws InterruptedException {
+        public void close() {
             channels.forEach(ManagedChannel::shutdownNow);
             for (DaemonProcess d : daemons) {
                 d.process.toHandle().destroy();
-                if (!d.process.waitFor(60, TimeUnit.SECONDS)) {
+                try {
+                    if (!d.process.waitFor(60, TimeUnit.SECONDS)) {
+                        d.process.destroyForcibly();
+                    }
+                } catch (InterruptedException e) {
                     d.process.destroyForcibly();
+                    Thread.currentThread().interrupt();
                 }
             }
         }

@@ -17,7 +17,7 @@ import dev.cirque.proto.CreateCirqueHomeRequest;
 import dev.cirque.proto.DeviceSpecification;
 import dev.cirque.proto.ExecuteDeviceCommandRequest;
 import dev.cirque.proto.StopCirqueHomeRequest;
-import dev.cirque.server.http.HttpApi;
+import dev.cirque.server.http.HttpLimits;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.grpc.Status;
@@ -114,7 +114,8 @@ class FaultsAndLimitsTest {
         try (DockerEngine engine = DockerEngine.connect(null)) {
             InetSocketAddress any = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
             DaemonServer server = new DaemonServer(new HomeService(engine, CapabilityRegistry.fromClassPath(),
-                    new Limits(2, 2, 100)), any, any, Security.none(), 64 * 1024).start();
+                    new Limits(2, 2, 100)), any, any, Security.none(), HttpLimits.defaults().withMaxBodyBytes(64 * 1024))
+                    .start();
             ManagedChannel ch = ManagedChannelBuilder.forAddress("127.0.0.1", server.port()).usePlaintext().build();
             CirqueServiceGrpc.CirqueServiceBlockingStub stub = CirqueServiceGrpc.newBlockingStub(ch)
                     .withDeadlineAfter(2, TimeUnit.MINUTES);
@@ -148,7 +149,7 @@ class FaultsAndLimitsTest {
             }
             assertEquals(List.of(), engine.containersLabelled(Labels.managed()));
         }
-        assertTrue(HttpApi.MAX_BODY_BYTES > 64 * 1024);
+        assertTrue(HttpLimits.defaults().maxBodyBytes() > 64 * 1024);
     }
 
     private static void exhausted(Executable call, String mentions) {

@@ -9,7 +9,7 @@ import dev.cirque.core.home.HomeService;
 import dev.cirque.engine.docker.DockerEngine;
 import dev.cirque.proto.CirqueServiceGrpc;
 import dev.cirque.proto.ListCirqueHomesRequest;
-import dev.cirque.server.http.HttpApi;
+import dev.cirque.server.http.HttpLimits;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
 import io.grpc.Status;
@@ -120,7 +120,7 @@ class SecurityTest {
         Running(Security security) throws IOException {
             InetSocketAddress any = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
             server = new DaemonServer(new HomeService(engine, CapabilityRegistry.fromClassPath()), any, any, security,
-                    HttpApi.MAX_BODY_BYTES)
+                    HttpLimits.defaults())
                     .start();
         }
 

@@ -126,6 +126,11 @@ final class TestDaemon implements AutoCloseable, BeforeAllCallback, AfterAllCall
                 .setDeviceId(node.getDeviceId()).setCommand(command).build()).getOutput();
     }
 
+    /** The port of the daemon's HTTP routes. */
+    int httpPort() {
+        return server.httpPort();
+    }
+
     /** A device's state through the HTTP route {@code /device_state}, as JSON. */
     JsonNode httpState(String home, String device) throws Exception {
         HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(

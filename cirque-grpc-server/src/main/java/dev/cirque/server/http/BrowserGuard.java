@@ -1,12 +1,12 @@
 package dev.cirque.server.http;
 
-import com.sun.net.httpserver.Headers;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.function.UnaryOperator;
 
 /**
  * Keeps web pages away from the HTTP API: any page a user opens could otherwise drive it
@@ -36,18 +36,18 @@ final class BrowserGuard {
     }
 
     /** Why the request is refused, or empty. */
-    Optional<String> refusal(Headers headers, int boundPort) {
-        String origin = headers.getFirst("Origin");
+    Optional<String> refusal(UnaryOperator<String> header, int boundPort) {
+        String origin = header.apply("Origin");
         boolean allowedOrigin = origin != null && allowedOrigins.contains(origin.strip().toLowerCase(Locale.ROOT));
         if (origin != null && !allowedOrigin) {
             return Optional.of("requests from web pages are refused (Origin: " + origin + "); allow that origin with"
                     + " --http-allow-origin");
         }
-        String site = headers.getFirst("Sec-Fetch-Site");
+        String site = header.apply("Sec-Fetch-Site");
         if (site != null && !allowedOrigin && !site.equals("none") && !site.equals("same-origin")) {
             return Optional.of("requests a browser sends for another site are refused (Sec-Fetch-Site: " + site + ")");
         }
-        String host = headers.getFirst("Host");
+        String host = header.apply("Host");
         if (loopback && host != null && !loopbackHost(host, boundPort > 0 ? boundPort : port)) {
             return Optional.of("Host " + host + " is not this daemon's loopback address; it listens on loopback only"
                     + " (a page on another name reaching it is DNS rebinding)");

@@ -4,11 +4,6 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
-import com.sun.net.httpserver.HttpsConfigurator;
-import com.sun.net.httpserver.HttpsParameters;
-import com.sun.net.httpserver.HttpsServer;
 import dev.cirque.core.CirqueException;
 import dev.cirque.core.engine.ExecResult;
 import dev.cirque.core.engine.ContainerEngine;
@@ -17,9 +12,6 @@ import dev.cirque.core.home.HomeService;
 import dev.cirque.core.home.Node;
 import dev.cirque.server.Security;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
@@ -29,107 +21,86 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLParameters;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Cirque's JSON/HTTP routes, as the Matter harness ({@code CHIPVirtualHome}) calls them.
- * Served by the JDK's own HTTP server: no dependency, and it streams chunked replies,
- * which {@code device_cmd?stream=True} needs. Errors are JSON
- * {@code {"code": ..., "error": ..., "device"?: ...}}, never a stack trace. About 410
+ * Cirque's JSON/HTTP routes, as the Matter harness ({@code CHIPVirtualHome}) calls them,
+ * served by {@link HttpTransport} (Netty, bounded: see {@link HttpLimits}). Errors are JSON
+ * {@code {"code": ..., "error": ..., "device"?: ...}}, never a stack trace. About 400
  * lines, past the usual 300: it is the route table with one short handler per Cirque
- * route, translation only (the work is HomeService's); the hardening issue moves it onto
- * another server, and it splits by route group then.
+ * route, translation only (the work is HomeService's).
  */
 public final class HttpApi {
 
     private static final Logger log = LoggerFactory.getLogger(HttpApi.class);
     /** The largest request body accepted by default. */
-    public static final int MAX_BODY_BYTES = 4 << 20;
+    public static final int MAX_BODY_BYTES = HttpLimits.defaults().maxBodyBytes();
 
     private final HomeService homes;
     private final DeviceConfigs configs;
     private final LinkRoutes links;
     private final Security security;
     private final BrowserGuard browsers;
-    private final int maxBodyBytes;
     private final ObjectMapper json = new ObjectMapper();
-    private final HttpServer server;
-    private final ExecutorService workers;
+    private final HttpTransport server;
 
     public HttpApi(HomeService homes, InetSocketAddress address) throws IOException {
-        this(homes, address, Security.none(), MAX_BODY_BYTES);
+        this(homes, address, Security.none(), HttpLimits.defaults());
     }
 
-    public HttpApi(HomeService homes, InetSocketAddress address, Security security, int maxBodyBytes)
+    public HttpApi(HomeService homes, InetSocketAddress address, Security security, HttpLimits limits)
             throws IOException {
         this.homes = homes;
         this.configs = new DeviceConfigs(homes.capabilities());
         this.links = new LinkRoutes(homes, json);
         this.security = security;
         this.browsers = new BrowserGuard(address, security.allowedOrigins());
-        this.maxBodyBytes = maxBodyBytes;
-        SSLContext tls = security.httpsContext();
-        if (tls == null) {
-            this.server = HttpServer.create(address, 64);
-        } else {
-            HttpsServer https = HttpsServer.create(address, 64);
-            https.setHttpsConfigurator(new HttpsConfigurator(tls) {
-                @Override
-                public void configure(HttpsParameters params) {
-                    SSLParameters p = tls.getDefaultSSLParameters();
-                    p.setNeedClientAuth(security.needsClientCertificates());
-                    params.setSSLParameters(p);
-                }
-            });
-            this.server = https;
-        }
-        this.workers = Executors.newCachedThreadPool(r -> {
-            Thread t = new Thread(r, "cirque-http");
-            t.setDaemon(true);
-            return t;
-        });
-        server.setExecutor(workers);
-        server.createContext("/", this::handle);
+        this.server = new HttpTransport(address, security.httpSslContext(), limits, this::handle);
     }
 
-    public HttpApi start() {
-        server.start();
-        log.info("HTTP listening on {}", server.getAddress());
+    public HttpApi start() throws IOException {
+        try {
+            server.start();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while binding the HTTP port", e);
+        }
+        log.info("HTTP listening on port {}", server.port());
         return this;
     }
 
     public int port() {
-        return server.getAddress().getPort();
+        return server.port();
+    }
+
+    /** HTTP connections open now. */
+    public int openConnections() {
+        return server.openConnections();
     }
 
     public void stop() {
-        server.stop(0);
-        workers.shutdownNow();
+        server.stop();
     }
 
     // --- routing -------------------------------------------------------------------------
 
-    private void handle(HttpExchange ex) {
-        try (ex) {
-            String method = ex.getRequestMethod();
+    private void handle(HttpCall ex) {
+        try {
+            String method = ex.method();
             // Split the raw path before decoding, so an encoded '/' stays inside its segment.
-            String raw = ex.getRequestURI().getRawPath();
+            String raw = ex.rawPath();
             String[] parts = raw.length() <= 1 ? new String[0] : raw.substring(1).split("/", -1);
             String route = parts.length == 0 ? "" : parts[0];
             try {
-                Optional<String> refused = browsers.refusal(ex.getRequestHeaders(), port());
+                Optional<String> refused = browsers.refusal(ex::header, port());
                 if (refused.isPresent()) {
                     throw new HttpError(403, "PERMISSION_DENIED", refused.get());
                 }
-                if (!security.allows(ex.getRequestHeaders().getFirst("Authorization"))) {
-                    ex.getResponseHeaders().set("WWW-Authenticate", "Bearer");
+                if (!security.allows(ex.header("Authorization"))) {
                     throw new HttpError(401, "UNAUTHENTICATED", "missing or wrong bearer token (send"
-                            + " 'Authorization: Bearer <token>')");
+                            + " 'Authorization: Bearer <token>')", "WWW-Authenticate", "Bearer");
                 }
                 if (route.equals("create_home")) {
                     requireMethod(method, "POST");
@@ -154,7 +125,7 @@ public final class HttpApi {
                     default -> throw new HttpError(404, "NOT_FOUND", "no route " + raw);
                 }
             } catch (HttpError e) {
-                sendError(ex, e.status, e.code, e.getMessage(), null);
+                sendError(ex, e.status, e.code, e.getMessage(), null, e.headers);
             } catch (CirqueException e) {
                 if (e.kind() == CirqueException.Kind.INTERNAL) {
                     log.error("{} {}: {}", method, raw, e.getMessage(), e);
@@ -166,7 +137,7 @@ public final class HttpApi {
                 log.error("{} {} failed", method, raw, e);
                 sendError(ex, 500, "INTERNAL", "unexpected error: " + e, null);
             }
-        } catch (IOException | UncheckedIOException e) {
+        } catch (IOException e) {
             log.debug("HTTP client went away: {}", e.toString()); // nothing more can be said to it
         }
     }
@@ -185,14 +156,14 @@ public final class HttpApi {
 
     // --- routes --------------------------------------------------------------------------
 
-    private void createHome(HttpExchange ex) throws IOException {
+    private void createHome(HttpCall ex) throws IOException {
         byte[] body = readBody(ex);
         JsonNode topology = body.length == 0 ? json.createObjectNode() : json.readTree(body);
         HomeService.Topology made = homes.createHome(configs.toTopology(topology));
         sendJson(ex, 200, json.valueToTree(made.home().id()));
     }
 
-    private void links(HttpExchange ex, String method, String home, String action) throws IOException {
+    private void links(HttpCall ex, String method, String home, String action) throws IOException {
         if (method.equals("GET") && action.isEmpty()) {
             sendJson(ex, 200, links.get(home, query(ex).get("medium")));
             return;
@@ -202,11 +173,11 @@ public final class HttpApi {
         sendJson(ex, 200, links.post(home, action, body.length == 0 ? json.createObjectNode() : json.readTree(body)));
     }
 
-    private void getHomes(HttpExchange ex) throws IOException {
+    private void getHomes(HttpCall ex) throws IOException {
         sendJson(ex, 200, json.valueToTree(homes.homes().stream().map(Home::id).toList()));
     }
 
-    private void homeDevices(HttpExchange ex, String home) throws IOException {
+    private void homeDevices(HttpCall ex, String home) throws IOException {
         ObjectNode out = json.createObjectNode();
         for (Node node : homes.nodes(home)) {
             out.set(node.id(), DeviceConfigs.toState(json, node));
@@ -214,11 +185,11 @@ public final class HttpApi {
         sendJson(ex, 200, out);
     }
 
-    private void deviceState(HttpExchange ex, String home, String device) throws IOException {
+    private void deviceState(HttpCall ex, String home, String device) throws IOException {
         sendJson(ex, 200, DeviceConfigs.toState(json, homes.node(home, device)));
     }
 
-    private void deviceCmd(HttpExchange ex, String home, String device, String command) throws IOException {
+    private void deviceCmd(HttpCall ex, String home, String device, String command) throws IOException {
         if (isTrue(query(ex).get("stream"))) {
             streamCommand(ex, home, device, command);
             return;
@@ -232,60 +203,38 @@ public final class HttpApi {
 
     /**
      * Streams a command's output as it is produced. Headers go out with the first chunk, so
-     * anything that fails before it (unknown device, bad command) is still a JSON error.
+     * anything that fails before it (unknown device, bad command) is still a JSON error. A
+     * client that hangs up is noticed at once, and its command is ended.
      */
-    private void streamCommand(HttpExchange ex, String home, String device, String command) throws IOException {
-        ChunkedReply reply = new ChunkedReply(ex);
+    private void streamCommand(HttpCall ex, String home, String device, String command) {
+        AtomicBoolean started = new AtomicBoolean();
         try {
             int code = homes.execStreaming(home, device, command, null,
-                    ContainerEngine.OutputSink.watching((stream, chunk) -> reply.write(chunk), () -> reply.gone));
+                    ContainerEngine.OutputSink.watching((stream, chunk) -> {
+                        if (started.compareAndSet(false, true)) {
+                            ex.startChunks("text/plain; charset=utf-8");
+                        }
+                        ex.writeChunk(chunk);
+                    }, ex::gone));
             log.debug("streamed command in {} exited {}", device, code);
         } catch (CirqueException e) {
-            if (reply.gone) {
+            if (ex.gone()) {
                 log.info("streamed command in {}: the client went away; the command was ended", device);
                 return;
             }
-            if (!reply.started) {
+            if (!started.get()) {
                 throw e;
             }
             // The status is gone; say it in the text, where the reader is looking.
-            reply.write(("\n[cirque] " + e.getMessage() + "\n").getBytes(StandardCharsets.UTF_8));
+            ex.writeChunk(("\n[cirque] " + e.getMessage() + "\n").getBytes(StandardCharsets.UTF_8));
         }
-        reply.write(new byte[0]); // a command with no output still gets its (empty) reply
+        if (started.compareAndSet(false, true)) {
+            ex.startChunks("text/plain; charset=utf-8"); // a command with no output still gets its (empty) reply
+        }
+        ex.endChunks();
     }
 
-    /**
-     * A text/plain reply sent in chunks, its headers on the first write. A client that hung
-     * up is noticed at the next write, and the command it ran is then ended.
-     */
-    private static final class ChunkedReply {
-        private final HttpExchange ex;
-        private volatile boolean started;
-        private volatile boolean gone;
-
-        ChunkedReply(HttpExchange ex) {
-            this.ex = ex;
-        }
-
-        synchronized void write(byte[] chunk) {
-            try {
-                if (!started) {
-                    ex.getResponseHeaders().set("Content-Type", "text/plain; charset=utf-8");
-                    ex.sendResponseHeaders(200, 0);
-                    started = true;
-                }
-                if (chunk.length > 0) {
-                    ex.getResponseBody().write(chunk);
-                    ex.getResponseBody().flush();
-                }
-            } catch (IOException e) {
-                gone = true;
-                throw new UncheckedIOException(e);
-            }
-        }
-    }
-
-    private void deviceLog(HttpExchange ex, String home, String device) throws IOException {
+    private void deviceLog(HttpCall ex, String home, String device) throws IOException {
         String tail = query(ex).get("tail");
         int n;
         try {
@@ -300,7 +249,7 @@ public final class HttpApi {
     }
 
     /** Cirque's route: the credentials of the home's (first) access point, as {@code [ssid, psk]}. */
-    private void wifiSsidPsk(HttpExchange ex, String home) throws IOException {
+    private void wifiSsidPsk(HttpCall ex, String home) throws IOException {
         for (Node node : homes.home(home).nodes()) {
             Optional<List<String>> ap = DeviceConfigs.accessPoint(node);
             if (ap.isPresent()) {
@@ -311,19 +260,19 @@ public final class HttpApi {
         throw CirqueException.notFound("home " + home + " has no WiFi access point");
     }
 
-    private void stopDevice(HttpExchange ex, String home, String device) throws IOException {
+    private void stopDevice(HttpCall ex, String home, String device) throws IOException {
         homes.stopNode(home, device);
         sendJson(ex, 200, json.valueToTree(device));
     }
 
-    private void destroyHome(HttpExchange ex, String home) throws IOException {
+    private void destroyHome(HttpCall ex, String home) throws IOException {
         homes.stopHome(home);
         sendJson(ex, 200, json.valueToTree(home));
     }
 
-    private void destroyAll(HttpExchange ex) throws IOException {
+    private void destroyAll(HttpCall ex) {
         homes.stopAll();
-        ex.sendResponseHeaders(200, -1);
+        ex.reply(200, null, new byte[0]);
     }
 
     // --- helpers -------------------------------------------------------------------------
@@ -354,9 +303,9 @@ public final class HttpApi {
         return URLDecoder.decode(s.replace("+", "%2B"), StandardCharsets.UTF_8);
     }
 
-    private static Map<String, String> query(HttpExchange ex) {
+    private static Map<String, String> query(HttpCall ex) {
         Map<String, String> out = new HashMap<>();
-        String raw = ex.getRequestURI().getRawQuery();
+        String raw = ex.rawQuery();
         if (raw == null) {
             return out;
         }
@@ -373,26 +322,20 @@ public final class HttpApi {
         return v != null && List.of("true", "1", "yes").contains(v.strip().toLowerCase(Locale.ROOT));
     }
 
-    private byte[] readBody(HttpExchange ex) throws IOException {
-        try (InputStream in = ex.getRequestBody()) {
-            byte[] body = in.readNBytes(maxBodyBytes + 1);
-            if (body.length > maxBodyBytes) {
-                throw new HttpError(413, "RESOURCE_EXHAUSTED", "request body over " + maxBodyBytes
-                        + " bytes (--max-request-bytes)");
-            }
-            return body;
-        }
+    /** The body; the transport has already refused one over --max-request-bytes. */
+    private static byte[] readBody(HttpCall ex) {
+        return ex.body();
     }
 
-    private void sendJson(HttpExchange ex, int status, JsonNode body) throws IOException {
-        send(ex, status, "application/json", json.writeValueAsBytes(body));
+    private void sendJson(HttpCall ex, int status, JsonNode body) throws IOException {
+        ex.reply(status, "application/json", json.writeValueAsBytes(body));
     }
 
-    private static void sendText(HttpExchange ex, int status, String body) throws IOException {
-        send(ex, status, "text/plain; charset=utf-8", body.getBytes(StandardCharsets.UTF_8));
+    private static void sendText(HttpCall ex, int status, String body) {
+        ex.reply(status, "text/plain; charset=utf-8", body.getBytes(StandardCharsets.UTF_8));
     }
 
-    private void sendError(HttpExchange ex, int status, String code, String message, String device)
+    private void sendError(HttpCall ex, int status, String code, String message, String device, String... headers)
             throws IOException {
         ObjectNode body = json.createObjectNode();
         body.put("code", code);
@@ -400,28 +343,20 @@ public final class HttpApi {
         if (device != null) {
             body.put("device", device);
         }
-        sendJson(ex, status, body);
-    }
-
-    private static void send(HttpExchange ex, int status, String type, byte[] body) throws IOException {
-        ex.getResponseHeaders().set("Content-Type", type);
-        ex.sendResponseHeaders(status, body.length == 0 ? -1 : body.length);
-        if (body.length > 0) {
-            try (OutputStream out = ex.getResponseBody()) {
-                out.write(body);
-            }
-        }
+        ex.reply(status, "application/json", json.writeValueAsBytes(body), headers);
     }
 
     /** A reply decided by the routing itself rather than the core. */
     private static final class HttpError extends RuntimeException {
         final int status;
         final String code;
+        final String[] headers;
 
-        HttpError(int status, String code, String message) {
+        HttpError(int status, String code, String message, String... headers) {
             super(message);
             this.status = status;
             this.code = code;
+            this.headers = headers;
         }
     }
 }
