@@ -159,6 +159,11 @@ public final class CirqueDaemon implements Callable<Integer> {
         range("--http-read-timeout", httpReadTimeoutSeconds, 1, 3600);
         range("--http-max-connections", httpMaxConnections, 1, 1_000_000);
         range("--shutdown-timeout", shutdownTimeoutSeconds, 0, 86_400);
+        try {
+            host.check();
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(new CommandLine(this), e.getMessage());
+        }
     }
 
     private void range(String flag, long value, long min, long max) {

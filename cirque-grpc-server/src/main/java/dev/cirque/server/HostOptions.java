@@ -5,6 +5,7 @@ import dev.cirque.capabilities.XvncCapability;
 import dev.cirque.core.capability.HostSettings;
 import dev.cirque.core.capability.MountPolicy;
 import dev.cirque.core.home.Limits;
+import dev.cirque.core.host.SubnetPool;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -59,6 +60,18 @@ public final class HostOptions {
             description = "IPv4 gateway of IpvLan networks (default: Docker picks one).")
     String ipvlanGateway;
 
+    @Option(names = "--home-subnets", paramLabel = "CIDR", defaultValue = "${env:CIRQUE_HOME_SUBNETS:-"
+            + SubnetPool.DEFAULT_IPV4 + "}",
+            description = "IPv4 range whose /24s the homes' networks get, one each, instead of Docker's default"
+                    + " pools (about 30 networks); /24s already routed on the host are passed over (env"
+                    + " CIRQUE_HOME_SUBNETS; default ${DEFAULT-VALUE}).")
+    String homeSubnets;
+
+    @Option(names = "--home-subnets6", paramLabel = "CIDR", defaultValue = "${env:CIRQUE_HOME_SUBNETS6:-"
+            + SubnetPool.DEFAULT_IPV6 + "}",
+            description = "IPv6 /48 whose /64s the homes' IPv6 networks get (default ${DEFAULT-VALUE}).")
+    String homeSubnets6;
+
     @Option(names = "--keep-orphans",
             description = "Leave what a killed earlier daemon left behind (containers, networks, iptables rules,"
                     + " Xvnc servers, radios, leases) for inspection, instead of removing it at start.")
@@ -93,6 +106,20 @@ public final class HostOptions {
         return Duration.ofSeconds(dockerTimeoutSeconds);
     }
 
+    /** Settings that make no sense, refused before anything starts. */
+    void check() {
+        try {
+            new SubnetPool(homeSubnets, SubnetPool.DEFAULT_IPV6, null);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--home-subnets must be an IPv4 range of /8../24: " + e.getMessage());
+        }
+        try {
+            new SubnetPool(SubnetPool.DEFAULT_IPV4, homeSubnets6, null);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--home-subnets6 must be an IPv6 /48: " + e.getMessage());
+        }
+    }
+
     /** The mount policy and the named settings capabilities read. */
     HostSettings hostSettings() {
         MountPolicy mounts = mountAnyPath ? MountPolicy.anyPath()
@@ -103,6 +130,8 @@ public final class HostOptions {
         putIfSet(settings, XvncCapability.EXPOSE, xvncExpose ? "true" : null);
         putIfSet(settings, "ipvlan.subnet", ipvlanSubnet);
         putIfSet(settings, "ipvlan.gateway", ipvlanGateway);
+        putIfSet(settings, SubnetPool.SETTING, homeSubnets);
+        putIfSet(settings, SubnetPool.SETTING6, homeSubnets6);
         return new HostSettings(mounts, settings);
     }
 

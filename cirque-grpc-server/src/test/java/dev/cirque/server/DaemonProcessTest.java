@@ -69,7 +69,8 @@ class DaemonProcessTest {
     void limitsAndTimesOutOfRangeAreRefusedAtStart() throws Exception {
         for (String[] bad : new String[][] {{"--max-request-bytes", "2147483647"}, {"--max-homes", "-1"},
                 {"--max-nodes-per-home", "0"}, {"--docker-timeout", "0"}, {"--shutdown-timeout", "-5"},
-                {"--max-command-bytes", "-1"}, {"--http-workers", "0"}, {"--http-read-timeout", "0"}}) {
+                {"--max-command-bytes", "-1"}, {"--http-workers", "0"}, {"--http-read-timeout", "0"},
+                {"--home-subnets", "10.0.0.0/25"}, {"--home-subnets6", "fd00::/64"}}) {
             DaemonProcess run = start(bad[0], bad[1], "--grpc-address", "127.0.0.1:" + freePort(), "--no-http");
             assertTrue(run.process.waitFor(60, TimeUnit.SECONDS));
             String out = run.output();

@@ -5,10 +5,14 @@ import dev.cirque.core.capability.HostSettings;
 import dev.cirque.core.engine.ContainerEngine;
 import dev.cirque.core.engine.ContainerEngine.NetworkConfig;
 import dev.cirque.core.host.HostLinks;
+import dev.cirque.core.host.SubnetPool;
 import dev.cirque.core.spec.NetworkKind;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,17 +27,61 @@ final class HomeNetworks {
 
     private final ContainerEngine engine;
     private final HostSettings host;
+    private final SubnetPool subnets;
+    /** The subnet each network holds, by network id, given back when the network is removed. */
+    private final Map<String, SubnetPool.Subnet> held = new ConcurrentHashMap<>();
 
     HomeNetworks(ContainerEngine engine, HostSettings host) {
         this.engine = engine;
         this.host = host;
+        this.subnets = pool(host);
+        List<String> inRange = subnets.routesInRange();
+        if (!inRange.isEmpty()) {
+            log.info("home subnets {}: host routes {} fall in it; their /24s are passed over",
+                    subnets.ipv4(0), inRange);
+        }
+    }
+
+    /** The pool the settings name; throws IllegalArgumentException for a bad range. */
+    private static SubnetPool pool(HostSettings host) {
+        return new SubnetPool(host.setting(SubnetPool.SETTING).orElse(SubnetPool.DEFAULT_IPV4),
+                host.setting(SubnetPool.SETTING6).orElse(SubnetPool.DEFAULT_IPV6), host.ledger().allocator());
     }
 
     /** The LAN of a new home, named {@code cirque-<home>}. */
     HomeNetwork createLan(String homeId) {
         String name = "cirque-" + homeId;
-        String id = engine.createNetwork(name, Labels.owned(Labels.home(homeId)), NetworkConfig.bridge());
-        return new HomeNetwork(NetworkKind.LAN, id, name, "bridge", "");
+        return bridge(NetworkKind.LAN, name, Labels.owned(Labels.home(homeId)), false, false);
+    }
+
+    /**
+     * A bridge network on a subnet of the daemon's pool. A subnet Docker refuses as
+     * overlapping (a network made outside the pool, not routed yet) is kept aside while the
+     * next is tried, then given back.
+     */
+    private HomeNetwork bridge(NetworkKind kind, String name, Map<String, String> labels, boolean internal,
+            boolean ipv6) {
+        List<SubnetPool.Subnet> refused = new ArrayList<>();
+        try {
+            for (int attempt = 0; ; attempt++) {
+                SubnetPool.Subnet subnet = subnets.take(name);
+                try {
+                    String id = engine.createNetwork(name, labels, new NetworkConfig("bridge", internal, Map.of(),
+                            subnet.ipv4(), "", ipv6 ? subnet.ipv6() : ""));
+                    held.put(id, subnet);
+                    return new HomeNetwork(kind, id, name, "bridge", "");
+                } catch (CirqueException e) {
+                    if (!String.valueOf(e.getMessage()).contains("overlaps") || attempt == 16) {
+                        subnet.close();
+                        throw e;
+                    }
+                    log.info("network {}: Docker refused {} as overlapping; trying the next", name, subnet.ipv4());
+                    refused.add(subnet);
+                }
+            }
+        } finally {
+            refused.forEach(SubnetPool.Subnet::close);
+        }
     }
 
     /**
@@ -50,10 +98,8 @@ final class HomeNetworks {
             Map<String, String> labels = Labels.owned(Labels.home(home.id()));
             HomeNetwork made = switch (kind) {
                 case LAN -> throw new IllegalStateException("every home has its LAN");
-                case INTERNAL -> new HomeNetwork(kind, engine.createNetwork(name, labels,
-                        new NetworkConfig("bridge", true, Map.of(), "", "", "")), name, "bridge", "");
-                case IPV6 -> new HomeNetwork(kind, engine.createNetwork(name, labels,
-                        new NetworkConfig("bridge", false, Map.of(), "", "", ula(home.id()))), name, "bridge", "");
+                case INTERNAL -> bridge(kind, name, labels, true, false);
+                case IPV6 -> bridge(kind, name, labels, false, true);
                 case IPVLAN -> ipvlan(name, labels);
             };
             home.addNetwork(made);
@@ -67,6 +113,10 @@ final class HomeNetworks {
     void removeAll(Home home) {
         for (HomeNetwork network : home.networksForRemoval()) {
             engine.removeNetwork(network.id());
+            SubnetPool.Subnet subnet = held.remove(network.id());
+            if (subnet != null) {
+                subnet.close();
+            }
         }
     }
 
@@ -90,11 +140,5 @@ final class HomeNetworks {
         return new HomeNetwork(NetworkKind.IPVLAN, engine.createNetwork(name, labels,
                 new NetworkConfig("macvlan", false, Map.of("parent", parent, "macvlan_mode", "bridge"), subnet, gateway,
                         "")), name, "macvlan", note);
-    }
-
-    /** A unique-local /64 of the home's own, from its id: fdXX:XXXX:XXXX::/64. */
-    static String ula(String homeId) {
-        String hex = homeId.replace("-", "");
-        return "fd" + hex.substring(0, 2) + ":" + hex.substring(2, 6) + ":" + hex.substring(6, 10) + "::/64";
     }
 }

@@ -15,9 +15,11 @@ import dev.cirque.core.capability.NodeContext;
 import dev.cirque.core.capability.PrepareContext;
 import dev.cirque.core.engine.ContainerPlan;
 import dev.cirque.core.host.HostLedger;
+import dev.cirque.core.host.SubnetPool;
 import dev.cirque.core.spec.CapabilityRequest;
 import dev.cirque.core.spec.NetworkKind;
 import dev.cirque.core.spec.NodeSpec;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -25,12 +27,15 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -59,7 +64,11 @@ class HomeServiceTest {
     }
 
     private HomeService service(FakeEngine engine, Limits limits) {
-        HostSettings host = new HostSettings(MountPolicy.anyPath(), Map.of(), new HostLedger(ledgerDir));
+        return service(engine, limits, Map.of());
+    }
+
+    private HomeService service(FakeEngine engine, Limits limits, Map<String, String> settings) {
+        HostSettings host = new HostSettings(MountPolicy.anyPath(), settings, new HostLedger(ledgerDir));
         homes = new HomeService(engine, new CapabilityRegistry(List.of(new Steps("A"), new Steps("B")), host), limits);
         return homes;
     }
@@ -314,7 +323,10 @@ class HomeServiceTest {
         assertEquals(3, engine.networks.size());
         FakeEngine.Net v6net = engine.networks.values().stream().filter(n -> n.name().endsWith("-ipv6")).findFirst()
                 .orElseThrow();
-        assertEquals(HomeNetworks.ula(home.id()), v6net.config().ipv6Subnet());
+        assertTrue(v6net.config().ipv6Subnet().matches("fd63:6972:7175:[0-9a-f]+::/64"), v6net.config().ipv6Subnet());
+        assertEquals(3, engine.networks.values().stream().map(n -> n.config().ipv4Subnet())
+                .filter(n -> n.startsWith("10.19") || n.startsWith("10.20")).distinct().count(),
+                "each network its own /24 of the pool");
         assertTrue(engine.networks.values().stream().filter(n -> n.name().endsWith("-internal")).findFirst()
                 .orElseThrow().config().internal());
         assertEquals(NetworkKind.IPV6, v6.network().kind());
@@ -322,6 +334,28 @@ class HomeServiceTest {
         List<String> removals = engine.calls.stream().filter(c -> c.startsWith("removeNetwork")).toList();
         assertEquals(3, removals.size());
         assertEquals("removeNetwork " + home.network(NetworkKind.LAN).orElseThrow().id(), removals.get(2));
+    }
+
+    @Test
+    void homesTakeSubnetsFromTheDaemonsPoolAndGiveThemBack() throws Exception {
+        FakeEngine engine = new FakeEngine(IMAGE);
+        HomeService s = service(engine, Limits.defaults(), Map.of(SubnetPool.SETTING, "10.250.0.0/23"));
+        Home a = s.createHome();
+        Home b = s.createHome();
+        assertEquals(Set.of("10.250.0.0/24", "10.250.1.0/24"), engine.networks.values().stream()
+                .map(n -> n.config().ipv4Subnet()).collect(Collectors.toSet()));
+        CirqueException full = assertThrows(CirqueException.class, s::createHome);
+        assertEquals(Kind.RESOURCE_EXHAUSTED, full.kind());
+        assertTrue(full.getMessage().contains("--home-subnets"), full.getMessage());
+        assertEquals(2, s.homes().size(), "the refused home is not listed");
+        s.stopHome(a.id());
+        Home c = s.createHome(); // a's subnet is free again
+        assertEquals(2, engine.networks.size());
+        s.stopHome(b.id());
+        s.stopHome(c.id());
+        try (Stream<Path> leases = Files.list(ledgerDir.resolve("leases").resolve(SubnetPool.POOL))) {
+            assertEquals(List.of(), leases.toList(), "every subnet given back");
+        }
     }
 
     @Test
