@@ -147,6 +147,27 @@ public final class CirqueDaemon implements Callable<Integer> {
         return 0;
     }
 
+    /**
+     * What a start with {@code args} would refuse, checked without starting anything: the
+     * usage error's message, or null when the daemon would start (options, ranges,
+     * security files, listen addresses).
+     */
+    static String usageError(String... args) throws IOException {
+        CirqueDaemon d = new CirqueDaemon();
+        try {
+            new CommandLine(d).parseArgs(args);
+            d.checkRanges();
+            d.security = d.security();
+            d.listenAddress("--grpc-address", d.grpcAddress);
+            if (!d.noHttp) {
+                d.listenAddress("--http-address", d.httpAddress);
+            }
+            return null;
+        } catch (CommandLine.ParameterException e) {
+            return e.getMessage();
+        }
+    }
+
     /** Limits and times that make no sense are refused at start, before anything runs. */
     private void checkRanges() {
         range("--max-homes", host.maxHomes, 1, 100_000);
@@ -176,7 +197,12 @@ public final class CirqueDaemon implements Callable<Integer> {
     private Security security() throws IOException {
         String token = System.getenv("CIRQUE_TOKEN");
         if (tokenFile != null) {
-            token = Files.readString(tokenFile).strip();
+            try {
+                token = Files.readString(tokenFile).strip();
+            } catch (IOException | java.io.UncheckedIOException e) {
+                throw new CommandLine.ParameterException(new CommandLine(this), "--token-file " + tokenFile
+                        + " cannot be read: " + e);
+            }
             if (token.isEmpty()) {
                 throw new CommandLine.ParameterException(new CommandLine(this), "--token-file " + tokenFile + " is empty");
             }
@@ -208,6 +234,8 @@ public final class CirqueDaemon implements Callable<Integer> {
             address = parseAddress(text);
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(new CommandLine(this), flag + ": " + e.getMessage());
+        } catch (UnknownHostException e) {
+            throw new CommandLine.ParameterException(new CommandLine(this), flag + ": no such host in '" + text + "'");
         }
         if (!address.getAddress().isLoopbackAddress() && !security.authenticates()) {
             if (!insecure) {
