@@ -17,11 +17,7 @@ import dev.cirque.proto.ListCirqueHomeDevicesRequest;
 import dev.cirque.proto.StopCirqueHomeRequest;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
-import io.grpc.health.v1.HealthCheckRequest;
-import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
-import io.grpc.health.v1.HealthGrpc;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -34,7 +30,6 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -55,6 +50,9 @@ public final class Bench {
     private final Path out;
     private final int rounds;
     private final List<String> only;
+    private int soakMinutes = 10;
+    private int soakClients = 32;
+    private int manyHomes = 200;
     private final DockerClient docker;
     private final List<String[]> rows = new ArrayList<>();
 
@@ -73,16 +71,25 @@ public final class Bench {
         Path out = Path.of("bench-results.md");
         int rounds = 3;
         List<String> only = List.of("startup", "bringup", "exec", "list", "links", "memory");
+        Map<String, Integer> extra = new java.util.HashMap<>();
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--daemon" -> daemon = List.of(args[++i].split(" "));
                 case "--out" -> out = Path.of(args[++i]);
                 case "--rounds" -> rounds = Integer.parseInt(args[++i]);
                 case "--only" -> only = List.of(args[++i].split(","));
+                case "--soak-minutes", "--soak-clients", "--homes" -> {
+                    extra.put(args[i], Integer.parseInt(args[i + 1]));
+                    i++;
+                }
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]);
             }
         }
-        new Bench(daemon, out, rounds, only).run();
+        Bench bench = new Bench(daemon, out, rounds, only);
+        bench.soakMinutes = extra.getOrDefault("--soak-minutes", bench.soakMinutes);
+        bench.soakClients = extra.getOrDefault("--soak-clients", bench.soakClients);
+        bench.manyHomes = extra.getOrDefault("--homes", bench.manyHomes);
+        bench.run();
     }
 
     private void run() throws Exception {
@@ -90,15 +97,15 @@ public final class Bench {
                 + " cores; image " + IMAGE + "; " + rounds + " rounds per size (median)");
         List<Long> starts = new ArrayList<>();
         // One start not counted: the launcher's first run records its class archive.
-        Daemon daemon = Daemon.start(daemonCommand);
+        BenchDaemon daemon = BenchDaemon.start(daemonCommand, false);
         for (int i = 0; i < (only.contains("startup") ? 3 : 1); i++) {
             if (daemon != null) {
                 daemon.close();
             }
-            daemon = Daemon.start(daemonCommand);
+            daemon = BenchDaemon.start(daemonCommand, false);
             starts.add(daemon.startMillis);
         }
-        try (Daemon d = daemon) {
+        try (BenchDaemon d = daemon) {
             Thread.sleep(1000);
             long rss0 = d.rssKb();
             if (only.contains("bringup")) {
@@ -127,12 +134,22 @@ public final class Bench {
         } finally {
             removeLeftovers();
         }
+        if (only.contains("homes")) {
+            try (BenchDaemon d = BenchDaemon.start(daemonCommand, false, "--max-homes", Integer.toString(manyHomes))) {
+                new ManyHomes(d, IMAGE, manyHomes, 3, this::row).run();
+            }
+        }
+        if (only.contains("soak")) {
+            try (BenchDaemon d = BenchDaemon.start(daemonCommand, true)) {
+                new Soak(d, docker, IMAGE, soakClients, Duration.ofMinutes(soakMinutes), this::row).run();
+            }
+        }
         print();
     }
 
     // --- measurements ----------------------------------------------------------------------
 
-    private void bringUpAndTeardown(Daemon d, int n) throws Exception {
+    private void bringUpAndTeardown(BenchDaemon d, int n) throws Exception {
         List<Long> oursUp = new ArrayList<>();
         List<Long> oursDown = new ArrayList<>();
         List<Long> directUp = new ArrayList<>();
@@ -196,7 +213,7 @@ public final class Bench {
         }
     }
 
-    private void exec(Daemon d) throws Exception {
+    private void exec(BenchDaemon d) throws Exception {
         CreateCirqueHomeWithDevicesResponse home = d.stub().createCirqueHomeWithDevices(homeOf(1));
         String device = home.getDevicesMap().values().iterator().next().getDeviceId();
         String container = home.getDevicesMap().values().iterator().next().getDeviceName();
@@ -240,7 +257,7 @@ public final class Bench {
         docker.inspectExecCmd(exec).exec();
     }
 
-    private void listThroughput(Daemon d) throws Exception {
+    private void listThroughput(BenchDaemon d) throws Exception {
         CreateCirqueHomeWithDevicesResponse home = d.stub().createCirqueHomeWithDevices(homeOf(30));
         ListCirqueHomeDevicesRequest request = ListCirqueHomeDevicesRequest.newBuilder().setHomeId(home.getHomeId()).build();
         List<ManagedChannel> channels = new ArrayList<>();
@@ -283,7 +300,7 @@ public final class Bench {
         }
     }
 
-    private long rssWith(Daemon d, int n) throws Exception {
+    private long rssWith(BenchDaemon d, int n) throws Exception {
         CreateCirqueHomeWithDevicesResponse home = d.stub().createCirqueHomeWithDevices(homeOf(n));
         try {
             return d.rssKb();
@@ -293,76 +310,6 @@ public final class Bench {
     }
 
     // --- the daemon under test ---------------------------------------------------------------
-
-    /** The daemon, started as the README starts it, on a free port. */
-    private static final class Daemon implements AutoCloseable {
-        final Process process;
-        final int port;
-        final ManagedChannel channel;
-        final long startMillis;
-
-        private Daemon(Process process, int port, ManagedChannel channel, long startMillis) {
-            this.process = process;
-            this.port = port;
-            this.channel = channel;
-            this.startMillis = startMillis;
-        }
-
-        static Daemon start(List<String> command) throws Exception {
-            int port = freePort();
-            List<String> argv = new ArrayList<>(command);
-            argv.addAll(List.of("--grpc-address", "127.0.0.1:" + port, "--no-http"));
-            long t0 = System.nanoTime();
-            Process p = new ProcessBuilder(argv).redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-            ManagedChannel ch = ManagedChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
-            HealthGrpc.HealthBlockingStub health = HealthGrpc.newBlockingStub(ch);
-            while (true) {
-                try {
-                    if (health.withDeadlineAfter(1, TimeUnit.SECONDS).check(HealthCheckRequest.getDefaultInstance())
-                            .getStatus() == ServingStatus.SERVING) {
-                        break;
-                    }
-                } catch (RuntimeException e) {
-                    if (!p.isAlive()) {
-                        throw new IllegalStateException("the daemon exited with " + p.exitValue() + " at start");
-                    }
-                }
-                if (System.nanoTime() - t0 > TimeUnit.SECONDS.toNanos(60)) {
-                    throw new IllegalStateException("the daemon was not SERVING within 60 s");
-                }
-                Thread.sleep(5);
-            }
-            return new Daemon(p, port, ch, (System.nanoTime() - t0) / 1_000_000);
-        }
-
-        CirqueServiceGrpc.CirqueServiceBlockingStub stub() {
-            return CirqueServiceGrpc.newBlockingStub(channel).withDeadlineAfter(5, TimeUnit.MINUTES);
-        }
-
-        long rssKb() throws IOException {
-            for (String line : Files.readAllLines(Path.of("/proc", Long.toString(process.pid()), "status"))) {
-                if (line.startsWith("VmRSS:")) {
-                    return Long.parseLong(line.replaceAll("\\D+", ""));
-                }
-            }
-            throw new IOException("no VmRSS for pid " + process.pid());
-        }
-
-        @Override
-        public void close() {
-            channel.shutdownNow();
-            process.toHandle().destroy();
-            try {
-                if (!process.waitFor(60, TimeUnit.SECONDS)) {
-                    process.destroyForcibly();
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                process.destroyForcibly();
-            }
-        }
-    }
 
     // --- helpers ---------------------------------------------------------------------------
 
@@ -418,12 +365,6 @@ public final class Bench {
 
     private static String ratio(double r) {
         return String.format(Locale.ROOT, "%.2f", r);
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
     }
 
     private static void say(String s) {
