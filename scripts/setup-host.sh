@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Prepares a fresh Debian 12 machine (as root) to run cirque-java and its tests:
-# installs what is missing (JDK 17, Maven, docker.io, debootstrap, iptables, and
+# installs what is missing (JDK 17, Maven, docker.io, debootstrap, iptables, tshark, and
 # tigervnc-standalone-server and tigervnc-tools for the Xvnc capability),
 # starts dockerd if no engine answers, and builds the node images.
 # Safe to run again: each step is skipped when already done.
@@ -24,6 +24,7 @@ command -v Xvnc >/dev/null || missing+=(tigervnc-standalone-server)   # the Xvnc
 command -v vncpasswd >/dev/null || missing+=(tigervnc-tools)          # passwords of exposed Xvnc servers
 command -v openssl >/dev/null || missing+=(openssl)   # TLS tests make their certificates
 command -v ip >/dev/null || missing+=(iproute2)        # IpvLan probing; network tests
+command -v tshark >/dev/null || missing+=(tshark)     # tests read the Thread capture with it
 if [ ${#missing[@]} -gt 0 ]; then
   say "installing ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive

@@ -12,9 +12,11 @@ import dev.cirque.core.engine.NodeHost;
 import dev.cirque.core.host.HostAllocator;
 import dev.cirque.core.host.HostCommand;
 import dev.cirque.core.host.HostLedger;
+import dev.cirque.core.link.LinkMedium;
 import dev.cirque.core.spec.CapabilityRequest;
 import dev.cirque.core.spec.NodeSpec;
 import dev.cirque.sim.thread.RadioProcess;
+import dev.cirque.sim.thread.ThreadMedium;
 import dev.cirque.sim.thread.ThreadNetworks;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,7 +30,9 @@ import java.util.Map;
  * ({@code ot-ncp-ftd}, or {@code ot-rcp} with {@code rcp_mode}) behind a raw PTY; in the
  * node, that PTY at {@code /dev/ttyUSB0}, NET_ADMIN, {@code /dev/net/tun}, IPv6 on and
  * forwarding on, which a Thread host stack ({@code ot-daemon}) needs. The nodes of a home
- * form one Thread network; {@code petition_id} splits a home into more.
+ * form one Thread network; {@code petition_id} splits a home into more. Every frame goes
+ * through the daemon's {@link ThreadMedium} (medium {@code thread} of the link API), each
+ * radio on a port group of its own: other homes and other petitions never hear it.
  *
  * <p>The simulator binaries are the user's, built from OpenThread: their directory is the
  * daemon's {@code thread.bin-dir} setting (--ot-bin-dir, CIRQUE_OT_BIN_DIR), else the PATH.
@@ -44,6 +48,14 @@ public final class ThreadCapability implements CapabilityProvider {
 
     /** Node ids per network for this daemon; port offsets come from the host's allocator. */
     private ThreadNetworks networks;
+    /** The relay every radio of this daemon's homes is on; its thread starts with the first radio. */
+    private final ThreadMedium medium = new ThreadMedium(
+            Path.of(System.getProperty("java.io.tmpdir"), "cirque-thread", "captures"));
+
+    @Override
+    public List<LinkMedium> media() {
+        return List.of(medium);
+    }
 
     @Override
     public String name() {
@@ -68,7 +80,7 @@ public final class ThreadCapability implements CapabilityProvider {
         List<?> daemons = request.list("daemons");
         Path workRoot = host.setting("thread.work-dir").map(Path::of)
                 .orElse(Path.of(System.getProperty("java.io.tmpdir"), "cirque-thread"));
-        return new Radio(networks(host), binary, (int) petition, rcp, daemons, workRoot, host.ledger());
+        return new Radio(networks(host), medium, binary, (int) petition, rcp, daemons, workRoot, host.ledger());
     }
 
     /** Made on first use: ServiceLoader builds providers before the host settings are known. */
@@ -125,6 +137,7 @@ public final class ThreadCapability implements CapabilityProvider {
 
     private static final class Radio extends NamedCapability {
         private final ThreadNetworks networks;
+        private final ThreadMedium medium;
         private final Path binary;
         private final int petition;
         private final boolean rcp;
@@ -135,11 +148,12 @@ public final class ThreadCapability implements CapabilityProvider {
         private volatile RadioProcess process;
         private volatile NodeHost host;
 
-        Radio(ThreadNetworks networks, Path binary, int petition, boolean rcp, List<?> daemons, Path workRoot,
-                HostLedger ledger) {
+        Radio(ThreadNetworks networks, ThreadMedium medium, Path binary, int petition, boolean rcp, List<?> daemons,
+                Path workRoot, HostLedger ledger) {
             super(NAME);
             this.ledger = ledger;
             this.networks = networks;
+            this.medium = medium;
             this.binary = binary;
             this.petition = petition;
             this.rcp = rcp;
@@ -159,6 +173,11 @@ public final class ThreadCapability implements CapabilityProvider {
             lease = l;
             node.onTeardown("release Thread node id " + l.nodeId() + " of offset " + l.portOffset(),
                     () -> networks.release(l));
+            // On the medium before the radio starts, so that its first frames are heard.
+            medium.join(node.homeId(), node.nodeId(), ThreadNetworks.network(node.homeId(), petition), l.portOffset(),
+                    l.nodeId());
+            node.onTeardown("take node " + node.nodeId() + " off the Thread medium",
+                    () -> medium.leave(node.homeId(), node.nodeId()));
             RadioProcess p = RadioProcess.start(new RadioProcess.Spec(binary, l.nodeId(), l.portOffset(), workRoot,
                     "home " + node.homeId() + " node " + node.nodeId()));
             process = p;

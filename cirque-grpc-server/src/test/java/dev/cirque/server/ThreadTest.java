@@ -15,13 +15,18 @@ import dev.cirque.proto.CreateCirqueDeviceRequest;
 import dev.cirque.proto.CreateCirqueHomeRequest;
 import dev.cirque.proto.DeviceSpecification;
 import dev.cirque.proto.ExecuteDeviceCommandRequest;
+import dev.cirque.proto.GetThreadTopologyRequest;
 import dev.cirque.proto.InteractiveCapability;
+import dev.cirque.proto.LinkConditions;
 import dev.cirque.proto.MountCapability;
 import dev.cirque.proto.MountPair;
 import dev.cirque.proto.QueryCirqueDeviceRequest;
+import dev.cirque.proto.SetLinkConditionsRequest;
 import dev.cirque.proto.StopCirqueDeviceRequest;
 import dev.cirque.proto.StopCirqueHomeRequest;
 import dev.cirque.proto.ThreadCapability;
+import dev.cirque.proto.ThreadCaptureRequest;
+import dev.cirque.proto.ThreadTopology;
 import dev.cirque.proto.TrafficControlCapability;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -113,13 +118,45 @@ class ThreadTest {
         assertTrue(ncpRecord.contains("argv0=" + dir.resolve("bin/ot-ncp-ftd")), ncpRecord);
         assertTrue(rcpRecord.contains("argv0=" + dir.resolve("bin/ot-rcp")), rcpRecord);
         assertTrue(ncpRecord.contains("node_id=1") && rcpRecord.contains("node_id=2"), ncpRecord + rcpRecord);
-        String offset = "port_offset=" + ncpState.get("port_offset").asInt();
-        assertTrue(ncpRecord.contains(offset) && rcpRecord.contains(offset), "one network: " + ncpRecord + rcpRecord);
+        assertTrue(ncpRecord.contains("port_offset=" + ncpState.get("port_offset").asInt())
+                && rcpRecord.contains("port_offset=" + rcpState.get("port_offset").asInt()), ncpRecord + rcpRecord);
+        assertNotEquals(ncpState.get("port_offset").asInt(), rcpState.get("port_offset").asInt(),
+                "a port group each: only the medium relays between them");
         assertNotEquals(line(ncpRecord, "cwd="), line(rcpRecord, "cwd="), "a working directory each");
 
         assertEquals("1\n", exec(home, ncp, "cat /proc/sys/net/ipv6/conf/all/forwarding"));
         assertEquals("0\n", exec(home, ncp, "cat /proc/sys/net/ipv6/conf/all/disable_ipv6"));
         assertTrue(exec(home, ncp, "ls -l /dev/net/tun").startsWith("c"), "the tun device");
+    }
+
+    @Test
+    void theMeshCallsSayWhatTheyCannotDo() throws Exception {
+        String empty = home();
+        StatusRuntimeException noRadio = assertThrows(StatusRuntimeException.class, () -> daemon.stub.setThreadCapture(
+                ThreadCaptureRequest.newBuilder().setHomeId(empty).setStart(true).build()));
+        assertEquals(Status.Code.FAILED_PRECONDITION, noRadio.getStatus().getCode());
+        assertTrue(noRadio.getStatus().getDescription().contains("no Thread node"), noRadio.getStatus().toString());
+        assertEquals(Status.Code.NOT_FOUND, assertThrows(StatusRuntimeException.class, () -> daemon.stub
+                .getThreadTopology(GetThreadTopologyRequest.newBuilder().setHomeId("no-such-home").build()))
+                .getStatus().getCode());
+        java.net.http.HttpResponse<String> missing = java.net.http.HttpClient.newHttpClient().send(
+                java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + daemon.httpPort()
+                        + "/thread/" + empty + "/capture")).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertEquals(404, missing.statusCode());
+        assertTrue(missing.body().contains("no Thread capture"), missing.body());
+
+        // A stand-in radio has no stack to ask: the node is listed, with why.
+        CirqueDevice node = create(empty, thread(ThreadCapability.getDefaultInstance()));
+        ThreadTopology t = daemon.stub.getThreadTopology(GetThreadTopologyRequest.newBuilder().setHomeId(empty).build());
+        assertEquals(1, t.getNodesCount());
+        assertEquals(node.getDeviceId(), t.getNodes(0).getDeviceId());
+        assertFalse(t.getNodes(0).getError().isEmpty(), t.toString());
+        assertTrue(daemon.stub.setThreadCapture(ThreadCaptureRequest.newBuilder().setHomeId(empty).setStart(true)
+                .build()).getCapturing());
+        assertEquals(Status.Code.INVALID_ARGUMENT, assertThrows(StatusRuntimeException.class, () -> daemon.stub
+                .setLinkConditions(SetLinkConditionsRequest.newBuilder().setHomeId(empty).setMedium("thread")
+                        .setFromDeviceId(node.getDeviceId()).setConditions(LinkConditions.newBuilder()
+                                .setLossPercent(150)).build())).getStatus().getCode(), "loss over 100%");
     }
 
     @Test
@@ -139,7 +176,7 @@ class ThreadTest {
         CirqueDevice b1 = create(b, thread(ThreadCapability.getDefaultInstance()));
         Set<Integer> offsets = Set.of(radio(a, a1).get("port_offset").asInt(),
                 radio(a, petition).get("port_offset").asInt(), radio(b, b1).get("port_offset").asInt());
-        assertEquals(3, offsets.size(), "home a, its petition 1, and home b: three networks " + offsets);
+        assertEquals(3, offsets.size(), "every radio its own port group " + offsets);
         assertEquals(1, radio(a, petition).get("node_id").asInt());
         assertEquals(1, radio(b, b1).get("node_id").asInt());
     }

@@ -1,7 +1,9 @@
 package dev.cirque.core.capability;
 
+import dev.cirque.core.link.LinkMedium;
 import dev.cirque.core.spec.CapabilityRequest;
 import dev.cirque.core.spec.NodeSpec;
+import java.util.List;
 
 /**
  * The plugin entry point: one implementation per capability, listed in
@@ -28,5 +30,14 @@ public interface CapabilityProvider {
      */
     default WireForm wire() {
         return WireForm.plugin();
+    }
+
+    /**
+     * The media this capability's radios travel over, if the daemon carries them (Thread's
+     * relay): link conditions on them are set through the link API, like IP's. The home
+     * service closes them when it closes.
+     */
+    default List<LinkMedium> media() {
+        return List.of();
     }
 }

@@ -1,6 +1,7 @@
 package dev.cirque.core.capability;
 
 import dev.cirque.core.CirqueException;
+import dev.cirque.core.link.LinkMedium;
 import dev.cirque.core.spec.CapabilityRequest;
 import dev.cirque.core.spec.NodeSpec;
 import java.util.ArrayList;
@@ -50,6 +51,11 @@ public final class CapabilityRegistry {
 
     public List<String> names() {
         return List.copyOf(new TreeMap<>(providers).keySet());
+    }
+
+    /** The media the providers bring (see {@link CapabilityProvider#media}). */
+    public List<LinkMedium> media() {
+        return new TreeMap<>(providers).values().stream().flatMap(p -> p.media().stream()).toList();
     }
 
     /** Each provider's wire form, by capability name. */

@@ -67,6 +67,11 @@ public final class HomeLinks {
         clear(homes.apply(homeId), medium);
     }
 
+    /** The medium of that name, with its own calls (a Thread capture, say); empty when this daemon has none such. */
+    public Optional<LinkMedium> find(String name) {
+        return Optional.ofNullable(media.get(name));
+    }
+
     /** The medium of that name; FAILED_PRECONDITION when this daemon has none such. */
     LinkMedium medium(String name) {
         LinkMedium m = media.get(name);

@@ -55,14 +55,19 @@ public final class HomeService implements AutoCloseable {
         this(engine, capabilities, limits, List.of());
     }
 
-    /** @param media the media this daemon shapes ({@code ip}, ...); the caller closes them after this */
+    /**
+     * @param media the media this daemon shapes ({@code ip}, ...); the caller closes them after
+     *     this. The capabilities' own media ({@code thread}) join them, and this closes those.
+     */
     public HomeService(ContainerEngine engine, CapabilityRegistry capabilities, Limits limits, List<LinkMedium> media) {
         this.engine = engine;
         this.capabilities = capabilities;
         this.limits = limits;
         this.registry = new HomeRegistry(limits.maxHomes());
         this.networks = new HomeNetworks(engine, capabilities.host());
-        this.links = new HomeLinks(media, registry::get);
+        List<LinkMedium> all = new ArrayList<>(media);
+        all.addAll(capabilities.media());
+        this.links = new HomeLinks(all, registry::get);
         this.assembly = new NodeAssembly(engine, networks, links);
         this.commands = new NodeCommands(engine, limits.maxCommandBytes(), limits.maxOutputBytes());
         this.teardownPool = Executors.newFixedThreadPool(16, daemonThreads("cirque-teardown"));
@@ -272,6 +277,7 @@ public final class HomeService implements AutoCloseable {
         stopAll();
         creationPool.shutdown();
         teardownPool.shutdown();
+        capabilities.media().forEach(LinkMedium::close);
     }
 
     private static void awaitAll(List<CompletableFuture<Void>> pending) {

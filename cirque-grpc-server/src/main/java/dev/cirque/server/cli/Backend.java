@@ -6,6 +6,7 @@ import dev.cirque.proto.HealRequest;
 import dev.cirque.proto.LinkState;
 import dev.cirque.proto.PartitionRequest;
 import dev.cirque.proto.SetLinkConditionsRequest;
+import dev.cirque.proto.ThreadTopology;
 import java.util.List;
 import java.util.Map;
 
@@ -42,6 +43,8 @@ interface Backend extends AutoCloseable {
     LinkState partition(PartitionRequest request);
 
     LinkState heal(HealRequest request);
+
+    ThreadTopology threadTopology(String home);
 
     /** A word for the user: where the homes live. */
     String describe();

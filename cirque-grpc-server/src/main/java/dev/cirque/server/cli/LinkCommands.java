@@ -6,15 +6,23 @@ import dev.cirque.proto.LinkConditions;
 import dev.cirque.proto.LinkState;
 import dev.cirque.proto.PartitionRequest;
 import dev.cirque.proto.SetLinkConditionsRequest;
+import dev.cirque.proto.ThreadNeighbor;
+import dev.cirque.proto.ThreadNodeState;
+import dev.cirque.proto.ThreadTopology;
 import dev.cirque.server.grpc.LinkMessages;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
-/** The link verbs of the CLI: {@code links}, {@code set_link}, {@code partition}, {@code heal}. */
+/**
+ * The link verbs of the CLI: {@code links}, {@code set_link}, {@code partition}, {@code heal},
+ * and {@code thread} (a home's Thread mesh).
+ */
 final class LinkCommands {
 
     private LinkCommands() {}
@@ -25,7 +33,7 @@ final class LinkCommands {
         CirqueCli cli;
 
         @Option(names = "--medium", paramLabel = "MEDIUM", defaultValue = "ip",
-                description = "The medium: ip (default).")
+                description = "The medium: ip (default) or thread.")
         String medium;
 
         void show(LinkState state) {
@@ -134,5 +142,58 @@ final class LinkCommands {
             show(cli.backend().heal(HealRequest.newBuilder().setHomeId(home).setMedium(medium)
                     .setName(name == null ? "" : name).build()));
         }
+    }
+
+    @Command(name = "thread", description = {"Show a home's Thread mesh: each node's role, RLOC16, extended address",
+            "and neighbours, with the frames the medium delivered/dropped from each."})
+    static final class Mesh implements Runnable {
+        @ParentCommand
+        CirqueCli cli;
+
+        @Parameters(paramLabel = "HOME")
+        String home;
+
+        @Override
+        public void run() {
+            ThreadTopology t = cli.backend().threadTopology(home);
+            List<List<String>> rows = new ArrayList<>();
+            for (ThreadNodeState n : t.getNodesList()) {
+                List<String> neighbors = new ArrayList<>();
+                for (ThreadNeighbor nb : n.getNeighborsList()) {
+                    neighbors.add((nb.getDeviceId().isEmpty() ? nb.getExtAddress() : nb.getDeviceId()) + "("
+                            + nb.getRole().charAt(0) + " " + nb.getFramesDelivered() + "/" + nb.getFramesDropped() + ")");
+                }
+                rows.add(List.of(n.getDeviceId(), n.getError().isEmpty() ? n.getRole() : "? " + n.getError(),
+                        n.getRloc16(), n.getExtAddress(), String.join(" ", neighbors)));
+            }
+            cli.print(json(t), () -> Table.print(cli.out(), List.of("DEVICE", "ROLE", "RLOC16", "EXT_ADDRESS",
+                    "NEIGHBORS (role delivered/dropped)"), rows));
+        }
+    }
+
+    /** The topology as the HTTP route {@code GET /thread/{home}} shows it. */
+    private static Map<String, Object> json(ThreadTopology t) {
+        List<Map<String, Object>> nodes = new ArrayList<>();
+        for (ThreadNodeState n : t.getNodesList()) {
+            List<Map<String, Object>> neighbors = new ArrayList<>();
+            for (ThreadNeighbor nb : n.getNeighborsList()) {
+                neighbors.add(Map.of("device", nb.getDeviceId(), "role", nb.getRole(), "rloc16", nb.getRloc16(),
+                        "extaddr", nb.getExtAddress(), "avgRssi", nb.getAvgRssi(), "delivered", nb.getFramesDelivered(),
+                        "dropped", nb.getFramesDropped()));
+            }
+            Map<String, Object> node = new LinkedHashMap<>();
+            node.put("device", n.getDeviceId());
+            node.put("role", n.getRole());
+            node.put("rloc16", n.getRloc16());
+            node.put("extaddr", n.getExtAddress());
+            node.put("neighbors", neighbors);
+            node.put("error", n.getError().isEmpty() ? null : n.getError());
+            nodes.add(node);
+        }
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("home", t.getHomeId());
+        out.put("nodes", nodes);
+        out.put("capturing", t.getCapturing());
+        return out;
     }
 }

@@ -1,5 +1,6 @@
 package dev.cirque.server.cli;
 
+import dev.cirque.capabilities.ThreadMeshes;
 import dev.cirque.core.engine.ExecResult;
 import dev.cirque.core.home.HomeService;
 import dev.cirque.core.home.Node;
@@ -8,7 +9,9 @@ import dev.cirque.proto.HealRequest;
 import dev.cirque.proto.LinkState;
 import dev.cirque.proto.PartitionRequest;
 import dev.cirque.proto.SetLinkConditionsRequest;
+import dev.cirque.proto.ThreadTopology;
 import dev.cirque.server.grpc.LinkMessages;
+import dev.cirque.server.grpc.ThreadMessages;
 import dev.cirque.server.Composition;
 import dev.cirque.server.HostOptions;
 import java.util.LinkedHashMap;
@@ -94,6 +97,11 @@ final class LocalBackend implements Backend {
     @Override
     public LinkState heal(HealRequest request) {
         return LinkMessages.heal(homes, request);
+    }
+
+    @Override
+    public ThreadTopology threadTopology(String home) {
+        return ThreadMessages.topology(new ThreadMeshes(homes), home);
     }
 
     @Override

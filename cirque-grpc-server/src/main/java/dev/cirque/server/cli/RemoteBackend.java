@@ -7,21 +7,23 @@ import dev.cirque.core.spec.NodeSpec;
 import dev.cirque.core.util.ShellWords;
 import dev.cirque.proto.CirqueDevice;
 import dev.cirque.proto.CirqueServiceGrpc;
-import dev.cirque.proto.GetLinkConditionsRequest;
-import dev.cirque.proto.HealRequest;
-import dev.cirque.proto.LinkState;
-import dev.cirque.proto.PartitionRequest;
-import dev.cirque.proto.SetLinkConditionsRequest;
 import dev.cirque.proto.CreateCirqueDeviceRequest;
 import dev.cirque.proto.CreateCirqueHomeRequest;
 import dev.cirque.proto.CreateCirqueHomeWithDevicesRequest;
 import dev.cirque.proto.CreateCirqueHomeWithDevicesResponse;
 import dev.cirque.proto.ExecuteDeviceCommandRequest;
+import dev.cirque.proto.GetLinkConditionsRequest;
+import dev.cirque.proto.GetThreadTopologyRequest;
+import dev.cirque.proto.HealRequest;
+import dev.cirque.proto.LinkState;
 import dev.cirque.proto.ListCirqueHomeDevicesRequest;
 import dev.cirque.proto.ListCirqueHomesRequest;
+import dev.cirque.proto.PartitionRequest;
 import dev.cirque.proto.QueryCirqueDeviceRequest;
+import dev.cirque.proto.SetLinkConditionsRequest;
 import dev.cirque.proto.StopCirqueDeviceRequest;
 import dev.cirque.proto.StopCirqueHomeRequest;
+import dev.cirque.proto.ThreadTopology;
 import dev.cirque.server.grpc.DeviceSpecs;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
@@ -119,6 +121,11 @@ final class RemoteBackend implements Backend {
     @Override
     public void destroyHome(String home) {
         rpc(() -> stub.stopCirqueHome(StopCirqueHomeRequest.newBuilder().setHomeId(home).build()));
+    }
+
+    @Override
+    public ThreadTopology threadTopology(String home) {
+        return rpc(() -> stub.getThreadTopology(GetThreadTopologyRequest.newBuilder().setHomeId(home).build()));
     }
 
     @Override

@@ -2,6 +2,7 @@ package dev.cirque.server.grpc;
 
 import com.google.protobuf.ByteString;
 import com.google.protobuf.Empty;
+import dev.cirque.capabilities.ThreadMeshes;
 import dev.cirque.core.CirqueException;
 import dev.cirque.core.engine.ContainerEngine;
 import dev.cirque.core.engine.ExecResult;
@@ -22,21 +23,25 @@ import dev.cirque.proto.DeviceReady;
 import dev.cirque.proto.ExecuteDeviceCommandRequest;
 import dev.cirque.proto.ExecuteDeviceCommandResponse;
 import dev.cirque.proto.GetCirqueDeviceLogRequest;
-import dev.cirque.proto.GetLinkConditionsRequest;
-import dev.cirque.proto.HealRequest;
-import dev.cirque.proto.LinkState;
-import dev.cirque.proto.PartitionRequest;
-import dev.cirque.proto.SetLinkConditionsRequest;
 import dev.cirque.proto.GetCirqueDeviceLogResponse;
+import dev.cirque.proto.GetLinkConditionsRequest;
+import dev.cirque.proto.GetThreadTopologyRequest;
+import dev.cirque.proto.HealRequest;
 import dev.cirque.proto.HomeCreationEvent;
+import dev.cirque.proto.LinkState;
 import dev.cirque.proto.ListCirqueHomeDevicesRequest;
 import dev.cirque.proto.ListCirqueHomeDevicesResponse;
 import dev.cirque.proto.ListCirqueHomesRequest;
 import dev.cirque.proto.ListCirqueHomesResponse;
+import dev.cirque.proto.PartitionRequest;
 import dev.cirque.proto.QueryCirqueDeviceRequest;
 import dev.cirque.proto.QueryCirqueDeviceResponse;
+import dev.cirque.proto.SetLinkConditionsRequest;
 import dev.cirque.proto.StopCirqueDeviceRequest;
 import dev.cirque.proto.StopCirqueHomeRequest;
+import dev.cirque.proto.ThreadCaptureRequest;
+import dev.cirque.proto.ThreadCaptureState;
+import dev.cirque.proto.ThreadTopology;
 import io.grpc.Context;
 import io.grpc.Deadline;
 import io.grpc.Status;
@@ -56,10 +61,12 @@ public final class CirqueGrpcService extends CirqueServiceGrpc.CirqueServiceImpl
     private static final Logger log = LoggerFactory.getLogger(CirqueGrpcService.class);
 
     private final HomeService homes;
+    private final ThreadMeshes threads;
     private final DeviceSpecs specs;
 
     public CirqueGrpcService(HomeService homes) {
         this.homes = homes;
+        this.threads = new ThreadMeshes(homes);
         this.specs = new DeviceSpecs(homes.capabilities());
     }
 
@@ -266,6 +273,16 @@ public final class CirqueGrpcService extends CirqueServiceGrpc.CirqueServiceImpl
     @Override
     public void getLinkConditions(GetLinkConditionsRequest request, StreamObserver<LinkState> out) {
         reply(out, () -> LinkMessages.state(homes, request.getHomeId(), request.getMedium()));
+    }
+
+    @Override
+    public void getThreadTopology(GetThreadTopologyRequest request, StreamObserver<ThreadTopology> out) {
+        reply(out, () -> ThreadMessages.topology(threads, request.getHomeId()));
+    }
+
+    @Override
+    public void setThreadCapture(ThreadCaptureRequest request, StreamObserver<ThreadCaptureState> out) {
+        reply(out, () -> ThreadMessages.capture(threads, request));
     }
 
     /**

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.cirque.capabilities.ThreadMeshes;
 import dev.cirque.core.CirqueException;
 import dev.cirque.core.engine.ExecResult;
 import dev.cirque.core.engine.ContainerEngine;
@@ -41,6 +42,7 @@ public final class HttpApi {
     private final HomeService homes;
     private final DeviceConfigs configs;
     private final LinkRoutes links;
+    private final ThreadRoutes thread;
     private final Security security;
     private final BrowserGuard browsers;
     private final ObjectMapper json = new ObjectMapper();
@@ -55,6 +57,7 @@ public final class HttpApi {
         this.homes = homes;
         this.configs = new DeviceConfigs(homes.capabilities());
         this.links = new LinkRoutes(homes, json);
+        this.thread = new ThreadRoutes(new ThreadMeshes(homes), json);
         this.security = security;
         this.browsers = new BrowserGuard(address, security.allowedOrigins());
         this.server = new HttpTransport(address, security.httpSslContext(), limits, this::handle);
@@ -109,6 +112,10 @@ public final class HttpApi {
                 }
                 if (route.equals("links")) {
                     links(ex, method, arg(parts, 1), parts.length > 2 ? decode(parts[2]) : "");
+                    return;
+                }
+                if (route.equals("thread")) {
+                    thread(ex, method, arg(parts, 1), parts);
                     return;
                 }
                 requireMethod(method, "GET");
@@ -171,6 +178,22 @@ public final class HttpApi {
         requireMethod(method, "POST");
         byte[] body = readBody(ex);
         sendJson(ex, 200, links.post(home, action, body.length == 0 ? json.createObjectNode() : json.readTree(body)));
+    }
+
+    private void thread(HttpCall ex, String method, String home, String[] parts) throws IOException {
+        if (parts.length == 2) {
+            requireMethod(method, "GET");
+            sendJson(ex, 200, thread.topology(home));
+        } else if (parts.length == 3 && parts[2].equals("capture")) {
+            requireMethod(method, "GET");
+            ex.reply(200, "application/vnd.tcpdump.pcap", thread.captured(home), "Content-Disposition",
+                    "attachment; filename=\"" + home + "-thread.pcap\"");
+        } else if (parts.length == 4 && parts[2].equals("capture")) {
+            requireMethod(method, "POST");
+            sendJson(ex, 200, thread.capture(home, decode(parts[3])));
+        } else {
+            throw new HttpError(404, "NOT_FOUND", "no route " + ex.rawPath());
+        }
     }
 
     private void getHomes(HttpCall ex) throws IOException {

@@ -5,13 +5,14 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * Allocates simulated Thread networks and node ids. A network is one UDP port range on
- * loopback: the simulator listens on {@code 9000 + PORT_OFFSET * 34 + NODE_ID}, so a
- * network is a port offset, and its nodes take ids 1..33 (the simulator's build-time
- * limit). Each (home, petition) gets an offset from an {@link OffsetPool} (the daemon's is
- * shared by every daemon on the host, so none shares a port group), low enough that no port
- * passes 65535; ids are the lowest free and come back when a node leaves; an offset goes
- * back to the pool when its network's last node leaves.
+ * Allocates the places of simulated Thread radios. OpenThread's simulator sends its frames
+ * to a UDP multicast group on loopback at port {@code 9000 + PORT_OFFSET * 34} (its port
+ * group) from port {@code group + NODE_ID}, and hears everything sent to the group. Each
+ * radio gets a port group of its own, from an {@link OffsetPool} (the daemon's is shared by
+ * every daemon on the host), so it hears nothing but what the {@link ThreadMedium} relays
+ * to it; low enough that no port passes 65535. Node ids are per network (a home's
+ * petition): 1..33, the simulator's build-time limit, lowest free first, since a receiver
+ * learns the sender's id from the source port and each radio's EUI-64 comes from its id.
  */
 public final class ThreadNetworks {
 
@@ -21,7 +22,7 @@ public final class ThreadNetworks {
     /** The highest offset whose last node's port still fits in 16 bits. */
     public static final int MAX_OFFSET = (65535 - BASE_PORT - MAX_NODES) / PORTS_PER_NETWORK;
 
-    /** A node's place: its network's port offset and its id in it. */
+    /** A radio's place: its own port offset (group) and its id in its network. */
     public record Lease(String home, int petition, int portOffset, int nodeId) {}
 
     /** No id, or no offset, is left. */
@@ -42,7 +43,8 @@ public final class ThreadNetworks {
     private record Key(String home, int petition) {}
 
     private final OffsetPool offsets;
-    private final Map<Key, Network> networks = new HashMap<>();
+    /** The ids in use, per network. */
+    private final Map<Key, BitSet> networks = new HashMap<>();
 
     public ThreadNetworks(OffsetPool offsets) {
         this.offsets = offsets;
@@ -82,34 +84,39 @@ public final class ThreadNetworks {
 
     public synchronized Lease lease(String home, int petition) {
         Key key = new Key(home, petition);
-        Network net = networks.get(key);
-        if (net == null) {
-            net = new Network(offsets.take(describe(key)));
-            networks.put(key, net);
-        }
-        int id = net.ids.nextClearBit(1);
+        BitSet ids = networks.computeIfAbsent(key, k -> new BitSet());
+        int id = ids.nextClearBit(1);
         if (id > MAX_NODES) {
             throw new ExhaustedException("Thread network " + describe(key) + " already has " + MAX_NODES
                     + " nodes, the simulator's limit; use another petition for more");
         }
-        net.ids.set(id);
-        return new Lease(home, petition, net.offset, id);
+        int offset;
+        try {
+            offset = offsets.take(describe(key) + " node " + id);
+        } catch (ExhaustedException e) {
+            if (ids.isEmpty()) {
+                networks.remove(key);
+            }
+            throw e;
+        }
+        ids.set(id);
+        return new Lease(home, petition, offset, id);
     }
 
     public synchronized void release(Lease lease) {
         Key key = new Key(lease.home(), lease.petition());
-        Network net = networks.get(key);
-        if (net == null || net.offset != lease.portOffset()) {
+        BitSet ids = networks.get(key);
+        if (ids == null || !ids.get(lease.nodeId())) {
             return;
         }
-        net.ids.clear(lease.nodeId());
-        if (net.ids.isEmpty()) {
+        ids.clear(lease.nodeId());
+        offsets.give(lease.portOffset());
+        if (ids.isEmpty()) {
             networks.remove(key);
-            offsets.give(net.offset);
         }
     }
 
-    /** The first UDP port of a network: {@code 9000 + 34 * offset}. */
+    /** The first UDP port of a port group (the group's own port): {@code 9000 + 34 * offset}. */
     public static int basePort(int portOffset) {
         return BASE_PORT + PORTS_PER_NETWORK * portOffset;
     }
@@ -118,12 +125,8 @@ public final class ThreadNetworks {
         return "(home " + key.home() + ", petition " + key.petition() + ")";
     }
 
-    private static final class Network {
-        final int offset;
-        final BitSet ids = new BitSet();
-
-        Network(int offset) {
-            this.offset = offset;
-        }
+    /** The network a radio belongs to, as the medium keys it. */
+    public static String network(String home, int petition) {
+        return home + "/" + petition;
     }
 }

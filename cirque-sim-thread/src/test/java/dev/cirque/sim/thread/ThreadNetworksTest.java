@@ -1,12 +1,12 @@
 package dev.cirque.sim.thread;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 class ThreadNetworksTest {
@@ -28,16 +28,18 @@ class ThreadNetworksTest {
     }
 
     @Test
-    void homesAndPetitionsGetOffsetsOfTheirOwnThatComeBackWhenEmpty() {
+    void everyRadioGetsAPortGroupOfItsOwnAndIdsArePerNetwork() {
         ThreadNetworks nets = new ThreadNetworks(1);
         ThreadNetworks.Lease a = nets.lease("a", 0);
+        ThreadNetworks.Lease a2 = nets.lease("a", 0);
         ThreadNetworks.Lease b = nets.lease("b", 0);
         ThreadNetworks.Lease a1 = nets.lease("a", 1);
-        assertNotEquals(a.portOffset(), b.portOffset());
-        assertNotEquals(a.portOffset(), a1.portOffset());
-        assertEquals(1, a1.nodeId(), "a petition is a network of its own");
+        assertEquals(4, Stream.of(a, a2, b, a1).map(ThreadNetworks.Lease::portOffset).distinct()
+                .count(), "no two radios share a port group");
+        assertEquals(List.of(1, 2, 1, 1), List.of(a.nodeId(), a2.nodeId(), b.nodeId(), a1.nodeId()),
+                "ids count per network: a home's petition");
         nets.release(b);
-        assertEquals(b.portOffset(), nets.lease("c", 0).portOffset(), "an empty network's offset is reused");
+        assertEquals(b.portOffset(), nets.lease("c", 0).portOffset(), "a released group is reused");
     }
 
     @Test

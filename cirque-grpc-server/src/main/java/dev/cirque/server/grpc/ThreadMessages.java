@@ -1,0 +1,40 @@
+package dev.cirque.server.grpc;
+
+import dev.cirque.capabilities.ThreadMeshes;
+import dev.cirque.capabilities.ThreadTopology;
+import dev.cirque.proto.ThreadCaptureRequest;
+import dev.cirque.proto.ThreadCaptureState;
+import dev.cirque.proto.ThreadNeighbor;
+import dev.cirque.proto.ThreadNodeState;
+
+/** The Thread mesh calls' translation between proto messages and {@link ThreadMeshes}. */
+public final class ThreadMessages {
+
+    private ThreadMessages() {}
+
+    public static dev.cirque.proto.ThreadTopology topology(ThreadMeshes meshes, String home) {
+        dev.cirque.proto.ThreadTopology.Builder out = dev.cirque.proto.ThreadTopology.newBuilder().setHomeId(home);
+        for (ThreadTopology.ThreadNode n : meshes.topology(home)) {
+            ThreadNodeState.Builder node = ThreadNodeState.newBuilder().setDeviceId(n.device())
+                    .setRole(orEmpty(n.role())).setRloc16(orEmpty(n.rloc16())).setExtAddress(orEmpty(n.extaddr()))
+                    .setError(orEmpty(n.error()));
+            for (ThreadTopology.Neighbor nb : n.neighbors()) {
+                node.addNeighbors(ThreadNeighbor.newBuilder().setDeviceId(orEmpty(nb.device())).setRole(nb.role())
+                        .setRloc16(nb.rloc16()).setExtAddress(nb.extaddr()).setAvgRssi(nb.avgRssi())
+                        .setFramesDelivered(nb.delivered()).setFramesDropped(nb.dropped()));
+            }
+            out.addNodes(node);
+        }
+        return out.setCapturing(meshes.capturing(home)).build();
+    }
+
+    public static ThreadCaptureState capture(ThreadMeshes meshes, ThreadCaptureRequest r) {
+        ThreadMeshes.Capture c = meshes.capture(r.getHomeId(), r.getStart());
+        return ThreadCaptureState.newBuilder().setCapturing(c.capturing()).setDownloadPath(c.downloadPath())
+                .setBytes(c.bytes()).build();
+    }
+
+    private static String orEmpty(String s) {
+        return s == null ? "" : s;
+    }
+}

@@ -1,0 +1,387 @@
+package dev.cirque.sim.thread;
+
+import dev.cirque.core.link.LinkConditions;
+import dev.cirque.core.link.LinkMedium;
+import dev.cirque.core.link.LinkModel;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.NetworkInterface;
+import java.net.SocketException;
+import java.net.StandardProtocolFamily;
+import java.net.StandardSocketOptions;
+import java.net.UnknownHostException;
+import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The Thread radio medium: every 802.15.4 frame of a home passes through the daemon. Each
+ * simulated radio has a port group of its own ({@link ThreadNetworks}), so it hears only
+ * what this relay sends it. The relay listens on each radio's group, takes the frames the
+ * radio sends (those from its own port, {@code group + id}), and hands each to every other
+ * radio of the same network (home and petition) whose link from the sender is up, after
+ * the link's loss draw and delay: into the receiver's group, from port
+ * {@code receiver's group + sender's id}, which is how the simulator learns who sent it.
+ * Default: everyone hears everyone, at once, as OpenThread's own shared medium did.
+ *
+ * <p>One thread selects over every radio's socket; delayed frames go out from a scheduler.
+ * Conditions are the home's {@link LinkModel} snapshot, read per frame without a lock.
+ */
+public final class ThreadMedium implements LinkMedium {
+
+    public static final String NAME = "thread";
+    private static final Logger log = LoggerFactory.getLogger(ThreadMedium.class);
+    private static final InetAddress GROUP = address("224.0.0.116");
+    private static final InetAddress LOOPBACK = address("127.0.0.1");
+
+    /** A radio as the medium knows it. */
+    private record Radio(String homeId, String nodeId, String network, int group, int id, DatagramChannel rx) {}
+
+    /** The socket that speaks for {@code sender} in {@code group}. */
+    private record Voice(int group, int sender) {}
+
+    private final Map<String, Radio> radios = new ConcurrentHashMap<>(); // by home/node
+    private final Map<Voice, DatagramChannel> voices = new ConcurrentHashMap<>();
+    private final Map<String, LinkModel.Snapshot> conditions = new ConcurrentHashMap<>(); // by home
+    private final Map<String, PcapWriter> captures = new ConcurrentHashMap<>(); // by home
+    private final Map<LinkModel.Link, long[]> counts = new ConcurrentHashMap<>(); // home-scoped keys: delivered, dropped
+    private final Queue<Radio> toRegister = new ConcurrentLinkedQueue<>();
+    private final AtomicLong frames = new AtomicLong();
+    private final NetworkInterface loopback;
+    private final Path captureDir;
+    private Selector selector;
+    private Thread loop;
+    private ScheduledExecutorService later;
+    private volatile boolean closed;
+
+    /** @param captureDir where homes' captures are written */
+    public ThreadMedium(Path captureDir) {
+        this.captureDir = captureDir;
+        try {
+            loopback = NetworkInterface.getByInetAddress(LOOPBACK);
+        } catch (SocketException e) {
+            throw new UncheckedIOException("no loopback interface for the Thread medium", e);
+        }
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    /**
+     * Puts a radio on the medium: from now on what it sends is relayed, and it hears what
+     * the relay sends it.
+     *
+     * @param network its Thread network ({@link ThreadNetworks#network}): only radios of the
+     *     same network hear each other
+     * @param portOffset its own port group's offset; {@code id} its node id
+     */
+    public synchronized void join(String homeId, String nodeId, String network, int portOffset, int id)
+            throws IOException {
+        start();
+        int group = ThreadNetworks.basePort(portOffset);
+        DatagramChannel rx = DatagramChannel.open(StandardProtocolFamily.INET);
+        try {
+            rx.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+            rx.setOption(StandardSocketOptions.SO_REUSEPORT, true);
+            rx.bind(new InetSocketAddress(GROUP, group));
+            rx.join(GROUP, loopback);
+            rx.configureBlocking(false);
+        } catch (IOException | RuntimeException e) {
+            rx.close();
+            throw e;
+        }
+        Radio radio = new Radio(homeId, nodeId, network, group, id, rx);
+        radios.put(key(homeId, nodeId), radio);
+        toRegister.add(radio);
+        selector.wakeup();
+        log.debug("thread medium: {} of home {} joined (group {}, id {})", nodeId, homeId, group, id);
+    }
+
+    /** Takes a radio off the medium and closes every socket that spoke to it or for it. */
+    public synchronized void leave(String homeId, String nodeId) {
+        Radio radio = radios.remove(key(homeId, nodeId));
+        if (radio == null) {
+            return;
+        }
+        close(radio.rx());
+        voices.entrySet().removeIf(e -> {
+            boolean involved = e.getKey().group() == radio.group()
+                    || (e.getKey().sender() == radio.id() && sameNetwork(e.getKey().group(), radio.network()));
+            if (involved) {
+                close(e.getValue());
+            }
+            return involved;
+        });
+        if (radios.values().stream().noneMatch(r -> r.homeId().equals(homeId))) {
+            conditions.remove(homeId);
+            counts.keySet().removeIf(l -> l.from().startsWith(homeId + "/"));
+            Optional.ofNullable(captures.remove(homeId)).ifPresent(PcapWriter::close);
+            try {
+                java.nio.file.Files.deleteIfExists(captureDir.resolve(homeId + "-thread.pcap"));
+            } catch (IOException e) {
+                log.warn("thread medium: cannot remove the capture of home {}: {}", homeId, e.toString());
+            }
+        }
+    }
+
+    private boolean sameNetwork(int group, String network) {
+        return radios.values().stream().anyMatch(r -> r.group() == group && r.network().equals(network));
+    }
+
+    @Override
+    public void attach(MediumNode node, LinkModel.Snapshot snapshot) {
+        conditions.put(node.homeId(), snapshot);
+    }
+
+    @Override
+    public void detach(String homeId, String nodeId) {
+        // The radio leaves with its capability's teardown; a node without one was never here.
+    }
+
+    @Override
+    public void apply(String homeId, LinkModel.Snapshot snapshot) {
+        conditions.put(homeId, snapshot);
+    }
+
+    /**
+     * Starts writing every frame the home's radios send to a pcap file (IEEE 802.15.4 with
+     * FCS, which Wireshark and tshark decode); a capture already running starts over. The
+     * file lasts until the next start or until the home's last radio leaves.
+     *
+     * @throws IllegalStateException when the home has no radio on the medium
+     */
+    public synchronized Path startCapture(String homeId) throws IOException {
+        if (radios.values().stream().noneMatch(r -> r.homeId().equals(homeId))) {
+            throw new IllegalStateException("home " + homeId + " has no Thread node to capture");
+        }
+        Path file = captureDir.resolve(homeId + "-thread.pcap");
+        PcapWriter earlier = captures.remove(homeId);
+        if (earlier != null) {
+            earlier.close();
+        }
+        captures.put(homeId, PcapWriter.create(file, PcapWriter.LINKTYPE_IEEE802_15_4_WITHFCS));
+        return file;
+    }
+
+    /** Stops the home's capture; its file stays for download. False when none ran. */
+    public boolean stopCapture(String homeId) {
+        PcapWriter w = captures.remove(homeId);
+        if (w != null) {
+            w.close();
+        }
+        return w != null;
+    }
+
+    /** The home's capture file, running or stopped, if there is one. */
+    public Optional<Path> captureFile(String homeId) {
+        Path file = captureDir.resolve(homeId + "-thread.pcap");
+        return java.nio.file.Files.exists(file) ? Optional.of(file) : Optional.empty();
+    }
+
+    /** Whether a capture of the home is running. */
+    public boolean capturing(String homeId) {
+        return captures.containsKey(homeId);
+    }
+
+    /** Frames relayed and dropped on each directed link of the home since its first radio joined. */
+    public Map<LinkModel.Link, long[]> linkCounts(String homeId) {
+        Map<LinkModel.Link, long[]> out = new java.util.TreeMap<>(java.util.Comparator
+                .comparing(LinkModel.Link::from).thenComparing(LinkModel.Link::to));
+        counts.forEach((l, c) -> {
+            if (l.from().startsWith(homeId + "/")) {
+                out.put(new LinkModel.Link(l.from().substring(homeId.length() + 1), l.to()), c.clone());
+            }
+        });
+        return out;
+    }
+
+    /** Frames sent by all radios since start. */
+    public long framesSeen() {
+        return frames.get();
+    }
+
+    /** Radios of a home on the medium. */
+    public List<String> nodes(String homeId) {
+        return radios.values().stream().filter(r -> r.homeId().equals(homeId)).map(Radio::nodeId).sorted().toList();
+    }
+
+    // --- the relay ---------------------------------------------------------------------------
+
+    private void start() throws IOException {
+        if (loop != null) {
+            return;
+        }
+        selector = Selector.open();
+        later = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "thread-medium-later");
+            t.setDaemon(true);
+            return t;
+        });
+        loop = new Thread(this::relay, "thread-medium");
+        loop.setDaemon(true);
+        loop.start();
+    }
+
+    private void relay() {
+        ByteBuffer buffer = ByteBuffer.allocateDirect(2048);
+        while (!closed) {
+            try {
+                selector.select();
+                for (Radio r = toRegister.poll(); r != null; r = toRegister.poll()) {
+                    if (r.rx().isOpen()) {
+                        r.rx().register(selector, SelectionKey.OP_READ, r);
+                    }
+                }
+                for (SelectionKey key : selector.selectedKeys()) {
+                    Radio from = (Radio) key.attachment();
+                    if (!key.isValid()) {
+                        continue;
+                    }
+                    for (int i = 0; i < 64; i++) { // drain, within reason, before the next select
+                        buffer.clear();
+                        InetSocketAddress source = (InetSocketAddress) from.rx().receive(buffer);
+                        if (source == null) {
+                            break;
+                        }
+                        // What the radio sent comes from its own port; the rest is this relay's.
+                        if (source.getPort() == from.group() + from.id()) {
+                            buffer.flip();
+                            byte[] frame = new byte[buffer.remaining()];
+                            buffer.get(frame);
+                            forward(from, frame);
+                        }
+                    }
+                }
+                selector.selectedKeys().clear();
+            } catch (IOException | RuntimeException e) {
+                if (!closed) {
+                    log.warn("thread medium: {}", e.toString());
+                }
+            }
+        }
+    }
+
+    private void forward(Radio from, byte[] frame) {
+        frames.incrementAndGet();
+        PcapWriter capture = captures.get(from.homeId());
+        if (capture != null && frame.length > 1) {
+            capture.write(frame, 1, frame.length - 1); // the first byte is the channel
+        }
+        LinkModel.Snapshot snapshot = conditions.getOrDefault(from.homeId(), LinkModel.Snapshot.EMPTY);
+        for (Radio to : radios.values()) {
+            if (to == from || !to.network().equals(from.network())) {
+                continue;
+            }
+            LinkConditions c = snapshot.effective(from.nodeId(), to.nodeId());
+            long[] count = counts.computeIfAbsent(new LinkModel.Link(from.homeId() + "/" + from.nodeId(), to.nodeId()),
+                    l -> new long[2]);
+            if (!c.up() || (c.lossPercent() > 0 && ThreadLocalRandom.current().nextDouble(100) < c.lossPercent())) {
+                count[1]++;
+                continue;
+            }
+            count[0]++;
+            int delay = c.latencyMs() + (c.jitterMs() > 0 ? ThreadLocalRandom.current().nextInt(c.jitterMs() + 1) : 0);
+            if (delay == 0) {
+                send(to, from.id(), frame);
+            } else {
+                later.schedule(() -> send(to, from.id(), frame), delay, TimeUnit.MILLISECONDS);
+            }
+        }
+    }
+
+    /** Into {@code to}'s group, from the port that names {@code senderId} there. */
+    private void send(Radio to, int senderId, byte[] frame) {
+        try {
+            DatagramChannel voice = voices.computeIfAbsent(new Voice(to.group(), senderId), this::openVoice);
+            voice.send(ByteBuffer.wrap(frame), new InetSocketAddress(GROUP, to.group()));
+        } catch (IOException | UncheckedIOException e) {
+            if (!closed && radios.containsValue(to)) {
+                log.debug("thread medium: frame to {} lost: {}", to.nodeId(), e.toString());
+            }
+        }
+    }
+
+    private DatagramChannel openVoice(Voice v) {
+        try {
+            DatagramChannel ch = DatagramChannel.open(StandardProtocolFamily.INET);
+            try {
+                ch.setOption(StandardSocketOptions.IP_MULTICAST_IF, loopback);
+                ch.setOption(StandardSocketOptions.IP_MULTICAST_LOOP, true);
+                ch.bind(new InetSocketAddress(LOOPBACK, v.group() + v.sender()));
+                return ch;
+            } catch (IOException | RuntimeException e) {
+                ch.close();
+                throw e;
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot speak for node id " + v.sender() + " in group " + v.group(), e);
+        }
+    }
+
+    /** Sockets open now (radios' and relay's), for tests and leak checks. */
+    public int openSockets() {
+        return radios.size() + voices.size();
+    }
+
+    @Override
+    public synchronized void close() {
+        closed = true;
+        new ArrayList<>(radios.values()).forEach(r -> leave(r.homeId(), r.nodeId()));
+        voices.values().forEach(ThreadMedium::close);
+        voices.clear();
+        captures.values().forEach(PcapWriter::close);
+        captures.clear();
+        if (loop != null) {
+            selector.wakeup();
+            later.shutdownNow();
+            try {
+                loop.join(2000);
+                selector.close();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (IOException e) {
+                log.debug("closing the thread medium's selector: {}", e.toString());
+            }
+        }
+    }
+
+    private static String key(String homeId, String nodeId) {
+        return homeId + "/" + nodeId;
+    }
+
+    private static void close(DatagramChannel ch) {
+        try {
+            ch.close();
+        } catch (IOException e) {
+            log.debug("closing a thread medium socket: {}", e.toString());
+        }
+    }
+
+    private static InetAddress address(String literal) {
+        try {
+            return InetAddress.getByName(literal);
+        } catch (UnknownHostException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

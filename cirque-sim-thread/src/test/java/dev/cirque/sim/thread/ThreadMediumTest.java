@@ -1,0 +1,185 @@
+package dev.cirque.sim.thread;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.cirque.core.link.LinkConditions;
+import dev.cirque.core.link.LinkModel;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.NetworkInterface;
+import java.net.StandardProtocolFamily;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The relay over real sockets. Each {@link Radio} here opens the two sockets OpenThread's
+ * simulator opens (its group, joined on loopback; its own port {@code group + id} to send
+ * from), so the medium sees what it sees with ot-rcp; RealOpenThread runs are in the
+ * server's ThreadMediumTest.
+ */
+class ThreadMediumTest {
+
+    private static final InetAddress GROUP = address("224.0.0.116");
+    /** Port groups from 63,400: above the ephemeral ports, far from the daemon's leases (from 1). */
+    private static final int FIRST_OFFSET = 1600;
+
+    @TempDir
+    Path dir;
+    private ThreadMedium medium;
+
+    @BeforeEach
+    void start() {
+        medium = new ThreadMedium(dir);
+    }
+
+    @AfterEach
+    void stop() {
+        medium.close();
+        assertEquals(0, medium.openSockets());
+    }
+
+    @Test
+    void framesReachTheOtherRadiosOfTheNetworkFromTheSendersPort() throws Exception {
+        try (Radio a = join("h", "a", "h/0", 0, 1); Radio b = join("h", "b", "h/0", 1, 2);
+                Radio other = join("h", "c", "h/1", 2, 1)) {
+            byte[] frame = {11, 1, 2, 3, 4};
+            a.send(frame);
+            Received got = b.receive(2000);
+            assertNotNull(got, "b hears a");
+            assertArrayEquals(frame, got.bytes);
+            assertEquals(b.group + 1, got.fromPort, "from a's id in b's group: how the simulator knows the sender");
+            assertEquals(Optional.empty(), Optional.ofNullable(medium.linkCounts("h").get(new LinkModel.Link("a", "c"))),
+                    "another petition is another network: no link at all");
+            assertEquals(1, medium.linkCounts("h").get(new LinkModel.Link("a", "b"))[0]);
+        }
+    }
+
+    @Test
+    void aDownLinkDropsAndALinkWithLatencyDelays() throws Exception {
+        try (Radio a = join("h", "a", "h/0", 3, 1); Radio b = join("h", "b", "h/0", 4, 2)) {
+            LinkModel model = new LinkModel();
+            medium.apply("h", model.setLink("a", "b", Optional.of(LinkConditions.DOWN)));
+            a.send(new byte[] {11, 9});
+            b.send(new byte[] {11, 8}); // the other way is up
+            assertNotNull(a.receive(2000), "b -> a is up");
+            assertEquals(1, medium.linkCounts("h").get(new LinkModel.Link("a", "b"))[1], "a -> b dropped");
+
+            medium.apply("h", model.setLink("a", "b", Optional.of(LinkConditions.of(80, 0, 0))));
+            long t0 = System.nanoTime();
+            a.send(new byte[] {11, 7});
+            Received late = b.receive(3000);
+            assertNotNull(late);
+            assertEquals(7, late.bytes[1], "the dropped frame never came; this one did");
+            long ms = (System.nanoTime() - t0) / 1_000_000;
+            assertTrue(ms >= 80, "delayed by the link's 80 ms: " + ms + " ms");
+        }
+    }
+
+    @Test
+    void aCaptureHoldsEachSentFrameWithoutItsChannelByte() throws Exception {
+        try (Radio a = join("h", "a", "h/0", 5, 1); Radio b = join("h", "b", "h/0", 6, 2)) {
+            Path file = medium.startCapture("h");
+            a.send(new byte[] {15, 0x41, (byte) 0x88, 7});
+            assertNotNull(b.receive(2000));
+            assertTrue(medium.stopCapture("h"));
+            byte[] pcap = Files.readAllBytes(file);
+            assertEquals(24 + 16 + 3, pcap.length, "a header, one record, three bytes");
+            assertEquals(PcapWriter.LINKTYPE_IEEE802_15_4_WITHFCS, pcap[20] & 0xff);
+            assertArrayEquals(new byte[] {0x41, (byte) 0x88, 7}, Arrays.copyOfRange(pcap, 40, 43));
+        }
+        assertEquals(Optional.empty(), medium.captureFile("h"), "the capture goes with the home's last radio");
+    }
+
+    // --- a simulator's sockets ----------------------------------------------------------------
+
+    private record Received(byte[] bytes, int fromPort) {}
+
+    private Radio join(String home, String node, String network, int slot, int id) throws IOException {
+        medium.join(home, node, network, FIRST_OFFSET + slot, id);
+        return new Radio(home, node, ThreadNetworks.basePort(FIRST_OFFSET + slot), id);
+    }
+
+    private final class Radio implements AutoCloseable {
+        final String home;
+        final String node;
+        final int group;
+        final DatagramChannel rx;
+        final DatagramChannel tx;
+        final Selector selector;
+
+        Radio(String home, String node, int group, int id) throws IOException {
+            this.home = home;
+            this.node = node;
+            this.group = group;
+            NetworkInterface lo = NetworkInterface.getByInetAddress(InetAddress.getLoopbackAddress());
+            rx = DatagramChannel.open(StandardProtocolFamily.INET);
+            rx.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+            rx.setOption(StandardSocketOptions.SO_REUSEPORT, true);
+            rx.bind(new InetSocketAddress(GROUP, group));
+            rx.join(GROUP, lo);
+            rx.configureBlocking(false);
+            selector = Selector.open();
+            rx.register(selector, SelectionKey.OP_READ);
+            tx = DatagramChannel.open(StandardProtocolFamily.INET);
+            tx.setOption(StandardSocketOptions.IP_MULTICAST_IF, lo);
+            tx.setOption(StandardSocketOptions.IP_MULTICAST_LOOP, true);
+            tx.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), group + id));
+        }
+
+        void send(byte[] frame) throws IOException {
+            tx.send(ByteBuffer.wrap(frame), new InetSocketAddress(GROUP, group));
+        }
+
+        /** The next frame someone else sent into this radio's group, or null after {@code millis}. */
+        Received receive(long millis) throws IOException {
+            long deadline = System.nanoTime() + millis * 1_000_000;
+            ByteBuffer buf = ByteBuffer.allocate(256);
+            while (System.nanoTime() < deadline) {
+                selector.select(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
+                selector.selectedKeys().clear();
+                for (InetSocketAddress src = (InetSocketAddress) rx.receive(buf); src != null;
+                        src = (InetSocketAddress) rx.receive(buf)) {
+                    buf.flip();
+                    byte[] bytes = new byte[buf.remaining()];
+                    buf.get(bytes);
+                    buf.clear();
+                    if (src.getPort() != tx.socket().getLocalPort()) { // not its own, looped back
+                        return new Received(bytes, src.getPort());
+                    }
+                }
+            }
+            return null;
+        }
+
+        @Override
+        public void close() throws IOException {
+            medium.leave(home, node);
+            selector.close();
+            rx.close();
+            tx.close();
+        }
+    }
+
+    private static InetAddress address(String literal) {
+        try {
+            return InetAddress.getByName(literal);
+        } catch (java.net.UnknownHostException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
