@@ -70,7 +70,7 @@ public final class Bench {
         List<String> daemon = List.of("scripts/cirque-daemon");
         Path out = Path.of("bench-results.md");
         int rounds = 3;
-        List<String> only = List.of("startup", "bringup", "exec", "list", "links", "memory");
+        List<String> only = List.of("startup", "bringup", "exec", "list", "links", "thread", "memory");
         Map<String, Integer> extra = new java.util.HashMap<>();
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
@@ -121,6 +121,9 @@ public final class Bench {
             }
             if (only.contains("links")) {
                 new LinkBench(d::stub, d.process.pid(), IMAGE, this::row).run();
+            }
+            if (only.contains("thread")) {
+                new ThreadRelayBench(this::row).run();
             }
             if (only.contains("startup")) {
                 row("daemon start to health SERVING (median of 3)", ms(median(starts)), "", "", "<= 1500 ms",
