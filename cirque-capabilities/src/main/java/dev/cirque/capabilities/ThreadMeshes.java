@@ -7,7 +7,13 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 
 /**
  * What the fronts (gRPC, HTTP, CLI) ask of a home's Thread mesh: its topology and its
@@ -16,6 +22,23 @@ import java.util.List;
  */
 public final class ThreadMeshes {
 
+    /** What changed in a node between two looks: its role, or a neighbour that came or went. */
+    public sealed interface Change permits RoleChange, NeighborChange {
+        String device();
+    }
+
+    public record RoleChange(String device, String from, String to) implements Change {}
+
+    /** {@code neighbor} is the neighbour's device id, or null when no node of the home has its address. */
+    public record NeighborChange(String device, String neighbor, String extaddr, boolean up) implements Change {}
+
+    /** Where a watch sends changes, and how it learns its watcher left. */
+    public interface Watcher {
+        void changed(Change change);
+
+        boolean gone();
+    }
+
     /** A capture's state after a start or a stop. */
     public record Capture(boolean capturing, String downloadPath, long bytes) {}
 
@@ -23,6 +46,16 @@ public final class ThreadMeshes {
 
     public ThreadMeshes(HomeService homes) {
         this.homes = homes;
+    }
+
+    /** NOT_FOUND for an unknown home. */
+    public void home(String home) {
+        homes.home(home);
+    }
+
+    /** Whether the home is still there. */
+    public boolean exists(String home) {
+        return homes.homes().stream().anyMatch(h -> h.id().equals(home));
     }
 
     public List<ThreadTopology.ThreadNode> topology(String home) {
@@ -51,6 +84,43 @@ public final class ThreadMeshes {
         }
         medium.stopCapture(home);
         return new Capture(false, download, medium.captureFile(home).map(ThreadMeshes::size).orElse(0L));
+    }
+
+    /**
+     * Looks at the home's mesh every {@code interval} and reports what changed, until the
+     * watcher leaves or the home goes (then NOT_FOUND is thrown). The first look reports each
+     * node's role (from ""), and its neighbours as up.
+     */
+    public void watch(String home, Duration interval, Watcher watcher) throws InterruptedException {
+        Map<String, String> roles = new HashMap<>();
+        Map<String, Set<String>> neighbors = new HashMap<>();
+        while (!watcher.gone()) {
+            for (ThreadTopology.ThreadNode n : topology(home)) {
+                if (n.error() != null) {
+                    continue; // not asked this round: nothing is known to have changed
+                }
+                String role = n.role();
+                String before = roles.put(n.device(), role);
+                if (!role.equals(before)) {
+                    watcher.changed(new RoleChange(n.device(), before == null ? "" : before, role));
+                }
+                Map<String, ThreadTopology.Neighbor> now = new LinkedHashMap<>();
+                n.neighbors().forEach(nb -> now.put(nb.extaddr(), nb));
+                Set<String> earlier = neighbors.getOrDefault(n.device(), Set.of());
+                for (ThreadTopology.Neighbor nb : now.values()) {
+                    if (!earlier.contains(nb.extaddr())) {
+                        watcher.changed(new NeighborChange(n.device(), nb.device(), nb.extaddr(), true));
+                    }
+                }
+                for (String gone : earlier) {
+                    if (!now.containsKey(gone)) {
+                        watcher.changed(new NeighborChange(n.device(), null, gone, false));
+                    }
+                }
+                neighbors.put(n.device(), new HashSet<>(now.keySet()));
+            }
+            Thread.sleep(interval.toMillis()); // the watch's own pace between looks
+        }
     }
 
     /** The capture's bytes, while it runs too. */

@@ -15,6 +15,8 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * A home's Thread mesh as its nodes see it: each Thread node's role, RLOC16 and extended
@@ -86,11 +88,19 @@ public final class ThreadTopology {
         }
     }
 
-    /** The first line of {@code ot-ctl COMMAND}'s answer (it ends with "Done"). */
+    /**
+     * The first line of {@code ot-ctl COMMAND}'s answer (it ends with "Done"). ot-daemon
+     * serves one CLI session at a time, and resets another that comes meanwhile (a test's
+     * own ot-ctl, a second watch): that is tried again, three times at most.
+     */
     private static String ctl(HomeService homes, String homeId, String device, String command) {
         List<String> argv = new ArrayList<>(List.of("ot-ctl"));
         argv.addAll(List.of(command.split(" ")));
         ExecResult r = homes.exec(homeId, device, argv, ASK);
+        for (int attempt = 1; attempt < 3 && r.exitCode() != 0 && r.output().contains("Connection reset"); attempt++) {
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50L * attempt));
+            r = homes.exec(homeId, device, argv, ASK);
+        }
         if (r.exitCode() != 0) {
             throw CirqueException.precondition("ot-ctl " + command + " in " + device + " exited " + r.exitCode() + ": "
                     + r.output().strip());

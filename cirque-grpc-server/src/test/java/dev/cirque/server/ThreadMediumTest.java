@@ -2,7 +2,6 @@ package dev.cirque.server;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -15,8 +14,10 @@ import dev.cirque.proto.LinkConditions;
 import dev.cirque.proto.PartitionRequest;
 import dev.cirque.proto.SetLinkConditionsRequest;
 import dev.cirque.proto.StopCirqueHomeRequest;
+import dev.cirque.proto.ThreadEvent;
 import dev.cirque.proto.ThreadNodeState;
 import dev.cirque.proto.ThreadTopology;
+import dev.cirque.proto.WatchThreadRequest;
 import dev.cirque.sim.thread.ThreadMedium;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -93,7 +94,7 @@ class ThreadMediumTest {
     }
 
     @Test
-    void aSplitMeshBecomesTwoPartitionsAndHealingMergesThem() {
+    void aSplitMeshBecomesTwoPartitionsAndHealingMergesThem() throws InterruptedException {
         Map<String, String> devices = home(6);
         String home = homes.get(0);
         List<String> all = List.copyOf(devices.values());
@@ -102,21 +103,40 @@ class ThreadMediumTest {
         ThreadMesh.form(daemon, home, all);
         ThreadMesh.awaitRoles(daemon, home, all, r -> r.equals("leader") || r.equals("router"), 90);
 
+        List<ThreadEvent> events = java.util.Collections.synchronizedList(new ArrayList<>());
+        io.grpc.Context.CancellableContext watch = io.grpc.Context.current().withCancellation();
+        Thread watcher = new Thread(() -> watch.run(() -> {
+            try {
+                daemon.stub.watchThreadTopology(WatchThreadRequest.newBuilder().setHomeId(home).setIntervalMs(500)
+                        .build()).forEachRemaining(events::add);
+            } catch (io.grpc.StatusRuntimeException cancelled) {
+                // the test cancels the watch at its end
+            }
+        }), "thread-watch");
+        watcher.start();
+
         long t0 = System.nanoTime();
         daemon.stub.partitionHome(PartitionRequest.newBuilder().setHomeId(home).setMedium("thread").setName("split")
                 .addAllDeviceIds(right).build());
         awaitOneLeaderEach(home, List.of(left, right), 90);
         System.out.printf("thread partition: two leaders %.1f s after the split%n", (System.nanoTime() - t0) / 1e9);
-        assertNotEquals(ThreadMesh.partitionId(daemon, home, left.get(0)),
-                ThreadMesh.partitionId(daemon, home, right.get(0)), "two partitions");
 
         t0 = System.nanoTime();
         daemon.stub.healHome(HealRequest.newBuilder().setHomeId(home).setMedium("thread").setName("split").build());
         awaitOneLeaderEach(home, List.of(all), 120);
         System.out.printf("thread partition: merged into one leader %.1f s after healing%n",
                 (System.nanoTime() - t0) / 1e9);
-        assertEquals(1, all.stream().map(d -> ThreadMesh.partitionId(daemon, home, d)).distinct().count(),
-                "one partition again");
+        watch.cancel(null);
+        watcher.join(10_000);
+        List<ThreadEvent> seen;
+        synchronized (events) {
+            seen = List.copyOf(events);
+        }
+        assertTrue(seen.stream().anyMatch(e -> e.hasRole() && e.getRole().getTo().equals("leader")
+                && right.contains(e.getDeviceId())), "the watch saw a node of the cut-off side become leader: " + seen);
+        assertTrue(seen.stream().anyMatch(e -> e.hasNeighbor() && !e.getNeighbor().getUp()),
+                "the watch saw a neighbour go: " + seen);
+        System.out.println("thread watch: " + seen.size() + " events over the split and the merge");
     }
 
     /**
@@ -133,17 +153,28 @@ class ThreadMediumTest {
         return Integer.parseInt(received.group(1));
     }
 
-    /** Polls until each group of nodes has exactly one leader and the rest routers or children. */
+    /**
+     * Polls until each group of nodes is one Thread partition of its own: one leader, the
+     * rest attached, all with the same partition id, and no two groups with the same id.
+     */
     private void awaitOneLeaderEach(String home, List<List<String>> groups, int seconds) {
         long deadline = System.nanoTime() + seconds * 1_000_000_000L;
         while (true) {
             List<Map<String, String>> roles = groups.stream().map(g -> ThreadMesh.roles(daemon, home, g)).toList();
             boolean ok = roles.stream().allMatch(r -> r.values().stream().filter("leader"::equals).count() == 1
                     && r.values().stream().allMatch(ATTACHED::contains));
+            List<Set<String>> ids = new ArrayList<>();
+            if (ok) {
+                for (List<String> g : groups) {
+                    ids.add(new java.util.HashSet<>(g.stream().map(d -> ThreadMesh.partitionId(daemon, home, d)).toList()));
+                }
+                ok = ids.stream().allMatch(i -> i.size() == 1)
+                        && ids.stream().flatMap(Set::stream).distinct().count() == groups.size();
+            }
             if (ok) {
                 return;
             }
-            assertTrue(System.nanoTime() < deadline, "after " + seconds + " s: " + roles);
+            assertTrue(System.nanoTime() < deadline, "after " + seconds + " s: roles " + roles + ", partition ids " + ids);
             java.util.concurrent.locks.LockSupport.parkNanos(500_000_000L); // a poll of the nodes' stacks
         }
     }

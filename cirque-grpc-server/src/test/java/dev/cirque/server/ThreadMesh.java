@@ -66,9 +66,23 @@ final class ThreadMesh {
         return ids;
     }
 
+    /**
+     * {@code ot-ctl COMMAND}'s output. ot-daemon resets a CLI session that comes while it
+     * serves another (a watch's): that is tried again, three times at most.
+     */
     static String ctl(TestDaemon d, String home, String device, String command) {
-        return d.stub.executeDeviceCommand(ExecuteDeviceCommandRequest.newBuilder().setHomeId(home)
-                .setDeviceId(device).setCommand("ot-ctl " + command).build()).getOutput();
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return d.stub.executeDeviceCommand(ExecuteDeviceCommandRequest.newBuilder().setHomeId(home)
+                        .setDeviceId(device).setCommand("ot-ctl " + command).build()).getOutput();
+            } catch (StatusRuntimeException e) {
+                String why = String.valueOf(e.getStatus().getDescription());
+                if (attempt == 3 || !why.contains("Connection reset")) {
+                    throw e;
+                }
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50L * attempt));
+            }
+        }
     }
 
     /** The node's role: {@code ot-ctl state}'s first line. */

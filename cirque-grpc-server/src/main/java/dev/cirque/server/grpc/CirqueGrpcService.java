@@ -41,7 +41,9 @@ import dev.cirque.proto.StopCirqueDeviceRequest;
 import dev.cirque.proto.StopCirqueHomeRequest;
 import dev.cirque.proto.ThreadCaptureRequest;
 import dev.cirque.proto.ThreadCaptureState;
+import dev.cirque.proto.ThreadEvent;
 import dev.cirque.proto.ThreadTopology;
+import dev.cirque.proto.WatchThreadRequest;
 import io.grpc.Context;
 import io.grpc.Deadline;
 import io.grpc.Status;
@@ -283,6 +285,44 @@ public final class CirqueGrpcService extends CirqueServiceGrpc.CirqueServiceImpl
     @Override
     public void setThreadCapture(ThreadCaptureRequest request, StreamObserver<ThreadCaptureState> out) {
         reply(out, () -> ThreadMessages.capture(threads, request));
+    }
+
+    /** Until the client leaves (the stream is cancelled) or the home goes (the stream completes). */
+    @Override
+    public void watchThreadTopology(WatchThreadRequest request, StreamObserver<ThreadEvent> out) {
+        Context call = Context.current();
+        Duration interval = Duration.ofMillis(request.getIntervalMs() == 0 ? 1000
+                : Math.max(200, Math.min(60_000, request.getIntervalMs())));
+        try {
+            threads.home(request.getHomeId()); // an unknown home is NOT_FOUND at once
+            threads.watch(request.getHomeId(), interval, new ThreadMeshes.Watcher() {
+                @Override
+                public void changed(ThreadMeshes.Change change) {
+                    out.onNext(ThreadMessages.event(change));
+                }
+
+                @Override
+                public boolean gone() {
+                    return call.isCancelled();
+                }
+            });
+        } catch (CirqueException e) {
+            if (call.isCancelled()) {
+                return;
+            }
+            if (e.kind() == CirqueException.Kind.NOT_FOUND && !threads.exists(request.getHomeId())) {
+                out.onCompleted(); // the home went: the watch is over
+                return;
+            }
+            out.onError(GrpcErrors.toStatus(e));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            out.onError(GrpcErrors.toStatus(new CirqueException(CirqueException.Kind.UNAVAILABLE, "shutting down")));
+        } catch (RuntimeException e) {
+            if (!call.isCancelled()) {
+                out.onError(GrpcErrors.toStatus(e));
+            }
+        }
     }
 
     /**

@@ -4,8 +4,11 @@ import dev.cirque.capabilities.ThreadMeshes;
 import dev.cirque.capabilities.ThreadTopology;
 import dev.cirque.proto.ThreadCaptureRequest;
 import dev.cirque.proto.ThreadCaptureState;
+import dev.cirque.proto.ThreadEvent;
 import dev.cirque.proto.ThreadNeighbor;
+import dev.cirque.proto.ThreadNeighborChange;
 import dev.cirque.proto.ThreadNodeState;
+import dev.cirque.proto.ThreadRoleChange;
 
 /** The Thread mesh calls' translation between proto messages and {@link ThreadMeshes}. */
 public final class ThreadMessages {
@@ -32,6 +35,18 @@ public final class ThreadMessages {
         ThreadMeshes.Capture c = meshes.capture(r.getHomeId(), r.getStart());
         return ThreadCaptureState.newBuilder().setCapturing(c.capturing()).setDownloadPath(c.downloadPath())
                 .setBytes(c.bytes()).build();
+    }
+
+    public static ThreadEvent event(ThreadMeshes.Change change) {
+        ThreadEvent.Builder e = ThreadEvent.newBuilder().setAtUnixMs(System.currentTimeMillis())
+                .setDeviceId(change.device());
+        if (change instanceof ThreadMeshes.RoleChange r) {
+            e.setRole(ThreadRoleChange.newBuilder().setFrom(r.from()).setTo(r.to()));
+        } else if (change instanceof ThreadMeshes.NeighborChange n) {
+            e.setNeighbor(ThreadNeighborChange.newBuilder().setNeighborDeviceId(orEmpty(n.neighbor()))
+                    .setExtAddress(n.extaddr()).setUp(n.up()));
+        }
+        return e.build();
     }
 
     private static String orEmpty(String s) {
