@@ -77,7 +77,11 @@ class RestartSafetyTest {
             String xvnc = device(first, home, node().setXvncCapability(XvncCapability.newBuilder().setLocalhost(true)));
             String thread = device(first, home, node().setThreadCapability(ThreadCapability.getDefaultInstance()));
             long xvncPid = first.state(home, xvnc).get("capability").get("Xvnc").get("pid").asLong();
-            Path radioDir = Path.of(first.state(home, thread).get("capability").get("Thread").get("work_dir").asText());
+            JsonNode radio = first.state(home, thread).get("capability").get("Thread");
+            Path radioDir = Path.of(radio.get("work_dir").asText());
+            long radioPid = radio.get("radio_pid").asLong();
+            Path portGroup = HostLedger.defaultLedger().directory().resolve("leases").resolve("thread-port-offset")
+                    .resolve(radio.get("port_offset").asText());
             assertTrue(first.state(home, lan).has("id"));
             first.kill();
 
@@ -85,6 +89,7 @@ class RestartSafetyTest {
             assertTrue(iptables().contains("cirque:" + home));
             assertTrue(alive(xvncPid), "its Xvnc server outlives it");
             assertTrue(Files.exists(radioDir));
+            assertTrue(Files.exists(portGroup), "and so does its radio's port group lease");
 
             Daemon second = start(bin);
             String log = second.output();
@@ -93,6 +98,8 @@ class RestartSafetyTest {
             assertFalse(iptables().contains("cirque:" + home), "its LanAccess rules are gone");
             assertFalse(alive(xvncPid), "its Xvnc server was ended");
             assertFalse(Files.exists(radioDir), "its radio's directory was removed");
+            assertFalse(alive(radioPid), "its radio is not running");
+            assertFalse(Files.exists(portGroup), "its radio's port group is free again");
 
             // A kill in the middle of creating a home leaves nothing after the next start either.
             CompletableFuture<?> creating = CompletableFuture.runAsync(() -> {

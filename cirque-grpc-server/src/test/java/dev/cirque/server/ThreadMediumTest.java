@@ -238,21 +238,36 @@ class ThreadMediumTest {
         }
     }
 
+    /** Two homes of one daemon, and a home of a second daemon on the same host. */
     @Test
-    void homesNeverHearEachOther() throws Exception {
+    void homesAndDaemonsNeverHearEachOther() throws Exception {
         Map<String, String> a = home(2);
         Map<String, String> b = home(1);
         String homeA = homes.get(0);
         String homeB = homes.get(1);
-        ThreadMesh.form(daemon, homeA, List.of(a.get("n1")));
-        ThreadMesh.form(daemon, homeB, List.of(b.get("n1")));
-        ThreadMesh.ctl(daemon, homeA, a.get("n2"), "ifconfig up");
-        String panA = ThreadMesh.ctl(daemon, homeA, a.get("n1"), "panid").lines().findFirst().orElseThrow().strip();
-        String panB = ThreadMesh.ctl(daemon, homeB, b.get("n1"), "panid").lines().findFirst().orElseThrow().strip();
-        assumeTrue(!panA.equals(panB), "both homes drew the same PAN id; nothing to tell apart");
-        String scan = ThreadMesh.ctl(daemon, homeA, a.get("n2"), "scan");
-        assertTrue(scan.contains(panA.replace("0x", "")), "home A's own network is heard: " + scan);
-        assertFalse(scan.contains(panB.replace("0x", "")), "home B's network is not: " + scan);
+        try (TestDaemon other = ThreadMesh.daemon(ThreadMesh.requireOpenThread())) {
+            String[] homeC = new String[1];
+            Map<String, String> c = ThreadMesh.home(other, 1, homeC);
+            ThreadMesh.awaitStacks(other, homeC[0], List.copyOf(c.values()), 60);
+            ThreadMesh.form(daemon, homeA, List.of(a.get("n1")));
+            ThreadMesh.form(daemon, homeB, List.of(b.get("n1")));
+            ThreadMesh.form(other, homeC[0], List.of(c.get("n1")));
+            ThreadMesh.ctl(daemon, homeA, a.get("n2"), "ifconfig up");
+            String panA = pan(daemon, homeA, a.get("n1"));
+            Set<String> others = Set.of(pan(daemon, homeB, b.get("n1")), pan(other, homeC[0], c.get("n1")));
+            assumeTrue(!others.contains(panA), "another network drew home A's PAN id; nothing to tell apart");
+            String scan = ThreadMesh.ctl(daemon, homeA, a.get("n2"), "scan");
+            assertTrue(scan.contains(panA), "home A's own network is heard: " + scan);
+            for (String pan : others) {
+                assertFalse(scan.contains(pan), "another home's network (PAN " + pan + ") is not: " + scan);
+            }
+            other.stub.stopCirqueHome(StopCirqueHomeRequest.newBuilder().setHomeId(homeC[0]).build());
+        }
+    }
+
+    /** The network's PAN id as {@code ot-ctl scan} prints it: four hex digits, no 0x. */
+    private static String pan(TestDaemon d, String home, String device) {
+        return ThreadMesh.ctl(d, home, device, "panid").lines().findFirst().orElseThrow().strip().replace("0x", "");
     }
 
     private static ThreadMedium medium() {
