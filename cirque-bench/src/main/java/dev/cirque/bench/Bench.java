@@ -8,15 +8,11 @@ import com.github.dockerjava.core.DefaultDockerClientConfig;
 import com.github.dockerjava.core.DockerClientConfig;
 import com.github.dockerjava.core.DockerClientImpl;
 import com.github.dockerjava.httpclient5.ApacheDockerHttpClient;
-import dev.cirque.proto.CirqueServiceGrpc;
 import dev.cirque.proto.CreateCirqueHomeWithDevicesRequest;
 import dev.cirque.proto.CreateCirqueHomeWithDevicesResponse;
 import dev.cirque.proto.DeviceSpecification;
 import dev.cirque.proto.ExecuteDeviceCommandRequest;
-import dev.cirque.proto.ListCirqueHomeDevicesRequest;
 import dev.cirque.proto.StopCirqueHomeRequest;
-import io.grpc.ManagedChannel;
-import io.grpc.ManagedChannelBuilder;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,8 +26,6 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.LongAdder;
 
 /**
  * The benchmark of issue 6. The daemon runs as the README runs it (scripts/cirque-daemon) and is
@@ -117,7 +111,7 @@ public final class Bench {
                 exec(d);
             }
             if (only.contains("list")) {
-                listThroughput(d);
+                new RpcRate(d, IMAGE, this::row).run();
             }
             if (only.contains("links")) {
                 new LinkBench(d::stub, d.process.pid(), IMAGE, this::row).run();
@@ -258,49 +252,6 @@ public final class Bench {
                 .exec().getId();
         docker.execStartCmd(exec).exec(new ResultCallback.Adapter<Frame>()).awaitCompletion();
         docker.inspectExecCmd(exec).exec();
-    }
-
-    private void listThroughput(BenchDaemon d) throws Exception {
-        CreateCirqueHomeWithDevicesResponse home = d.stub().createCirqueHomeWithDevices(homeOf(30));
-        ListCirqueHomeDevicesRequest request = ListCirqueHomeDevicesRequest.newBuilder().setHomeId(home.getHomeId()).build();
-        List<ManagedChannel> channels = new ArrayList<>();
-        try {
-            AtomicBoolean counting = new AtomicBoolean(false);
-            AtomicBoolean running = new AtomicBoolean(true);
-            LongAdder calls = new LongAdder();
-            List<Thread> clients = new ArrayList<>();
-            for (int i = 0; i < 8; i++) {
-                ManagedChannel ch = ManagedChannelBuilder.forAddress("127.0.0.1", d.port).usePlaintext().build();
-                channels.add(ch);
-                CirqueServiceGrpc.CirqueServiceBlockingStub stub = CirqueServiceGrpc.newBlockingStub(ch);
-                Thread t = new Thread(() -> {
-                    while (running.get()) {
-                        stub.listCirqueHomeDevices(request);
-                        if (counting.get()) {
-                            calls.increment();
-                        }
-                    }
-                });
-                clients.add(t);
-                t.start();
-            }
-            Thread.sleep(2000); // warm-up
-            counting.set(true);
-            long t0 = System.nanoTime();
-            Thread.sleep(5000);
-            counting.set(false);
-            double seconds = (System.nanoTime() - t0) / 1e9;
-            running.set(false);
-            for (Thread t : clients) {
-                t.join();
-            }
-            double rps = calls.sum() / seconds;
-            row("ListCirqueHomeDevices, 30-node home, 8 clients", String.format(Locale.ROOT, "%,.0f req/s", rps), "",
-                    "", ">= 20,000 req/s", rps >= 20_000);
-        } finally {
-            channels.forEach(ManagedChannel::shutdownNow);
-            d.stub().stopCirqueHome(StopCirqueHomeRequest.newBuilder().setHomeId(home.getHomeId()).build());
-        }
     }
 
     private long rssWith(BenchDaemon d, int n) throws Exception {
