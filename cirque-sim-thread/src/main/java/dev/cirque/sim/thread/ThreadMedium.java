@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Queue;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executors;
@@ -59,6 +60,7 @@ public final class ThreadMedium implements LinkMedium {
     private record Voice(int group, int sender) {}
 
     private final Map<String, Radio> radios = new ConcurrentHashMap<>(); // by home/node
+    private final Map<String, Set<Radio>> byNetwork = new ConcurrentHashMap<>(); // who hears whom, per frame
     private final Map<Voice, DatagramChannel> voices = new ConcurrentHashMap<>();
     private final Map<String, LinkModel.Snapshot> conditions = new ConcurrentHashMap<>(); // by home
     private final Map<String, PcapWriter> captures = new ConcurrentHashMap<>(); // by home
@@ -112,6 +114,7 @@ public final class ThreadMedium implements LinkMedium {
         }
         Radio radio = new Radio(homeId, nodeId, network, group, id, rx);
         radios.put(key(homeId, nodeId), radio);
+        byNetwork.computeIfAbsent(network, n -> ConcurrentHashMap.newKeySet()).add(radio);
         toRegister.add(radio);
         selector.wakeup();
         log.debug("thread medium: {} of home {} joined (group {}, id {})", nodeId, homeId, group, id);
@@ -123,6 +126,10 @@ public final class ThreadMedium implements LinkMedium {
         if (radio == null) {
             return;
         }
+        byNetwork.computeIfPresent(radio.network(), (n, members) -> {
+            members.remove(radio);
+            return members.isEmpty() ? null : members;
+        });
         close(radio.rx());
         voices.entrySet().removeIf(e -> {
             boolean involved = e.getKey().group() == radio.group()
@@ -145,7 +152,7 @@ public final class ThreadMedium implements LinkMedium {
     }
 
     private boolean sameNetwork(int group, String network) {
-        return radios.values().stream().anyMatch(r -> r.group() == group && r.network().equals(network));
+        return byNetwork.getOrDefault(network, Set.of()).stream().anyMatch(r -> r.group() == group);
     }
 
     @Override
@@ -288,8 +295,8 @@ public final class ThreadMedium implements LinkMedium {
             capture.write(frame, 1, frame.length - 1); // the first byte is the channel
         }
         LinkModel.Snapshot snapshot = conditions.getOrDefault(from.homeId(), LinkModel.Snapshot.EMPTY);
-        for (Radio to : radios.values()) {
-            if (to == from || !to.network().equals(from.network())) {
+        for (Radio to : byNetwork.getOrDefault(from.network(), Set.of())) {
+            if (to == from) {
                 continue;
             }
             LinkConditions c = snapshot.effective(from.nodeId(), to.nodeId());
