@@ -3,6 +3,7 @@ package dev.cirque.server.http;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.DefaultHttpResponse;
@@ -38,6 +39,8 @@ final class HttpCall {
     private final Runnable done;
     private volatile boolean gone;
     private boolean replied;
+    /** Told when the connection closes; taken off once the reply is out, so a kept-alive connection collects none. */
+    private final ChannelFutureListener onClose = f -> gone = true;
 
     HttpCall(Channel channel, String method, String uri, HttpHeaders headers, byte[] body, boolean keepAlive,
             HttpVersion version, Runnable done) {
@@ -49,7 +52,7 @@ final class HttpCall {
         this.keepAlive = keepAlive;
         this.version = version;
         this.done = done;
-        channel.closeFuture().addListener(f -> gone = true);
+        channel.closeFuture().addListener(onClose);
     }
 
     String method() {
@@ -141,6 +144,7 @@ final class HttpCall {
     }
 
     private void finish(ChannelFuture written) {
+        written.addListener(f -> channel.closeFuture().removeListener(onClose));
         if (!keepAlive) {
             written.addListener(f -> channel.close());
             return;
