@@ -56,6 +56,9 @@ public final class ThreadMedium implements LinkMedium {
     /** A radio as the medium knows it. */
     private record Radio(String homeId, String nodeId, String network, int group, int id, DatagramChannel rx) {}
 
+    /** A directed link between two radios, as the relay counts it (no string built per frame). */
+    private record Hop(Radio from, Radio to) {}
+
     /** The socket that speaks for {@code sender} in {@code group}. */
     private record Voice(int group, int sender) {}
 
@@ -64,7 +67,7 @@ public final class ThreadMedium implements LinkMedium {
     private final Map<Voice, DatagramChannel> voices = new ConcurrentHashMap<>();
     private final Map<String, LinkModel.Snapshot> conditions = new ConcurrentHashMap<>(); // by home
     private final Map<String, PcapWriter> captures = new ConcurrentHashMap<>(); // by home
-    private final Map<LinkModel.Link, long[]> counts = new ConcurrentHashMap<>(); // home-scoped keys: delivered, dropped
+    private final Map<Hop, long[]> counts = new ConcurrentHashMap<>(); // delivered, dropped
     private final Queue<Radio> toRegister = new ConcurrentLinkedQueue<>();
     private final AtomicLong frames = new AtomicLong();
     private final NetworkInterface loopback;
@@ -141,7 +144,7 @@ public final class ThreadMedium implements LinkMedium {
         });
         if (radios.values().stream().noneMatch(r -> r.homeId().equals(homeId))) {
             conditions.remove(homeId);
-            counts.keySet().removeIf(l -> l.from().startsWith(homeId + "/"));
+            counts.keySet().removeIf(h -> h.from().homeId().equals(homeId));
             Optional.ofNullable(captures.remove(homeId)).ifPresent(PcapWriter::close);
             try {
                 java.nio.file.Files.deleteIfExists(captureDir.resolve(homeId + "-thread.pcap"));
@@ -214,9 +217,10 @@ public final class ThreadMedium implements LinkMedium {
     public Map<LinkModel.Link, long[]> linkCounts(String homeId) {
         Map<LinkModel.Link, long[]> out = new java.util.TreeMap<>(java.util.Comparator
                 .comparing(LinkModel.Link::from).thenComparing(LinkModel.Link::to));
-        counts.forEach((l, c) -> {
-            if (l.from().startsWith(homeId + "/")) {
-                out.put(new LinkModel.Link(l.from().substring(homeId.length() + 1), l.to()), c.clone());
+        counts.forEach((h, c) -> {
+            if (h.from().homeId().equals(homeId)) {
+                out.merge(new LinkModel.Link(h.from().nodeId(), h.to().nodeId()), c.clone(),
+                        (a, b) -> new long[] {a[0] + b[0], a[1] + b[1]}); // a node that came back: one link
             }
         });
         return out;
@@ -300,8 +304,7 @@ public final class ThreadMedium implements LinkMedium {
                 continue;
             }
             LinkConditions c = snapshot.effective(from.nodeId(), to.nodeId());
-            long[] count = counts.computeIfAbsent(new LinkModel.Link(from.homeId() + "/" + from.nodeId(), to.nodeId()),
-                    l -> new long[2]);
+            long[] count = counts.computeIfAbsent(new Hop(from, to), h -> new long[2]);
             if (!c.up() || (c.lossPercent() > 0 && ThreadLocalRandom.current().nextDouble(100) < c.lossPercent())) {
                 count[1]++;
                 continue;
