@@ -358,15 +358,9 @@ public final class HttpApi {
         ex.reply(status, "text/plain; charset=utf-8", body.getBytes(StandardCharsets.UTF_8));
     }
 
-    private void sendError(HttpCall ex, int status, String code, String message, String device, String... headers)
-            throws IOException {
-        ObjectNode body = json.createObjectNode();
-        body.put("code", code);
-        body.put("error", message);
-        if (device != null) {
-            body.put("device", device);
-        }
-        ex.reply(status, "application/json", json.writeValueAsBytes(body), headers);
+    private static void sendError(HttpCall ex, int status, String code, String message, String device,
+            String... headers) {
+        ex.reply(status, "application/json", HttpCall.errorBody(code, message, device), headers);
     }
 
     /** A reply decided by the routing itself rather than the core. */

@@ -1,5 +1,7 @@
 package dev.cirque.server.http;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -16,6 +18,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
+import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -25,6 +28,8 @@ import java.util.concurrent.TimeUnit;
  * or not anything was being written to it.
  */
 final class HttpCall {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     /** How long a chunk may wait for a client that does not read before the client counts as gone. */
     private static final long STALLED_CLIENT_SECONDS = 30;
@@ -165,5 +170,19 @@ final class HttpCall {
         } else if (version.equals(HttpVersion.HTTP_1_0)) {
             r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
         }
+    }
+
+    /**
+     * The body of every error reply, whoever decides it (a route, the core, the transport):
+     * {@code {"code": ..., "error": ..., "device"?: ...}}.
+     */
+    static byte[] errorBody(String code, String message, String device) {
+        ObjectNode body = JSON.createObjectNode();
+        body.put("code", code);
+        body.put("error", message);
+        if (device != null) {
+            body.put("device", device);
+        }
+        return body.toString().getBytes(StandardCharsets.UTF_8);
     }
 }

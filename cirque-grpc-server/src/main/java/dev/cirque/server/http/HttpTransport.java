@@ -1,7 +1,5 @@
 package dev.cirque.server.http;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
@@ -55,8 +53,6 @@ import org.slf4j.LoggerFactory;
 final class HttpTransport {
 
     private static final Logger log = LoggerFactory.getLogger(HttpTransport.class);
-    private static final ObjectMapper JSON = new ObjectMapper();
-
     private final HttpLimits limits;
     private final SslContext tls;
     private final Consumer<HttpCall> handler;
@@ -121,11 +117,8 @@ final class HttpTransport {
 
     /** A JSON error reply the transport itself decides, then the connection is closed. */
     private static void refuse(ChannelHandlerContext ctx, HttpResponseStatus status, String code, String message) {
-        ObjectNode body = JSON.createObjectNode();
-        body.put("code", code);
-        body.put("error", message);
         FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status,
-                Unpooled.wrappedBuffer(body.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+                Unpooled.wrappedBuffer(HttpCall.errorBody(code, message, null)));
         r.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json");
         r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
         HttpUtil.setContentLength(r, r.content().readableBytes());
@@ -229,8 +222,7 @@ final class HttpTransport {
                 log.error("{} {}: unexpected", call.method(), call.rawPath(), e);
             }
             if (!call.replied()) {
-                call.reply(500, "application/json", "{\"code\":\"INTERNAL\",\"error\":\"no reply\"}"
-                        .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                call.reply(500, "application/json", HttpCall.errorBody("INTERNAL", "no reply", null));
             }
         }
 
