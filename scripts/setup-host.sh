@@ -25,6 +25,7 @@ command -v vncpasswd >/dev/null || missing+=(tigervnc-tools)          # password
 command -v openssl >/dev/null || missing+=(openssl)   # TLS tests make their certificates
 command -v ip >/dev/null || missing+=(iproute2)        # IpvLan probing; network tests
 command -v tshark >/dev/null || missing+=(tshark)     # tests read the Thread capture with it
+command -v cc >/dev/null || missing+=(gcc libc6-dev)   # builds the fast exec's helper (cirque-nsexec)
 if [ ${#missing[@]} -gt 0 ]; then
   say "installing ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive

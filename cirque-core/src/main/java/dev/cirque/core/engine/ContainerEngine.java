@@ -21,6 +21,9 @@ public interface ContainerEngine extends AutoCloseable {
 
     boolean imageExists(String image);
 
+    /** The id of what {@code image} names now (it changes when the name is given to a new build). */
+    String imageId(String image);
+
     /** Creates a network carrying {@code labels}; returns its id. */
     String createNetwork(String name, Map<String, String> labels, NetworkConfig config);
 

@@ -104,6 +104,12 @@ final class FakeEngine implements ContainerEngine {
     }
 
     @Override
+    public String imageId(String image) {
+        enter("imageId", image);
+        return "sha256:" + image;
+    }
+
+    @Override
     public boolean imageExists(String image) {
         enter("imageExists", image);
         return images.contains(image);

@@ -38,6 +38,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -63,12 +64,16 @@ public final class DockerEngine implements ContainerEngine {
     private final DockerClient streams;
     private final String host;
     private final DockerExecs execs;
+    /** Null where commands always go through Docker's exec. */
+    private final FastExecs fastExecs;
 
-    private DockerEngine(DockerClient client, DockerClient streams, String host) {
+    private DockerEngine(DockerClient client, DockerClient streams, String host, boolean fastExec) {
         this.client = client;
         this.streams = streams;
         this.host = host;
         this.execs = new DockerExecs(client, streams, host);
+        this.fastExecs = !fastExec ? null : FastExecs.forEngine(host, id -> call("inspect container " + shortId(id),
+                () -> client.inspectContainerCmd(id).exec())).orElse(null);
     }
 
     /**
@@ -85,13 +90,21 @@ public final class DockerEngine implements ContainerEngine {
      * (an engine that does not answer within it is UNAVAILABLE).
      */
     public static DockerEngine connect(String dockerHost, Duration callTimeout) {
+        return connect(dockerHost, callTimeout, true);
+    }
+
+    /**
+     * As {@link #connect(String, Duration)}; with {@code fastExec}, commands run by entering the
+     * container from this host where that holds ({@link FastExecs}), else always through Docker's exec.
+     */
+    public static DockerEngine connect(String dockerHost, Duration callTimeout, boolean fastExec) {
         DefaultDockerClientConfig.Builder config = DefaultDockerClientConfig.createDefaultConfigBuilder();
         if (dockerHost != null && !dockerHost.isBlank()) {
             config.withDockerHost(dockerHost);
         }
         DockerClientConfig built = config.build();
         return new DockerEngine(DockerClientImpl.getInstance(built, http(built, callTimeout)),
-                DockerClientImpl.getInstance(built, http(built, null)), built.getDockerHost().toString());
+                DockerClientImpl.getInstance(built, http(built, null)), built.getDockerHost().toString(), fastExec);
     }
 
     private static ApacheDockerHttpClient http(DockerClientConfig config, Duration responseTimeout) {
@@ -114,6 +127,11 @@ public final class DockerEngine implements ContainerEngine {
     public String ping() {
         Info info = call("reach the Docker engine", () -> client.infoCmd().exec());
         return "Docker " + info.getServerVersion() + " at " + host;
+    }
+
+    @Override
+    public String imageId(String image) {
+        return call("inspect image " + image, () -> client.inspectImageCmd(image).exec().getId());
     }
 
     @Override
@@ -291,7 +309,23 @@ public final class DockerEngine implements ContainerEngine {
 
     @Override
     public int exec(String containerId, List<String> argv, Duration timeout, OutputSink sink) {
+        if (fastExecs != null) {
+            OptionalInt code = fastExecs.run(containerId, argv, timeout, sink);
+            if (code.isPresent()) {
+                return code.getAsInt();
+            }
+        }
         return execs.run(containerId, argv, timeout, sink);
+    }
+
+    /** Whether commands may run by entering containers from this host (see {@link FastExecs}). */
+    boolean fastExecAvailable() {
+        return fastExecs != null;
+    }
+
+    /** Whether a command in this container would take the fast path now. */
+    boolean fastExecFor(String containerId) {
+        return fastExecs != null && fastExecs.canEnter(containerId);
     }
 
     @Override
@@ -321,6 +355,9 @@ public final class DockerEngine implements ContainerEngine {
 
     @Override
     public void removeContainer(String containerId) {
+        if (fastExecs != null) {
+            fastExecs.forget(containerId);
+        }
         String network = networkOf.remove(containerId);
         if (network != null) {
             leaveNetwork(network, containerId);

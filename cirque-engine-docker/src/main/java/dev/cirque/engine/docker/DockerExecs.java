@@ -30,13 +30,13 @@ final class DockerExecs {
 
     private static final Logger log = LoggerFactory.getLogger(DockerExecs.class);
 
-    /** Looks, for every running command, whether its caller is still there. */
-    private static final ScheduledExecutorService WATCHER = Executors.newSingleThreadScheduledExecutor(r -> {
+    /** Looks, for every running command (of either exec path), whether its caller is still there and its deadline. */
+    static final ScheduledExecutorService WATCHER = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "cirque-exec-watcher");
         t.setDaemon(true);
         return t;
     });
-    private static final long CALLER_CHECK_MS = 200;
+    static final long CALLER_CHECK_MS = 200;
 
     private final DockerClient client;
     private final DockerClient streams;
@@ -156,7 +156,7 @@ final class DockerExecs {
         }
     }
 
-    private static void closeQuietly(java.io.Closeable c) {
+    static void closeQuietly(java.io.Closeable c) {
         try {
             c.close();
         } catch (IOException e) {
