@@ -30,7 +30,8 @@ public final class Composition implements AutoCloseable {
 
     /** Connects to the engine (failing if it does not answer), sweeps unless told not to, and builds the core. */
     public static Composition start(HostOptions options) {
-        DockerEngine engine = DockerEngine.connect(options.dockerHost, options.dockerTimeout());
+        DockerEngine engine = DockerEngine.connect(options.dockerHost, options.dockerTimeout(),
+                options.execVia == HostOptions.ExecVia.auto);
         try {
             log.info("engine: {}", engine.ping());
             HostSettings host = options.hostSettings();
@@ -50,7 +51,13 @@ public final class Composition implements AutoCloseable {
             CapabilityRegistry capabilities = CapabilityRegistry.fromClassPath(host);
             log.info("capabilities: {}", capabilities.names());
             Media media = Media.start(host.ledger().allocator());
-            return new Composition(engine, media, new HomeService(engine, capabilities, options.limits(), media.list()));
+            HomeService homes = new HomeService(engine, capabilities, options.limits(), media.list());
+            if (options.warmHomes > 0) {
+                homes.warmHomes(options.warmHomes);
+                log.info("--warm-homes {}: spare homes are kept ready for the last {} topologies asked for",
+                        options.warmHomes, HomeService.WARM_TOPOLOGIES);
+            }
+            return new Composition(engine, media, homes);
         } catch (RuntimeException e) {
             engine.close();
             throw e;

@@ -81,6 +81,12 @@ public final class HostOptions {
             description = "Homes at once (default ${DEFAULT-VALUE}); past it RESOURCE_EXHAUSTED.")
     int maxHomes;
 
+    @Option(names = "--warm-homes", paramLabel = "N", defaultValue = "0",
+            description = "Spare homes to keep ready per topology asked for (default ${DEFAULT-VALUE}: none): after a"
+                    + " home is created or stopped, up to N homes of its topology are made in the background, hidden"
+                    + " and counted under --max-homes, and a creation with an identical topology is handed one at once.")
+    int warmHomes;
+
     @Option(names = "--max-nodes-per-home", paramLabel = "N", defaultValue = "256",
             description = "Devices per home (default ${DEFAULT-VALUE}).")
     int maxNodesPerHome;
@@ -97,6 +103,15 @@ public final class HostOptions {
     @Option(names = "--docker-timeout", paramLabel = "SECONDS", defaultValue = "60",
             description = "Time limit of every Docker call but exec and log streams (default ${DEFAULT-VALUE}).")
     int dockerTimeoutSeconds;
+
+    /** How commands reach a node's container. */
+    enum ExecVia { auto, docker }
+
+    @Option(names = "--exec-via", paramLabel = "auto|docker", defaultValue = "auto",
+            description = "auto (default): run commands by entering the node's container from this host where"
+                    + " that holds (a local engine, the daemon as root), in milliseconds; else, and with docker,"
+                    + " through Docker's exec.")
+    ExecVia execVia;
 
     Limits limits() {
         return new Limits(maxHomes, maxNodesPerHome, maxCommandBytes, maxOutputBytes);

@@ -137,8 +137,39 @@ class RestartSafetyTest {
 
     // --- helpers -------------------------------------------------------------------------
 
-    private Daemon start(Path bin) throws Exception {
-        Daemon d = Daemon.start(bin);
+    @Test
+    void spareHomesOfAKilledDaemonAreSweptLikeTheRest() throws Exception {
+        Path bin = StandInRadios.install(dir);
+        Daemon first = start(bin, "--warm-homes", "1");
+        CreateCirqueHomeWithDevicesRequest.Builder b = CreateCirqueHomeWithDevicesRequest.newBuilder();
+        b.putDevices("a", node().build()).putDevices("b", node().build());
+        String home = first.stub().createCirqueHomeWithDevices(b.build()).getHomeId();
+        String owner = first.process().pid() + ":";
+        try (DockerEngine engine = DockerEngine.connect(null)) {
+            // Two nodes asked for, two more of the spare made in the background.
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (owned(engine, owner) < 4 && System.nanoTime() < deadline) {
+                Thread.sleep(50); // between looks at Docker, not instead of them
+            }
+            assertEquals(4, owned(engine, owner), first.output());
+            assertTrue(first.output().contains("spare home"), first.output());
+            first.kill();
+
+            Daemon second = start(bin);
+            assertTrue(second.output().contains("start-up sweep: 4 orphaned container(s), 2 network(s)"),
+                    second.output());
+            assertEquals(0, owned(engine, owner));
+            assertEquals(List.of(), engine.networksLabelled(Labels.home(home)));
+        }
+    }
+
+    private static long owned(DockerEngine engine, String ownerPrefix) {
+        return engine.containersWithLabels(Labels.managed()).stream()
+                .filter(c -> c.labels().getOrDefault(Labels.OWNER, "").startsWith(ownerPrefix)).count();
+    }
+
+    private Daemon start(Path bin, String... options) throws Exception {
+        Daemon d = Daemon.start(bin, options);
         started.add(d);
         return d;
     }
@@ -166,13 +197,15 @@ class RestartSafetyTest {
     /** A daemon in its own JVM, so it can be killed with SIGKILL. */
     private record Daemon(Process process, int grpcPort, int httpPort, ManagedChannel channel, StringBuilder log) {
 
-        static Daemon start(Path otBin) throws Exception {
+        static Daemon start(Path otBin, String... options) throws Exception {
             int grpc = freePort();
             int http = freePort();
-            Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+            List<String> argv = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                     "-cp", System.getProperty("java.class.path"), CirqueDaemon.class.getName(),
                     "--grpc-address", "127.0.0.1:" + grpc, "--http-address", "127.0.0.1:" + http,
-                    "--ot-bin-dir", otBin.toString()).redirectErrorStream(true).start();
+                    "--ot-bin-dir", otBin.toString()));
+            argv.addAll(List.of(options));
+            Process p = new ProcessBuilder(argv).redirectErrorStream(true).start();
             StringBuilder log = new StringBuilder();
             BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
             for (String line = r.readLine(); ; line = r.readLine()) {

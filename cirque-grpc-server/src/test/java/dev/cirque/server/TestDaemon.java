@@ -44,7 +44,7 @@ final class TestDaemon implements AutoCloseable, BeforeAllCallback, AfterAllCall
     /** The image every test node runs; built by scripts/build-images.sh. */
     static final String NODE_IMAGE = "generic_node_image";
     /** The tests mount their own temporary directories: any path (but the host's state) is theirs. */
-    private static final HostSettings TESTS = new HostSettings(MountPolicy.anyPath(), Map.of());
+    static final HostSettings TESTS = new HostSettings(MountPolicy.anyPath(), Map.of());
 
     private final HostSettings host;
     DockerEngine engine;

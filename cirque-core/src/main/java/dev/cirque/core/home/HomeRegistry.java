@@ -6,16 +6,19 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The live homes by id, and the cap on how many there may be. A home is counted from the
  * moment its creation is reserved, so concurrent creations cannot together pass the cap.
- * Reads never wait on a creation or a teardown.
+ * Reads never wait on a creation or a teardown. Spare homes (made ahead, see
+ * {@link WarmHomes}) count towards the cap but are nobody's to see until handed out.
  */
 final class HomeRegistry {
 
     private final Map<String, Home> homes = new ConcurrentHashMap<>();
+    private final Set<String> spares = ConcurrentHashMap.newKeySet();
     private final int maxHomes;
     private int reserved;
 
@@ -33,10 +36,22 @@ final class HomeRegistry {
         reserved++;
     }
 
-    /** Turns a reservation into a live home. */
-    synchronized void add(Home home) {
+    /** Turns a reservation into a live home; a spare one is hidden until {@link #handOut}. */
+    synchronized void add(Home home, boolean spare) {
         reserved--;
+        if (spare) {
+            spares.add(home.id());
+        }
         homes.put(home.id(), home);
+    }
+
+    /** Makes a spare home an ordinary, visible one. */
+    void handOut(String homeId) {
+        spares.remove(homeId);
+    }
+
+    boolean isSpare(String homeId) {
+        return spares.contains(homeId);
     }
 
     /** Lists again a home whose teardown failed half way, so it can be seen and stopped again. */
@@ -51,7 +66,7 @@ final class HomeRegistry {
 
     Home get(String homeId) {
         Home home = homeId == null ? null : homes.get(homeId);
-        if (home == null) {
+        if (home == null || spares.contains(homeId)) {
             throw CirqueException.notFound("no home with id '" + homeId + "'");
         }
         return home;
@@ -59,14 +74,17 @@ final class HomeRegistry {
 
     /** Takes a home out of the registry, for teardown. */
     synchronized Optional<Home> remove(String homeId) {
+        spares.remove(homeId == null ? "" : homeId);
         return Optional.ofNullable(homes.remove(homeId == null ? "" : homeId));
     }
 
-    /** The live homes, oldest first. */
+    /** The live homes, oldest first (spares not among them). */
     List<Home> all() {
-        return homes.values().stream().sorted(Comparator.comparing(Home::createdAt)).toList();
+        return homes.values().stream().filter(h -> !spares.contains(h.id()))
+                .sorted(Comparator.comparing(Home::createdAt)).toList();
     }
 
+    /** Every home's id, spares too (for shutdown). */
     List<String> ids() {
         return List.copyOf(homes.keySet());
     }

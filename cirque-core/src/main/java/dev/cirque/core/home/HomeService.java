@@ -32,6 +32,8 @@ import org.slf4j.LoggerFactory;
 public final class HomeService implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(HomeService.class);
+    /** How many topologies have spare homes at once (see {@link #warmHomes}). */
+    public static final int WARM_TOPOLOGIES = WarmHomes.TOPOLOGIES;
     /** How long stopping a home waits for node creations already under way. */
     private static final Duration DRAIN_WAIT = Duration.ofSeconds(60);
 
@@ -44,6 +46,7 @@ public final class HomeService implements AutoCloseable {
     private final HomeLinks links;
     private final NodeCommands commands;
     private final TopologyTransaction topologies;
+    private final WarmHomes warm;
     private final ExecutorService teardownPool;
     private final ExecutorService creationPool;
 
@@ -75,6 +78,7 @@ public final class HomeService implements AutoCloseable {
         // creation, so more parallel creations only queue inside it.
         this.creationPool = Executors.newFixedThreadPool(8, daemonThreads("cirque-create"));
         this.topologies = new TopologyTransaction(this, creationPool, limits.maxNodesPerHome());
+        this.warm = new WarmHomes(this, registry, topologies);
     }
 
     public ContainerEngine engine() {
@@ -88,7 +92,16 @@ public final class HomeService implements AutoCloseable {
     // --- homes ---------------------------------------------------------------------------
 
     public Home createHome() {
-        registry.reserve();
+        return createHome(false);
+    }
+
+    /** A new home; a spare one (made ahead for {@link WarmHomes}) stays hidden until handed out. */
+    Home createHome(boolean spare) {
+        if (spare) {
+            registry.reserve(); // a spare never makes room for itself by stopping another
+        } else {
+            reserveHome();
+        }
         String id = UUID.randomUUID().toString();
         Home home;
         try {
@@ -97,8 +110,8 @@ public final class HomeService implements AutoCloseable {
             registry.cancel();
             throw e;
         }
-        registry.add(home);
-        log.info("home {} created (network {})", id, home.networkName());
+        registry.add(home, spare);
+        log.info("{} {} created (network {})", spare ? "spare home" : "home", id, home.networkName());
         return home;
     }
 
@@ -113,9 +126,45 @@ public final class HomeService implements AutoCloseable {
         return createHome(topology, TopologyListener.NONE);
     }
 
-    /** As {@link #createHome(Map)}, telling {@code listener} of each step as it happens. */
+    /**
+     * As {@link #createHome(Map)}, telling {@code listener} of each step as it happens. With warm
+     * homes on, a spare home of an identical topology is handed out when there is one, and spares
+     * of this topology are made again in the background.
+     */
     public Topology createHome(Map<String, NodeSpec> topology, TopologyListener listener) {
-        return topologies.run(topology, listener);
+        Topology made = warm.handOut(topology, listener);
+        if (made == null) {
+            made = topologies.run(topology, listener, false);
+        }
+        warm.created(made.home().id(), topology);
+        return made;
+    }
+
+    /**
+     * Keeps up to {@code perTopology} spare homes of each topology asked for ready (see
+     * {@link WarmHomes}); 0, the default, keeps none.
+     */
+    public void warmHomes(int perTopology) {
+        warm.perTopology(perTopology);
+    }
+
+    /** How many spare homes are ready now, all topologies together. */
+    public int spareHomes() {
+        return warm.ready();
+    }
+
+    /** Reserves a home under the cap, giving up a spare home to make room when one is there. */
+    private void reserveHome() {
+        while (true) {
+            try {
+                registry.reserve();
+                return;
+            } catch (CirqueException e) {
+                if (e.kind() != Kind.RESOURCE_EXHAUSTED || !warm.evictOne()) {
+                    throw e;
+                }
+            }
+        }
     }
 
     /** Hears of a topology's progress: its home, then each node as it comes up. */
@@ -145,6 +194,15 @@ public final class HomeService implements AutoCloseable {
      * and the error is thrown: stopping it again retries.
      */
     public void stopHome(String homeId) {
+        if (registry.isSpare(homeId)) {
+            throw CirqueException.notFound("no home with id '" + homeId + "'");
+        }
+        stop(homeId);
+    }
+
+    /** Stops a home, spare or not. */
+    void stop(String homeId) {
+        Map<String, NodeSpec> topology = warm.stopping(homeId);
         Home home = registry.remove(homeId).orElseThrow(() ->
                 CirqueException.notFound("no home with id '" + homeId + "'"));
         long started = System.nanoTime();
@@ -172,15 +230,19 @@ public final class HomeService implements AutoCloseable {
         }
         log.info("home {} stopped: {} node(s) removed in {} ms", homeId, nodes.size(),
                 (System.nanoTime() - started) / 1_000_000);
+        if (topology != null) {
+            warm.refill(topology);
+        }
     }
 
     /** Stops every home, in parallel; used on shutdown. Failures are logged, not thrown. */
     public void stopAll() {
+        warm.close(); // no spares made while stopping
         List<CompletableFuture<Void>> pending = new ArrayList<>();
         for (String id : registry.ids()) {
             // A home's teardown fans out on the pool itself, so each home gets its own thread
             // rather than a pool slot it would wait in.
-            pending.add(CompletableFuture.runAsync(() -> stopHome(id), r -> new Thread(r, "cirque-stop-home").start()));
+            pending.add(CompletableFuture.runAsync(() -> stop(id), r -> new Thread(r, "cirque-stop-home").start()));
         }
         awaitAll(pending);
     }
@@ -209,9 +271,14 @@ public final class HomeService implements AutoCloseable {
      * was done is undone before the error, naming the failed step, is thrown.
      */
     public Node createNode(String homeId, NodeSpec asked) {
+        return createNode(home(homeId), asked);
+    }
+
+    /** As {@link #createNode(String, NodeSpec)}, in a home already in hand (a spare one too). */
+    Node createNode(Home home, NodeSpec asked) {
+        String homeId = home.id();
         NodeSpec spec = capabilities.resolve(asked);
         spec.validate();
-        Home home = home(homeId);
         List<Capability> caps = capabilities.create(spec);
         long started = System.nanoTime();
         home.beginCreate(limits.maxNodesPerHome());

@@ -32,7 +32,8 @@ final class TopologyTransaction {
         this.maxNodes = maxNodes;
     }
 
-    Topology run(Map<String, NodeSpec> topology, TopologyListener listener) {
+    /** Makes the home and its nodes; a {@code spare} home stays hidden until handed out. */
+    Topology run(Map<String, NodeSpec> topology, TopologyListener listener, boolean spare) {
         if (topology.size() > maxNodes) {
             throw new CirqueException(Kind.RESOURCE_EXHAUSTED, "a topology of " + topology.size()
                     + " devices is over the limit of " + maxNodes + " per home (--max-nodes-per-home)");
@@ -44,12 +45,12 @@ final class TopologyTransaction {
                 throw ex.forDevice(e.getKey());
             }
         }
-        Home home = homes.createHome();
+        Home home = homes.createHome(spare);
         listener.homeCreated(home);
         long started = System.nanoTime();
         Map<String, CompletableFuture<Node>> pending = new LinkedHashMap<>();
         topology.forEach((key, spec) -> pending.put(key, CompletableFuture.supplyAsync(() -> {
-            Node node = homes.createNode(home.id(), spec);
+            Node node = homes.createNode(home, spec);
             listener.nodeReady(key, node);
             return node;
         }, creationPool)));
@@ -68,7 +69,7 @@ final class TopologyTransaction {
         }
         if (failure != null) {
             log.warn("home {}: topology failed ({}); removing the home", home.id(), failure.getMessage());
-            homes.stopHome(home.id());
+            homes.stop(home.id());
             throw failure;
         }
         log.info("home {}: {} device(s) up in {} ms", home.id(), nodes.size(), (System.nanoTime() - started) / 1_000_000);
