@@ -2,6 +2,7 @@ package dev.cirque.server;
 
 import dev.cirque.core.home.HomeService;
 import dev.cirque.server.grpc.CirqueGrpcService;
+import dev.cirque.server.grpc.SerializedOnce;
 import dev.cirque.server.http.HttpApi;
 import dev.cirque.server.http.HttpLimits;
 import dev.cirque.proto.CirqueServiceGrpc;
@@ -50,7 +51,10 @@ public final class DaemonServer {
                 .sslContext(security.grpcSslContext())
                 .intercept(security.grpcInterceptor())
                 .callExecutor(DaemonServer::executorFor)
-                .addService(new CirqueGrpcService(homes))
+                // A home's device list is kept until its node set changes (Home.view): written from
+                // bytes serialised once, not serialised again for every caller.
+                .addService(SerializedOnce.answers(new CirqueGrpcService(homes).bindService(),
+                        Set.of(CirqueServiceGrpc.getListCirqueHomeDevicesMethod().getFullMethodName())))
                 .addService(health.getHealthService())
                 .addService(ProtoReflectionServiceV1.newInstance())
                 .addService(io.grpc.protobuf.services.ProtoReflectionService.newInstance())

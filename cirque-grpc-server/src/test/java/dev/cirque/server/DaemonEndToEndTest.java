@@ -147,6 +147,9 @@ class DaemonEndToEndTest {
         String home = newHome();
         CirqueDevice keep = newNode(home, spec());
         CirqueDevice gone = newNode(home, spec());
+        // Listed first: the kept list answer must follow the home's nodes as they change.
+        assertEquals(List.of(keep, gone), daemon.stub.listCirqueHomeDevices(
+                ListCirqueHomeDevicesRequest.newBuilder().setHomeId(home).build()).getDevicesList());
         daemon.stub.stopCirqueDevice(StopCirqueDeviceRequest.newBuilder()
                 .setHomeId(home).setDeviceId(gone.getDeviceId()).build());
 
@@ -158,6 +161,9 @@ class DaemonEndToEndTest {
         assertEquals(2, left.size(), "the kept node's container and the home network: " + left);
         assertCode(Status.Code.NOT_FOUND, () -> daemon.stub.stopCirqueDevice(StopCirqueDeviceRequest.newBuilder()
                 .setHomeId(home).setDeviceId(gone.getDeviceId()).build()));
+        CirqueDevice added = newNode(home, spec());
+        assertEquals(List.of(keep, added), daemon.stub.listCirqueHomeDevices(
+                ListCirqueHomeDevicesRequest.newBuilder().setHomeId(home).build()).getDevicesList());
     }
 
     @Test

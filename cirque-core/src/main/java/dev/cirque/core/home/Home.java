@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 
 /**
  * A home: its network and its nodes, in the order they were created. Creations in flight
@@ -29,6 +30,11 @@ public final class Home {
     private final Map<String, LinkModel> links = new ConcurrentHashMap<>();
     private int creating;
     private boolean closed;
+    /** Counts changes to the node set: a view rendered at an older count is rendered again. */
+    private long nodesVersion;
+    private final Map<Object, View> views = new ConcurrentHashMap<>();
+
+    private record View(long version, Object value) {}
 
     Home(String id, HomeNetwork lan) {
         this.id = id;
@@ -107,6 +113,7 @@ public final class Home {
         creating--;
         notifyAll();
         nodes.put(node.id(), node);
+        nodesVersion++;
         return true;
     }
 
@@ -116,7 +123,33 @@ public final class Home {
     }
 
     synchronized Optional<Node> remove(String nodeId) {
-        return Optional.ofNullable(nodes.remove(nodeId));
+        Node removed = nodes.remove(nodeId);
+        if (removed != null) {
+            nodesVersion++;
+        }
+        return Optional.ofNullable(removed);
+    }
+
+    /**
+     * A front's rendering of this home's nodes (a list answer), kept until the node set changes:
+     * {@code render} must depend on nothing else. Rendered again, not waited for, when two
+     * callers race; a rendering that saw a newer node set than its label says is only redone.
+     */
+    @SuppressWarnings("unchecked")
+    public <T> T view(Object key, Function<List<Node>, T> render) {
+        View cached = views.get(key);
+        long version;
+        List<Node> current;
+        synchronized (this) {
+            version = nodesVersion;
+            if (cached != null && cached.version() == version) {
+                return (T) cached.value();
+            }
+            current = List.copyOf(nodes.values());
+        }
+        T fresh = render.apply(current);
+        views.put(key, new View(version, fresh));
+        return fresh;
     }
 
     /**
@@ -135,6 +168,7 @@ public final class Home {
         }
         List<Node> all = new ArrayList<>(nodes.values());
         nodes.clear();
+        nodesVersion++;
         return all;
     }
 

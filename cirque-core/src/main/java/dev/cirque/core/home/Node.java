@@ -82,6 +82,11 @@ public final class Node {
         return createdAt;
     }
 
+    /** Whether any capability was applied (only those have descriptions that change). */
+    public boolean hasCapabilities() {
+        return !capabilities.isEmpty();
+    }
+
     /**
      * A front's rendering of this node, made on first use and kept: what it renders (spec,
      * names, addresses) never changes once the node is up. Capability descriptions can

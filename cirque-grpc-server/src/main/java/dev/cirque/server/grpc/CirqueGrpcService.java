@@ -50,6 +50,7 @@ import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
@@ -121,10 +122,19 @@ public final class CirqueGrpcService extends CirqueServiceGrpc.CirqueServiceImpl
     public void listCirqueHomeDevices(ListCirqueHomeDevicesRequest request,
             StreamObserver<ListCirqueHomeDevicesResponse> out) {
         reply(out, () -> {
-            ListCirqueHomeDevicesResponse.Builder b = ListCirqueHomeDevicesResponse.newBuilder();
-            homes.nodes(request.getHomeId()).forEach(n -> b.addDevices(specs.toDevice(n)));
-            return b.build();
+            Home home = homes.home(request.getHomeId());
+            List<Node> nodes = home.nodes();
+            // Capability descriptions change (a radio that exits): such answers are built each time.
+            // Otherwise nothing in the answer changes but the node set, and it is kept until then.
+            return nodes.stream().anyMatch(Node::hasCapabilities) ? listAnswer(nodes)
+                    : home.view(ListCirqueHomeDevicesResponse.class, this::listAnswer);
         });
+    }
+
+    private ListCirqueHomeDevicesResponse listAnswer(List<Node> nodes) {
+        ListCirqueHomeDevicesResponse.Builder b = ListCirqueHomeDevicesResponse.newBuilder();
+        nodes.forEach(n -> b.addDevices(specs.toDevice(n)));
+        return b.build();
     }
 
     @Override

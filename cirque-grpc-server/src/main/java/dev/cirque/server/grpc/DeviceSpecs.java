@@ -126,7 +126,7 @@ public final class DeviceSpecs {
     }
 
     private CirqueDevice render(Node node) {
-        return CirqueDevice.newBuilder()
+        CirqueDevice built = CirqueDevice.newBuilder()
                 .setDeviceId(node.id())
                 .setDeviceName(node.name())
                 .setDeviceSpecification(toProto(node.spec()))
@@ -134,6 +134,14 @@ public final class DeviceSpecs {
                         .setIpv4Addr(node.ipv4())
                         .setIpv6Addr(node.ipv6()))
                 .build();
+        // Kept as parsed from its bytes: a parsed message holds its strings as UTF-8 bytes and
+        // writes them as they are, where a built one encodes every string on every answer (the
+        // largest single cost of a list, by profile).
+        try {
+            return CirqueDevice.parseFrom(built.toByteString());
+        } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+            throw new IllegalStateException("a message this process built does not parse", e);
+        }
     }
 
     static Map<String, Object> structToMap(Struct struct) {
