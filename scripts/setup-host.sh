@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Prepares a fresh Debian 12 machine (as root) to run cirque-java and its tests:
-# installs what is missing (JDK 17, Maven, docker.io, debootstrap, iptables, tshark, and
-# tigervnc-standalone-server and tigervnc-tools for the Xvnc capability),
+# installs what is missing (JDK 17, Maven, docker.io, debootstrap, iptables, tshark, gcc
+# for the fast exec's helper, and tigervnc-standalone-server and tigervnc-tools for the
+# Xvnc capability),
 # starts dockerd if no engine answers, and builds the node images.
 # Safe to run again: each step is skipped when already done.
 set -euo pipefail

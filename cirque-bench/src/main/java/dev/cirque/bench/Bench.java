@@ -102,7 +102,6 @@ public final class Bench {
         }
         try (BenchDaemon d = daemon) {
             Thread.sleep(1000);
-            long rss0 = d.rssKb();
             if (only.contains("bringup")) {
                 for (int n : new int[] {1, 10, 30}) {
                     bringUpAndTeardown(d, n);
@@ -128,9 +127,15 @@ public final class Bench {
                         median(starts) <= 1500);
             }
             if (only.contains("memory")) {
-                long rss100 = rssWith(d, 100);
-                row("daemon resident memory, 0 nodes", mb(rss0), "", "", "", null);
-                row("daemon resident memory, 100 nodes", mb(rss100), "", "", "<= 250 MB", rss100 <= 250 * 1024);
+                // On a daemon of its own: after the rate steps' millions of calls the first daemon's
+                // heap has grown to its bound, which says nothing of what 100 nodes take.
+                try (BenchDaemon fresh = BenchDaemon.start(daemonCommand, false)) {
+                    Thread.sleep(1000);
+                    long rss0 = fresh.rssKb();
+                    long rss100 = rssWith(fresh, 100);
+                    row("daemon resident memory, 0 nodes", mb(rss0), "", "", "", null);
+                    row("daemon resident memory, 100 nodes", mb(rss100), "", "", "<= 250 MB", rss100 <= 250 * 1024);
+                }
             }
         } finally {
             removeLeftovers();
