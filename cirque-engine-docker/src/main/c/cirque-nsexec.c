@@ -102,6 +102,20 @@ static void relay(int out, int err) {
     }
 }
 
+/*
+ * A signal's default action, set by the system call itself: glibc's sigaction refuses the two
+ * real-time signals it keeps for itself, which the JVM that started us leaves ignored.
+ */
+static void default_action(int sig) {
+    struct {
+        void (*handler)(int);
+        unsigned long flags;
+        void (*restorer)(void);
+        unsigned long mask;
+    } action = {SIG_DFL, 0, NULL, 0};
+    syscall(SYS_rt_sigaction, sig, &action, NULL, sizeof action.mask);
+}
+
 static unsigned long long start_time(long pid) {
     char path[64], buf[4096];
     snprintf(path, sizeof path, "/proc/%ld/stat", pid);
@@ -239,6 +253,13 @@ int main(int argc, char **argv) {
             char what[4200];
             snprintf(what, sizeof what, "chdir to cwd (\"%s\") set in config.json failed", cwd);
             cannot_start(what, errno);
+        }
+        /* as runc leaves it: no signal blocked or ignored (the JVM that started us blocks SIGQUIT) */
+        sigset_t none;
+        sigemptyset(&none);
+        sigprocmask(SIG_SETMASK, &none, NULL);
+        for (int sig = 1; sig < NSIG; sig++) {
+            if (sig != SIGKILL && sig != SIGSTOP) default_action(sig);
         }
         /* dies with the helper (whose death the daemon can see and cause) */
         prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);

@@ -45,7 +45,8 @@ class FastExecTest {
     private static final String IMAGE = "cirque/generic-node:latest";
     private static final String LABEL = "dev.cirque.test";
     private static final List<String> WHAT_IT_SEES = List.of("sh", "-c",
-            "id; pwd; env | sort; grep -E '^Cap(Inh|Prm|Eff|Bnd|Amb)' /proc/self/status; cat /proc/self/cgroup;"
+            "id; pwd; env | sort; grep -E '^(Cap(Inh|Prm|Eff|Bnd|Amb)|Sig(Blk|Ign)|NoNewPrivs)' /proc/self/status;"
+                    + " cat /proc/self/cgroup;"
                     + " ulimit -n; ulimit -s; hostname");
 
     private static DockerClient docker;
