@@ -91,13 +91,22 @@ public final class ThreadTopology {
     /**
      * The first line of {@code ot-ctl COMMAND}'s answer (it ends with "Done"). ot-daemon
      * serves one CLI session at a time, and resets another that comes meanwhile (a test's
-     * own ot-ctl, a second watch): that is tried again, three times at most.
+     * own ot-ctl, a second watch): that is tried again, three times at most. The reset shows as
+     * "Connection reset" when ot-ctl was reading, and as death by SIGPIPE (exit 141, silent) when
+     * it was writing.
      */
+    private static boolean sessionReset(ExecResult r) {
+        return r.exitCode() == SIGPIPE_EXIT || r.exitCode() != 0 && r.output().contains("Connection reset");
+    }
+
+    /** 128 + SIGPIPE: ot-ctl wrote to a session ot-daemon had reset. */
+    private static final int SIGPIPE_EXIT = 141;
+
     private static String ctl(HomeService homes, String homeId, String device, String command) {
         List<String> argv = new ArrayList<>(List.of("ot-ctl"));
         argv.addAll(List.of(command.split(" ")));
         ExecResult r = homes.exec(homeId, device, argv, ASK);
-        for (int attempt = 1; attempt < 3 && r.exitCode() != 0 && r.output().contains("Connection reset"); attempt++) {
+        for (int attempt = 1; attempt < 3 && sessionReset(r); attempt++) {
             LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50L * attempt));
             r = homes.exec(homeId, device, argv, ASK);
         }

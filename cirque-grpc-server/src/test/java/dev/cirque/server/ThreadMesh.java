@@ -68,7 +68,9 @@ final class ThreadMesh {
 
     /**
      * {@code ot-ctl COMMAND}'s output. ot-daemon resets a CLI session that comes while it
-     * serves another (a watch's): that is tried again, three times at most.
+     * serves another (a watch's): that is tried again, three times at most. The reset shows as
+     * "Connection reset", or, when ot-ctl was writing, as a silent death by SIGPIPE (an ABORTED
+     * call with no output).
      */
     static String ctl(TestDaemon d, String home, String device, String command) {
         for (int attempt = 1; ; attempt++) {
@@ -77,7 +79,7 @@ final class ThreadMesh {
                         .setDeviceId(device).setCommand("ot-ctl " + command).build()).getOutput();
             } catch (StatusRuntimeException e) {
                 String why = String.valueOf(e.getStatus().getDescription());
-                if (attempt == 3 || !why.contains("Connection reset")) {
+                if (attempt == 3 || !(why.contains("Connection reset") || why.isBlank() || why.equals("null"))) {
                     throw e;
                 }
                 LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50L * attempt));
