@@ -117,13 +117,20 @@ final class HttpTransport {
 
     /** A JSON error reply the transport itself decides, then the connection is closed. */
     private static void refuse(ChannelHandlerContext ctx, HttpResponseStatus status, String code, String message) {
+        ctx.writeAndFlush(errorReply(status, code, message)).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    private static FullHttpResponse errorReply(HttpResponseStatus status, String code, String message) {
         FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status,
                 Unpooled.wrappedBuffer(HttpCall.errorBody(code, message, null)));
         r.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json");
         r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
         HttpUtil.setContentLength(r, r.content().readableBytes());
-        ctx.writeAndFlush(r).addListener(ChannelFutureListener.CLOSE);
+        return r;
     }
+
+    /** How long a refused request's sender may go on sending (discarded) after its answer. */
+    private static final long LINGER_MS = 2000;
 
     /** The body cap, answered as JSON 413 like every other error. */
     private static final class BodyLimit extends HttpObjectAggregator {
@@ -134,10 +141,21 @@ final class HttpTransport {
             this.max = max;
         }
 
+        /**
+         * The client is usually still sending its body: closing at once would reset the connection
+         * under it and lose the answer. So the answer goes out, our side of the connection is shut,
+         * and what the client still sends is read and discarded (by the aggregator) until it closes,
+         * or {@value #LINGER_MS} ms have passed (a "lingering close").
+         */
         @Override
         protected void handleOversizedMessage(ChannelHandlerContext ctx, HttpMessage oversized) {
-            refuse(ctx, HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "RESOURCE_EXHAUSTED",
-                    "request body over " + max + " bytes (--max-request-bytes)");
+            ctx.writeAndFlush(errorReply(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "RESOURCE_EXHAUSTED",
+                    "request body over " + max + " bytes (--max-request-bytes)")).addListener(f -> {
+                        if (ctx.channel() instanceof SocketChannel socket && f.isSuccess()) {
+                            socket.shutdownOutput();
+                        }
+                        ctx.executor().schedule(() -> ctx.close(), LINGER_MS, TimeUnit.MILLISECONDS);
+                    });
         }
     }
 
