@@ -49,6 +49,7 @@ public final class DaemonServer {
         this.server = NettyServerBuilder.forAddress(address)
                 .maxInboundMessageSize(limits.maxBodyBytes())
                 .sslContext(security.grpcSslContext())
+                .intercept(CirqueGrpcService.sessionHeader())
                 .intercept(security.grpcInterceptor())
                 .callExecutor(DaemonServer::executorFor)
                 // A home's device list is kept until its node set changes (Home.view): written from

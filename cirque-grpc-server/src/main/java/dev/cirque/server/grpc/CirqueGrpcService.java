@@ -1,5 +1,7 @@
 package dev.cirque.server.grpc;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.Empty;
 import dev.cirque.capabilities.ThreadMeshes;
@@ -9,7 +11,10 @@ import dev.cirque.core.engine.ExecResult;
 import dev.cirque.core.home.Home;
 import dev.cirque.core.home.HomeService;
 import dev.cirque.core.home.Node;
+import dev.cirque.server.http.DeviceConfigs;
 import dev.cirque.core.spec.NodeSpec;
+import dev.cirque.proto.HoldSessionRequest;
+import dev.cirque.proto.SessionHeld;
 import dev.cirque.proto.CirqueServiceGrpc;
 import dev.cirque.proto.CommandOutput;
 import dev.cirque.proto.CreateCirqueDeviceRequest;
@@ -66,17 +71,38 @@ public final class CirqueGrpcService extends CirqueServiceGrpc.CirqueServiceImpl
     private final HomeService homes;
     private final ThreadMeshes threads;
     private final DeviceSpecs specs;
+    /** Reads topology_json as the HTTP route reads a create_home body. */
+    private final DeviceConfigs configs;
+    private final ClientSessions sessions;
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     public CirqueGrpcService(HomeService homes) {
         this.homes = homes;
         this.threads = new ThreadMeshes(homes);
         this.specs = new DeviceSpecs(homes.capabilities());
+        this.configs = new DeviceConfigs(homes.capabilities());
+        this.sessions = new ClientSessions(homes);
+    }
+
+    /** Reads the {@code cirque-session} header of each call (see {@link ClientSessions}). */
+    public static io.grpc.ServerInterceptor sessionHeader() {
+        return ClientSessions.interceptor();
+    }
+
+    @Override
+    public void holdSession(HoldSessionRequest request, StreamObserver<SessionHeld> out) {
+        try {
+            sessions.hold(request.getSessionId(), out);
+        } catch (CirqueException e) {
+            out.onError(GrpcErrors.toStatus(e));
+        }
     }
 
     @Override
     public void createCirqueHome(CreateCirqueHomeRequest request, StreamObserver<CreateCirqueHomeResponse> out) {
         reply(out, () -> {
             String id = homes.createHome().id();
+            sessions.bind(id);
             undoIfCancelled("home " + id, () -> homes.stopHome(id));
             return CreateCirqueHomeResponse.newBuilder().setHomeId(id).build();
         });
@@ -156,6 +182,7 @@ public final class CirqueGrpcService extends CirqueServiceGrpc.CirqueServiceImpl
     public void stopCirqueHome(StopCirqueHomeRequest request, StreamObserver<Empty> out) {
         reply(out, () -> {
             homes.stopHome(request.getHomeId());
+            sessions.unbind(request.getHomeId());
             return Empty.getDefaultInstance();
         });
     }
@@ -176,6 +203,7 @@ public final class CirqueGrpcService extends CirqueServiceGrpc.CirqueServiceImpl
             StreamObserver<CreateCirqueHomeWithDevicesResponse> out) {
         reply(out, () -> {
             HomeService.Topology made = homes.createHome(topology(request));
+            sessions.bind(made.home().id());
             undoIfCancelled("home " + made.home().id(), () -> homes.stopHome(made.home().id()));
             return toResponse(made);
         });
@@ -190,6 +218,7 @@ public final class CirqueGrpcService extends CirqueServiceGrpc.CirqueServiceImpl
             HomeService.Topology made = homes.createHome(topology(request), new HomeService.TopologyListener() {
                 @Override
                 public void homeCreated(Home home) {
+                    sessions.bind(home.id());
                     synchronized (lock) {
                         out.onNext(HomeCreationEvent.newBuilder().setHomeCreated(home.id()).build());
                     }
@@ -248,6 +277,18 @@ public final class CirqueGrpcService extends CirqueServiceGrpc.CirqueServiceImpl
     }
 
     private Map<String, NodeSpec> topology(CreateCirqueHomeWithDevicesRequest request) {
+        if (!request.getTopologyJson().isEmpty()) {
+            if (request.getDevicesCount() > 0) {
+                throw CirqueException.invalid("give the topology as devices or as topology_json, not both");
+            }
+            JsonNode json;
+            try {
+                json = JSON.readTree(request.getTopologyJson());
+            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                throw CirqueException.invalid("topology_json is not JSON: " + e.getOriginalMessage());
+            }
+            return configs.toTopology(json);
+        }
         Map<String, NodeSpec> topology = new LinkedHashMap<>();
         // Sorted keys: a map's wire order is not the client's, so make the order at least stable.
         new TreeMap<>(request.getDevicesMap()).forEach((key, spec) -> {
