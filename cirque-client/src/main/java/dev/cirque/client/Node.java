@@ -1,0 +1,112 @@
+package dev.cirque.client;
+
+import dev.cirque.proto.CirqueDevice;
+import dev.cirque.proto.CommandOutput;
+import dev.cirque.proto.ExecuteDeviceCommandRequest;
+import dev.cirque.proto.GetCirqueDeviceLogRequest;
+import dev.cirque.proto.StopCirqueDeviceRequest;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Iterator;
+
+/** A node of a running home: its addresses, commands, logs, and waits for it to be ready. */
+public final class Node {
+
+    private final CirqueClient client;
+    private final String homeId;
+    private final String key;
+    private final CirqueDevice device;
+
+    Node(CirqueClient client, String homeId, String key, CirqueDevice device) {
+        this.client = client;
+        this.homeId = homeId;
+        this.key = key;
+        this.device = device;
+    }
+
+    /** The topology's key for it ({@code device0}). */
+    public String key() {
+        return key;
+    }
+
+    public String id() {
+        return device.getDeviceId();
+    }
+
+    /** The container's name ({@code docker exec -it NAME bash} works with it). */
+    public String name() {
+        return device.getDeviceName();
+    }
+
+    public String ipv4() {
+        return device.getDeviceDescription().getIpv4Addr();
+    }
+
+    public String ipv6() {
+        return device.getDeviceDescription().getIpv6Addr();
+    }
+
+    /** The device as the daemon described it when the home was made. */
+    public CirqueDevice device() {
+        return device;
+    }
+
+    /**
+     * Runs a command line (split like a shell splits it, not run through one) and waits for it:
+     * its exit code and its stdout and stderr apart. A command that fails is an answer, not an
+     * exception; see {@link CommandResult#assertSucceeded()}.
+     */
+    public CommandResult exec(String commandLine) {
+        ExecuteDeviceCommandRequest request = ExecuteDeviceCommandRequest.newBuilder().setHomeId(homeId)
+                .setDeviceId(id()).setCommand(commandLine).setStreaming(true).build();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code = Calls.call(() -> {
+            Iterator<CommandOutput> chunks = client.stub().executeDeviceCommandStream(request);
+            int exit = -1;
+            while (chunks.hasNext()) {
+                CommandOutput c = chunks.next();
+                switch (c.getChunkCase()) {
+                    case STDOUT -> out.writeBytes(c.getStdout().toByteArray());
+                    case STDERR -> err.writeBytes(c.getStderr().toByteArray());
+                    case EXIT_CODE -> exit = c.getExitCode();
+                    default -> { }
+                }
+            }
+            return exit;
+        });
+        return new CommandResult(this, commandLine, code, out.toString(StandardCharsets.UTF_8),
+                err.toString(StandardCharsets.UTF_8));
+    }
+
+    /** The last {@code lines} lines of the node's stdout and stderr (0 = all). */
+    public String logs(int lines) {
+        return Calls.call(() -> client.stub().getCirqueDeviceLog(GetCirqueDeviceLogRequest.newBuilder()
+                .setHomeId(homeId).setDeviceId(id()).setTail(lines).build())).getLog();
+    }
+
+    /** Waits until {@code condition} holds, or throws {@link WaitTimeoutException} with the node's last log lines. */
+    public Node waitFor(Wait condition) {
+        condition.await(this);
+        return this;
+    }
+
+    /** Stops and removes this node alone. */
+    public void stop() {
+        Calls.call(() -> client.stub().stopCirqueDevice(StopCirqueDeviceRequest.newBuilder().setHomeId(homeId)
+                .setDeviceId(id()).build()));
+    }
+
+    String homeId() {
+        return homeId;
+    }
+
+    CirqueClient client() {
+        return client;
+    }
+
+    @Override
+    public String toString() {
+        return "Node[" + key + ", " + name() + ", " + ipv4() + "]";
+    }
+}
