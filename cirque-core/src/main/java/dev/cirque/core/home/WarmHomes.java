@@ -155,13 +155,28 @@ final class WarmHomes {
         return true;
     }
 
-    /** No more spares are made; those there are stop with the other homes. */
-    synchronized void close() {
-        closed = true;
-        if (builder != null) {
-            builder.shutdownNow();
+    /**
+     * No more spares are made; those there are stop with the other homes. A spare under way is
+     * waited for (it stops itself once it sees the close), so that none is left half made.
+     */
+    void close() {
+        ExecutorService stopping;
+        synchronized (this) {
+            closed = true;
+            ready.clear();
+            stopping = builder;
         }
-        ready.clear();
+        if (stopping == null) {
+            return;
+        }
+        stopping.shutdown(); // not interrupted: a Docker call cut short could leave half a spare behind
+        try {
+            if (!stopping.awaitTermination(2, java.util.concurrent.TimeUnit.MINUTES)) {
+                log.warn("a spare home under way did not end within 2 minutes; the next start's sweep removes it");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private void build(Map<String, NodeSpec> topology) {
