@@ -27,6 +27,7 @@ command -v openssl >/dev/null || missing+=(openssl)   # TLS tests make their cer
 command -v ip >/dev/null || missing+=(iproute2)        # IpvLan probing; network tests
 command -v tshark >/dev/null || missing+=(tshark)     # tests read the Thread capture with it
 command -v cc >/dev/null || missing+=(gcc libc6-dev)   # builds the fast exec's helper (cirque-nsexec)
+python3 -c "import venv, ensurepip" 2>/dev/null || missing+=(python3-venv)   # the Python example's test
 if [ ${#missing[@]} -gt 0 ]; then
   say "installing ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
