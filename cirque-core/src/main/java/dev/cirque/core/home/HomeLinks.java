@@ -22,10 +22,18 @@ public final class HomeLinks {
 
     private final Map<String, LinkMedium> media;
     private final Function<String, Home> homes;
+    /** Told of each change made (home id, what changed). */
+    private final java.util.function.BiConsumer<String, Map<String, String>> changed;
 
     HomeLinks(List<LinkMedium> media, Function<String, Home> homes) {
+        this(media, homes, (home, detail) -> { });
+    }
+
+    HomeLinks(List<LinkMedium> media, Function<String, Home> homes,
+            java.util.function.BiConsumer<String, Map<String, String>> changed) {
         this.media = media.stream().collect(Collectors.toUnmodifiableMap(LinkMedium::name, Function.identity()));
         this.homes = homes;
+        this.changed = changed;
     }
 
     /** The media whose links this daemon shapes. */
@@ -45,26 +53,33 @@ public final class HomeLinks {
         Home home = homes.apply(homeId);
         member(home, node);
         setEgress(home, medium, node, conditions);
+        changed.accept(homeId, Map.of("medium", medium, "change", "egress", "from", node));
     }
 
     /** A directed link's own conditions; empty clears them. */
     public void setLink(String homeId, String medium, String from, String to, Optional<LinkConditions> conditions) {
         setLink(homes.apply(homeId), medium, from, to, conditions);
+        changed.accept(homeId, Map.of("medium", medium, "change", conditions.isPresent() ? "link" : "link cleared",
+                "from", from, "to", to));
     }
 
     /** Cuts {@code nodes} off from the rest of their home, both ways, until healed. */
     public void partition(String homeId, String medium, String name, Set<String> nodes) {
         partition(homes.apply(homeId), medium, name, nodes);
+        changed.accept(homeId, Map.of("medium", medium, "change", "partition", "name", name));
     }
 
     /** Heals a partition; false when there was none of that name. */
     public boolean heal(String homeId, String medium, String name) {
-        return heal(homes.apply(homeId), medium, name);
+        boolean healed = heal(homes.apply(homeId), medium, name);
+        changed.accept(homeId, Map.of("medium", medium, "change", "heal", "name", name));
+        return healed;
     }
 
     /** Every link and partition of the home cleared (nodes' egress stays). */
     public void clear(String homeId, String medium) {
         clear(homes.apply(homeId), medium);
+        changed.accept(homeId, Map.of("medium", medium, "change", "clear"));
     }
 
     /** The medium of that name, with its own calls (a Thread capture, say); empty when this daemon has none such. */

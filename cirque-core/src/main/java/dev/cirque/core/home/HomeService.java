@@ -47,6 +47,7 @@ public final class HomeService implements AutoCloseable {
     private final NodeCommands commands;
     private final TopologyTransaction topologies;
     private final WarmHomes warm;
+    private final HomeEvents events = new HomeEvents();
     private final ExecutorService teardownPool;
     private final ExecutorService creationPool;
 
@@ -70,7 +71,8 @@ public final class HomeService implements AutoCloseable {
         this.networks = new HomeNetworks(engine, capabilities.host());
         List<LinkMedium> all = new ArrayList<>(media);
         all.addAll(capabilities.media());
-        this.links = new HomeLinks(all, registry::get);
+        this.links = new HomeLinks(all, registry::get, (home, detail) ->
+                events.publish(home, HomeEvent.Kind.LINKS_CHANGED, "", detail));
         this.assembly = new NodeAssembly(engine, networks, links);
         this.commands = new NodeCommands(engine, limits.maxCommandBytes(), limits.maxOutputBytes());
         this.teardownPool = Executors.newFixedThreadPool(16, daemonThreads("cirque-teardown"));
@@ -79,6 +81,11 @@ public final class HomeService implements AutoCloseable {
         this.creationPool = Executors.newFixedThreadPool(8, daemonThreads("cirque-create"));
         this.topologies = new TopologyTransaction(this, creationPool, limits.maxNodesPerHome());
         this.warm = new WarmHomes(this, registry, topologies);
+    }
+
+    /** What happens in each home, for its watchers. */
+    public HomeEvents events() {
+        return events;
     }
 
     public ContainerEngine engine() {
@@ -230,6 +237,7 @@ public final class HomeService implements AutoCloseable {
         }
         log.info("home {} stopped: {} node(s) removed in {} ms", homeId, nodes.size(),
                 (System.nanoTime() - started) / 1_000_000);
+        events.publish(homeId, HomeEvent.Kind.HOME_STOPPED, "", Map.of("nodes", Integer.toString(nodes.size())));
         if (topology != null) {
             warm.refill(topology);
         }
@@ -298,6 +306,8 @@ public final class HomeService implements AutoCloseable {
             throw CirqueException.notFound("home " + homeId + " was stopped while device " + node.id()
                     + " was being created");
         }
+        events.publish(homeId, HomeEvent.Kind.NODE_CREATED, node.id(), Map.of("name", node.name(), "image",
+                spec.image()));
         log.info("node {} ({}, image {}) up in home {}: ipv4 {}{} [{} ms]", node.id(), node.name(), spec.image(),
                 homeId, node.ipv4(), node.ipv6().isEmpty() ? "" : ", ipv6 " + node.ipv6(),
                 (System.nanoTime() - started) / 1_000_000);
@@ -310,22 +320,41 @@ public final class HomeService implements AutoCloseable {
         Node node = home.remove(nodeId == null ? "" : nodeId).orElseThrow(() ->
                 CirqueException.notFound("no device with id '" + nodeId + "' in home " + homeId));
         assembly.takeApart(node);
+        events.publish(homeId, HomeEvent.Kind.NODE_REMOVED, node.id(), Map.of("name", node.name()));
     }
 
     /** Runs a command line in a node, split like a shell would split it (not through one). */
     public ExecResult exec(String homeId, String nodeId, String command, Duration timeout) {
-        return commands.exec(node(homeId, nodeId), command, timeout);
+        Node node = node(homeId, nodeId);
+        return watched(homeId, node, command, () -> commands.exec(node, command, timeout));
     }
 
     /** Runs an argument vector as given (the in-process CLI's form). */
     public ExecResult exec(String homeId, String nodeId, List<String> argv, Duration timeout) {
-        return commands.exec(node(homeId, nodeId), argv, timeout);
+        Node node = node(homeId, nodeId);
+        return watched(homeId, node, String.join(" ", argv), () -> commands.exec(node, argv, timeout));
     }
 
     /** Runs a command line in a node, passing its output on as it comes; returns the exit code. */
     public int execStreaming(String homeId, String nodeId, String command, Duration timeout,
             ContainerEngine.OutputSink sink) {
-        return commands.execStreaming(node(homeId, nodeId), command, timeout, sink);
+        Node node = node(homeId, nodeId);
+        return watched(homeId, node, command, () -> new ExecResult(commands.execStreaming(node, command, timeout, sink),
+                "")).exitCode();
+    }
+
+    /** A command's run, told to the home's watchers as it starts and ends. */
+    private ExecResult watched(String homeId, Node node, String command, java.util.function.Supplier<ExecResult> run) {
+        events.publish(homeId, HomeEvent.Kind.EXEC_STARTED, node.id(), Map.of("command", command));
+        try {
+            ExecResult r = run.get();
+            events.publish(homeId, HomeEvent.Kind.EXEC_ENDED, node.id(), Map.of("exit_code",
+                    Integer.toString(r.exitCode())));
+            return r;
+        } catch (RuntimeException e) {
+            events.publish(homeId, HomeEvent.Kind.EXEC_ENDED, node.id(), Map.of("error", String.valueOf(e.getMessage())));
+            throw e;
+        }
     }
 
     public String logs(String homeId, String nodeId, int tail) {

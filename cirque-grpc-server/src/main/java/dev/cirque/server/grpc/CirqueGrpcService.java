@@ -13,7 +13,9 @@ import dev.cirque.core.home.HomeService;
 import dev.cirque.core.home.Node;
 import dev.cirque.server.http.DeviceConfigs;
 import dev.cirque.core.spec.NodeSpec;
+import dev.cirque.core.home.HomeEvents;
 import dev.cirque.proto.HoldSessionRequest;
+import dev.cirque.proto.WatchHomeRequest;
 import dev.cirque.proto.SessionHeld;
 import dev.cirque.proto.CirqueServiceGrpc;
 import dev.cirque.proto.CommandOutput;
@@ -87,6 +89,82 @@ public final class CirqueGrpcService extends CirqueServiceGrpc.CirqueServiceImpl
     /** Reads the {@code cirque-session} header of each call (see {@link ClientSessions}). */
     public static io.grpc.ServerInterceptor sessionHeader() {
         return ClientSessions.interceptor();
+    }
+
+    /** Feeds each WatchHome stream from its buffer. */
+    private static final java.util.concurrent.ExecutorService WATCHERS = java.util.concurrent.Executors
+            .newCachedThreadPool(r -> {
+                Thread t = new Thread(r, "cirque-watch-home");
+                t.setDaemon(true);
+                return t;
+            });
+
+    @Override
+    public void watchHome(WatchHomeRequest request, StreamObserver<dev.cirque.proto.HomeEvent> out) {
+        String homeId = request.getHomeId();
+        try {
+            homes.home(homeId);
+        } catch (CirqueException e) {
+            out.onError(GrpcErrors.toStatus(e));
+            return;
+        }
+        HomeEvents.Subscription events = homes.events().subscribe(homeId, HomeEvents.DEFAULT_CAPACITY);
+        java.util.concurrent.atomic.AtomicBoolean gone = new java.util.concurrent.atomic.AtomicBoolean();
+        io.grpc.stub.ServerCallStreamObserver<dev.cirque.proto.HomeEvent> call =
+                (io.grpc.stub.ServerCallStreamObserver<dev.cirque.proto.HomeEvent>) out;
+        Object ready = new Object();
+        call.setOnCancelHandler(() -> {
+            gone.set(true);
+            events.close();
+            synchronized (ready) {
+                ready.notifyAll();
+            }
+        });
+        // A client that does not read is not written to: its events wait in its bounded buffer,
+        // where the drop policy applies, instead of piling up in the transport.
+        call.setOnReadyHandler(() -> {
+            synchronized (ready) {
+                ready.notifyAll();
+            }
+        });
+        out.onNext(dev.cirque.proto.HomeEvent.newBuilder().setKind("WATCHING").setAtUnixMs(System.currentTimeMillis())
+                .build()); // subscribed: the client may act, nothing from now on is missed
+        WATCHERS.execute(() -> {
+            try {
+                while (!gone.get()) {
+                    synchronized (ready) {
+                        while (!call.isReady() && !gone.get()) {
+                            ready.wait(500);
+                        }
+                    }
+                    dev.cirque.core.home.HomeEvent e = events.next(java.time.Duration.ofMillis(500));
+                    if (e == null) {
+                        if (homes.homes().stream().noneMatch(h -> h.id().equals(homeId))) {
+                            out.onCompleted(); // stopped before this watch began
+                            return;
+                        }
+                        continue;
+                    }
+                    out.onNext(toProto(e));
+                    if (e.kind() == dev.cirque.core.home.HomeEvent.Kind.HOME_STOPPED) {
+                        out.onCompleted();
+                        return;
+                    }
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (RuntimeException cancelled) {
+                // the call ended under us
+            } finally {
+                events.close();
+            }
+        });
+    }
+
+    private static dev.cirque.proto.HomeEvent toProto(dev.cirque.core.home.HomeEvent e) {
+        return dev.cirque.proto.HomeEvent.newBuilder().setSeq(e.seq()).setAtUnixMs(e.at().toEpochMilli())
+                .setKind(e.kind().name()).setDeviceId(e.nodeId()).putAllDetail(e.detail()).setDropped(e.dropped())
+                .build();
     }
 
     @Override

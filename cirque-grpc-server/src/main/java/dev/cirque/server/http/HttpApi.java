@@ -9,6 +9,8 @@ import dev.cirque.core.CirqueException;
 import dev.cirque.core.engine.ExecResult;
 import dev.cirque.core.engine.ContainerEngine;
 import dev.cirque.core.home.Home;
+import dev.cirque.core.home.HomeEvent;
+import dev.cirque.core.home.HomeEvents;
 import dev.cirque.core.home.HomeService;
 import dev.cirque.core.home.Node;
 import dev.cirque.server.Security;
@@ -129,6 +131,7 @@ public final class HttpApi {
                     case "wifi_ssid_psk" -> wifiSsidPsk(ex, arg(parts, 1));
                     case "stop_device" -> stopDevice(ex, arg(parts, 1), arg(parts, 2));
                     case "destroy_home" -> destroyHome(ex, arg(parts, 1));
+                    case "events" -> events(ex, arg(parts, 1));
                     default -> throw new HttpError(404, "NOT_FOUND", "no route " + raw);
                 }
             } catch (HttpError e) {
@@ -255,6 +258,42 @@ public final class HttpApi {
             ex.startChunks("text/plain; charset=utf-8"); // a command with no output still gets its (empty) reply
         }
         ex.endChunks();
+    }
+
+    /**
+     * A home's events as Server-Sent Events (WatchHome's, as {@code id: SEQ}, {@code event: KIND},
+     * {@code data: JSON}): first WATCHING, last HOME_STOPPED, a comment line every 15 s of
+     * quiet. A reader slower than the events misses some (see HomeEvents); the next event's
+     * {@code dropped} says how many. Holds an HTTP worker while it runs.
+     */
+    private void events(HttpCall ex, String home) throws IOException {
+        homes.home(home); // an unknown home is a JSON 404, before the stream starts
+        try (HomeEvents.Subscription events = homes.events().subscribe(home, HomeEvents.DEFAULT_CAPACITY)) {
+            ex.startChunks("text/event-stream");
+            boolean open = ex.writeChunk(sse(0, "WATCHING", json.createObjectNode().put("home_id", home)));
+            while (open && !ex.gone()) {
+                HomeEvent e = events.next(java.time.Duration.ofSeconds(15));
+                if (e == null) {
+                    open = homes.homes().stream().anyMatch(h -> h.id().equals(home))
+                            && ex.writeChunk(": still watching\n\n".getBytes(StandardCharsets.UTF_8));
+                    continue;
+                }
+                com.fasterxml.jackson.databind.node.ObjectNode data = json.createObjectNode().put("seq", e.seq())
+                        .put("at", e.at().toString()).put("kind", e.kind().name()).put("device_id", e.nodeId())
+                        .put("dropped", e.dropped());
+                e.detail().forEach(data.putObject("detail")::put);
+                open = ex.writeChunk(sse(e.seq(), e.kind().name(), data))
+                        && e.kind() != HomeEvent.Kind.HOME_STOPPED;
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        ex.endChunks();
+    }
+
+    private byte[] sse(long id, String event, com.fasterxml.jackson.databind.JsonNode data) throws IOException {
+        return ("id: " + id + "\nevent: " + event + "\ndata: " + json.writeValueAsString(data) + "\n\n")
+                .getBytes(StandardCharsets.UTF_8);
     }
 
     private void deviceLog(HttpCall ex, String home, String device) throws IOException {

@@ -1,0 +1,34 @@
+package dev.cirque.core.home;
+
+import java.time.Instant;
+import java.util.Map;
+
+/**
+ * Something that happened in a home, as a watcher sees it.
+ *
+ * @param seq     the home's own count of events, from 1, without gaps as published
+ * @param dropped how many events this watcher missed just before this one (its buffer was full)
+ * @param nodeId  the node it concerns; empty for the home's own events
+ */
+public record HomeEvent(long seq, Instant at, String homeId, Kind kind, String nodeId, Map<String, String> detail,
+        long dropped) {
+
+    public enum Kind {
+        /** A node is up (detail: name, image). */
+        NODE_CREATED,
+        /** A node was stopped and removed. */
+        NODE_REMOVED,
+        /** A command began in a node (detail: command). */
+        EXEC_STARTED,
+        /** It ended (detail: exit_code, or error). */
+        EXEC_ENDED,
+        /** Link conditions changed (detail: medium, change). */
+        LINKS_CHANGED,
+        /** The home was stopped: the last event of its stream. */
+        HOME_STOPPED
+    }
+
+    HomeEvent withDropped(long missed) {
+        return new HomeEvent(seq, at, homeId, kind, nodeId, detail, missed);
+    }
+}

@@ -1,0 +1,98 @@
+package dev.cirque.core.home;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The events of every home, handed to its watchers. Publishing never waits: each watcher has
+ * a bounded buffer, and a watcher whose buffer is full misses the events that do not fit;
+ * the next event it gets says how many it missed ({@link HomeEvent#dropped()}). A slow
+ * watcher thus costs the daemon nothing but the events it loses.
+ */
+public final class HomeEvents {
+
+    /** A watcher's buffer unless it asks for another. */
+    public static final int DEFAULT_CAPACITY = 1024;
+
+    private final Map<String, Home> homes = new ConcurrentHashMap<>();
+
+    /** One home's count and watchers; publishing to it is serialised so that every watcher sees one order. */
+    private static final class Home {
+        long seq;
+        final Set<Subscription> watchers = ConcurrentHashMap.newKeySet();
+    }
+
+    /** Watches {@code homeId}'s events from now on, with a buffer of {@code capacity} events. */
+    public Subscription subscribe(String homeId, int capacity) {
+        Subscription s = new Subscription(homeId, capacity);
+        homes.computeIfAbsent(homeId, h -> new Home()).watchers.add(s);
+        return s;
+    }
+
+    void publish(String homeId, HomeEvent.Kind kind, String nodeId, Map<String, String> detail) {
+        Home home = homes.computeIfAbsent(homeId, h -> new Home());
+        synchronized (home) {
+            HomeEvent e = new HomeEvent(++home.seq, Instant.now(), homeId, kind, nodeId, Map.copyOf(detail), 0);
+            for (Subscription s : home.watchers) {
+                s.offer(e);
+            }
+        }
+        if (kind == HomeEvent.Kind.HOME_STOPPED) {
+            homes.remove(homeId);
+        }
+    }
+
+    /** One watcher's buffer. */
+    public final class Subscription implements AutoCloseable {
+        private final String homeId;
+        private final BlockingQueue<HomeEvent> buffer;
+        private long missed; // guarded by this
+        /** The home's last event when it did not fit: a watcher always learns that the home stopped. */
+        private volatile HomeEvent last;
+
+        private Subscription(String homeId, int capacity) {
+            this.homeId = homeId;
+            this.buffer = new ArrayBlockingQueue<>(capacity);
+        }
+
+        private void offer(HomeEvent e) {
+            synchronized (this) {
+                if (missed > 0 && buffer.remainingCapacity() > 0) {
+                    e = e.withDropped(missed);
+                    missed = 0;
+                }
+                if (!buffer.offer(e)) {
+                    if (e.kind() == HomeEvent.Kind.HOME_STOPPED) {
+                        last = e.withDropped(missed);
+                    } else {
+                        missed++;
+                    }
+                }
+            }
+        }
+
+        /** The next event, waiting up to {@code wait}; null when none came. */
+        public HomeEvent next(Duration wait) throws InterruptedException {
+            HomeEvent e = buffer.poll(last == null ? wait.toMillis() : 0, TimeUnit.MILLISECONDS);
+            if (e == null && last != null) {
+                e = last;
+                last = null;
+            }
+            return e;
+        }
+
+        @Override
+        public void close() {
+            Home home = homes.get(homeId);
+            if (home != null) {
+                home.watchers.remove(this);
+            }
+        }
+    }
+}

@@ -1,0 +1,57 @@
+package dev.cirque.core.home;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import dev.cirque.core.home.HomeEvent.Kind;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The event buffers' drop policy: pure logic, no engine. */
+class HomeEventsTest {
+
+    private static final Duration NOW = Duration.ZERO;
+
+    @Test
+    void aWatcherSeesItsHomesEventsInOrderAndNoOtherHomes() throws InterruptedException {
+        HomeEvents events = new HomeEvents();
+        try (HomeEvents.Subscription watch = events.subscribe("h1", 16)) {
+            events.publish("h1", Kind.NODE_CREATED, "n1", Map.of());
+            events.publish("h2", Kind.NODE_CREATED, "x", Map.of());
+            events.publish("h1", Kind.EXEC_STARTED, "n1", Map.of("command", "true"));
+            HomeEvent first = watch.next(NOW);
+            HomeEvent second = watch.next(NOW);
+            assertEquals(Kind.NODE_CREATED, first.kind());
+            assertEquals(Kind.EXEC_STARTED, second.kind());
+            assertEquals(second.seq(), first.seq() + 1);
+            assertNull(watch.next(NOW), "h2's event is not h1's watcher's");
+        }
+    }
+
+    @Test
+    void aWatcherThatFallsBehindMissesEventsAndIsToldHowMany() throws InterruptedException {
+        HomeEvents events = new HomeEvents();
+        try (HomeEvents.Subscription slow = events.subscribe("h", 4)) {
+            for (int i = 0; i < 10; i++) {
+                events.publish("h", Kind.EXEC_STARTED, "n", Map.of()); // never waits on the watcher
+            }
+            for (int i = 1; i <= 4; i++) {
+                assertEquals(i, slow.next(NOW).seq());
+            }
+            events.publish("h", Kind.EXEC_ENDED, "n", Map.of());
+            HomeEvent after = slow.next(NOW);
+            assertEquals(11, after.seq());
+            assertEquals(6, after.dropped(), "events 5 to 10 did not fit");
+            // The home's end always arrives, even to a full buffer.
+            for (int i = 0; i < 4; i++) {
+                events.publish("h", Kind.EXEC_STARTED, "n", Map.of());
+            }
+            events.publish("h", Kind.HOME_STOPPED, "", Map.of());
+            for (int i = 0; i < 4; i++) {
+                slow.next(NOW);
+            }
+            assertEquals(Kind.HOME_STOPPED, slow.next(NOW).kind());
+        }
+    }
+}
