@@ -73,6 +73,50 @@ public final class Home implements AutoCloseable {
                 .build()));
     }
 
+    /**
+     * The home's events from now on (node created or removed, commands, link changes, last its
+     * stop), as they happen; the iterator ends with the home. Close the watch to end it sooner.
+     */
+    public Watch watch() {
+        io.grpc.Context.CancellableContext context = io.grpc.Context.current().withCancellation();
+        java.util.Iterator<dev.cirque.proto.HomeEvent> events;
+        io.grpc.Context previous = context.attach(); // the call is the context's: closing the watch cancels it
+        try {
+            events = client.stub().withDeadline(null).watchHome(dev.cirque.proto.WatchHomeRequest.newBuilder()
+                    .setHomeId(id).build());
+        } finally {
+            context.detach(previous);
+        }
+        Calls.call(events::next); // WATCHING: from here on nothing is missed
+        return new Watch(events, context);
+    }
+
+    /** A home's events, in order, until the home stops or this is closed. */
+    public static final class Watch implements java.util.Iterator<dev.cirque.proto.HomeEvent>, AutoCloseable {
+        private final java.util.Iterator<dev.cirque.proto.HomeEvent> events;
+        private final io.grpc.Context.CancellableContext context;
+
+        Watch(java.util.Iterator<dev.cirque.proto.HomeEvent> events, io.grpc.Context.CancellableContext context) {
+            this.events = events;
+            this.context = context;
+        }
+
+        @Override
+        public boolean hasNext() {
+            return Calls.call(events::hasNext);
+        }
+
+        @Override
+        public dev.cirque.proto.HomeEvent next() {
+            return Calls.call(events::next);
+        }
+
+        @Override
+        public void close() {
+            context.cancel(null);
+        }
+    }
+
     /** The last {@code lines} log lines of every node, each under a header naming it (for reports). */
     public String logs(int lines) {
         List<String> parts = new ArrayList<>();

@@ -93,6 +93,18 @@ class CirqueClientTest {
     }
 
     @Test
+    void aHomesEventsAreWatchedUntilItStops() {
+        Home home = cirque.newHome().device("a", IMAGE).create();
+        try (Home.Watch watch = home.watch()) {
+            home.node("a").exec("true").assertSucceeded();
+            home.close();
+            List<String> kinds = new java.util.ArrayList<>();
+            watch.forEachRemaining(e -> kinds.add(e.getKind()));
+            assertEquals(List.of("EXEC_STARTED", "EXEC_ENDED", "HOME_STOPPED"), kinds);
+        }
+    }
+
+    @Test
     void linkConditionsAreSetLiveAndCleared() {
         try (Home home = cirque.newHome().device("a", IMAGE).device("b", IMAGE).create()) {
             Node a = home.node("a");
