@@ -219,8 +219,17 @@ final class HttpTransport {
             } finally {
                 request.release();
             }
+            // A client that leaves while its call waits for a worker frees its place in the queue
+            // at once (the call is not run), rather than when a worker would have reached it.
+            ChannelFutureListener[] leftWhileQueued = new ChannelFutureListener[1];
+            Runnable task = () -> {
+                ctx.channel().closeFuture().removeListener(leftWhileQueued[0]);
+                run(call);
+            };
+            leftWhileQueued[0] = f -> workers.remove(task);
             try {
-                workers.execute(() -> run(call));
+                workers.execute(task);
+                ctx.channel().closeFuture().addListener(leftWhileQueued[0]);
             } catch (RejectedExecutionException e) {
                 refuse(ctx, HttpResponseStatus.SERVICE_UNAVAILABLE, "UNAVAILABLE", "the HTTP API is busy: "
                         + limits.workers() + " calls running and " + workers.getQueue().size()
