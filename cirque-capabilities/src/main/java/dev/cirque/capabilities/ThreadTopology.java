@@ -105,10 +105,10 @@ public final class ThreadTopology {
     private static String ctl(HomeService homes, String homeId, String device, String command) {
         List<String> argv = new ArrayList<>(List.of("ot-ctl"));
         argv.addAll(List.of(command.split(" ")));
-        ExecResult r = homes.exec(homeId, device, argv, ASK);
+        ExecResult r = homes.query(homeId, device, argv, ASK);
         for (int attempt = 1; attempt < 3 && sessionReset(r); attempt++) {
             LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50L * attempt));
-            r = homes.exec(homeId, device, argv, ASK);
+            r = homes.query(homeId, device, argv, ASK);
         }
         if (r.exitCode() != 0) {
             throw CirqueException.precondition("ot-ctl " + command + " in " + device + " exited " + r.exitCode() + ": "

@@ -25,10 +25,6 @@ public final class HomeLinks {
     /** Told of each change made (home id, what changed). */
     private final java.util.function.BiConsumer<String, Map<String, String>> changed;
 
-    HomeLinks(List<LinkMedium> media, Function<String, Home> homes) {
-        this(media, homes, (home, detail) -> { });
-    }
-
     HomeLinks(List<LinkMedium> media, Function<String, Home> homes,
             java.util.function.BiConsumer<String, Map<String, String>> changed) {
         this.media = media.stream().collect(Collectors.toUnmodifiableMap(LinkMedium::name, Function.identity()));
@@ -72,7 +68,9 @@ public final class HomeLinks {
     /** Heals a partition; false when there was none of that name. */
     public boolean heal(String homeId, String medium, String name) {
         boolean healed = heal(homes.apply(homeId), medium, name);
-        changed.accept(homeId, Map.of("medium", medium, "change", "heal", "name", name));
+        if (healed) {
+            changed.accept(homeId, Map.of("medium", medium, "change", "heal", "name", name));
+        }
         return healed;
     }
 

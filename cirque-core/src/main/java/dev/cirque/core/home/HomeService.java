@@ -335,6 +335,15 @@ public final class HomeService implements AutoCloseable {
         return watched(homeId, node, String.join(" ", argv), () -> commands.exec(node, argv, timeout));
     }
 
+    /**
+     * Runs a command the daemon itself needs the answer of (a capability's query, such as the
+     * Thread topology's ot-ctl): not a client's command, so not told to the home's watchers,
+     * whose streams would otherwise fill with the daemon's own polling.
+     */
+    public ExecResult query(String homeId, String nodeId, List<String> argv, Duration timeout) {
+        return commands.exec(node(homeId, nodeId), argv, timeout);
+    }
+
     /** Runs a command line in a node, passing its output on as it comes; returns the exit code. */
     public int execStreaming(String homeId, String nodeId, String command, Duration timeout,
             ContainerEngine.OutputSink sink) {

@@ -88,6 +88,20 @@ class HomeServiceTest {
     }
 
     @Test
+    void watchersSeeClientsCommandsButNotTheDaemonsOwnQueries() throws InterruptedException {
+        HomeService s = service(new FakeEngine(IMAGE)); // the engine is a fake: only the events are looked at
+        Home home = s.createHome();
+        Node n = s.createNode(home.id(), node());
+        try (HomeEvents.Subscription watch = s.events().subscribe(home.id(), 16)) {
+            s.query(home.id(), n.id(), List.of("ot-ctl", "state"), null);
+            s.exec(home.id(), n.id(), "true", null);
+            assertEquals(HomeEvent.Kind.EXEC_STARTED, watch.next(java.time.Duration.ZERO).kind());
+            assertEquals(HomeEvent.Kind.EXEC_ENDED, watch.next(java.time.Duration.ZERO).kind());
+            assertEquals(null, watch.next(java.time.Duration.ZERO), "the query was not an event");
+        }
+    }
+
+    @Test
     void aHomeIsItsLanAndGoesWithIt() {
         FakeEngine engine = new FakeEngine(IMAGE);
         HomeService s = service(engine);
