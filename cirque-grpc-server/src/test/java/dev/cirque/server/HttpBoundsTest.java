@@ -65,6 +65,10 @@ class HttpBoundsTest {
             channel.shutdownNow();
         }
         if (daemon != null) {
+            if (!daemon.process.isAlive()) { // it should outlive every test: say how it ended
+                System.err.println("the daemon under test ended with " + daemon.process.exitValue() + ":\n"
+                        + daemon.output());
+            }
             daemon.process.destroy();
             daemon.process.waitFor(60, TimeUnit.SECONDS);
         }
