@@ -52,6 +52,24 @@ public interface ContainerEngine extends AutoCloseable {
 
     void startContainer(String containerId);
 
+    /**
+     * Stops a running container as {@code docker stop} does: SIGTERM, then SIGKILL after
+     * {@code grace}. The container stays, to be started again; one already stopped is not an error.
+     */
+    void stopContainer(String containerId, Duration grace);
+
+    /**
+     * Tells {@code listener} of every container carrying all of {@code labels} that dies (its
+     * main process ended, whoever caused it) from now until the returned handle is closed.
+     */
+    AutoCloseable watchDeaths(Map<String, String> labels, DeathListener listener);
+
+    /** Hears of containers that died. Called from the engine's event thread: return quickly. */
+    interface DeathListener {
+        /** @param at when the engine saw it die */
+        void died(String containerId, int exitCode, java.time.Instant at);
+    }
+
     /** Where capabilities act on a node from outside its container (pids, shared files, firewall). */
     NodeHost nodeHost();
 

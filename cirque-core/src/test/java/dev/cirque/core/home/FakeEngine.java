@@ -152,6 +152,17 @@ final class FakeEngine implements ContainerEngine {
     }
 
     @Override
+    public void stopContainer(String containerId, Duration grace) {
+        enter("stopContainer", containerId);
+        containers.computeIfPresent(containerId, (k, c) -> new Container(c.id(), c.plan(), c.network(), false));
+    }
+
+    @Override
+    public AutoCloseable watchDeaths(Map<String, String> labels, DeathListener listener) {
+        return () -> {}; // the fake's containers never die on their own
+    }
+
+    @Override
     public NodeHost nodeHost() {
         return new NodeHost() {
             @Override

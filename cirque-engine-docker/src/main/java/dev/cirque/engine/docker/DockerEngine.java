@@ -272,10 +272,33 @@ public final class DockerEngine implements ContainerEngine {
 
     @Override
     public void startContainer(String containerId) {
+        if (fastExecs != null) {
+            fastExecs.forget(containerId); // a container started again has another pid
+        }
         call("start container " + shortId(containerId), () -> {
             client.startContainerCmd(containerId).exec();
             return null;
         });
+    }
+
+    @Override
+    public void stopContainer(String containerId, Duration grace) {
+        if (fastExecs != null) {
+            fastExecs.forget(containerId); // its pid and start time will not be those of the next start
+        }
+        call("stop container " + shortId(containerId), () -> {
+            try {
+                client.stopContainerCmd(containerId).withTimeout((int) Math.max(0, grace.toSeconds())).exec();
+            } catch (com.github.dockerjava.api.exception.NotModifiedException e) {
+                log.debug("container {} was not running", shortId(containerId));
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public AutoCloseable watchDeaths(Map<String, String> labels, DeathListener listener) {
+        return new DeathWatch(streams, labels, listener).start();
     }
 
     @Override
