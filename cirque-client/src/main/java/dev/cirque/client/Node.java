@@ -4,9 +4,12 @@ import dev.cirque.proto.CirqueDevice;
 import dev.cirque.proto.CommandOutput;
 import dev.cirque.proto.ExecuteDeviceCommandRequest;
 import dev.cirque.proto.GetCirqueDeviceLogRequest;
+import dev.cirque.proto.PowerDeviceRequest;
+import dev.cirque.proto.QueryCirqueDeviceRequest;
 import dev.cirque.proto.StopCirqueDeviceRequest;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Iterator;
 
 /** A node of a running home: its addresses, commands, logs, and waits for it to be ready. */
@@ -15,7 +18,7 @@ public final class Node {
     private final CirqueClient client;
     private final String homeId;
     private final String key;
-    private final CirqueDevice device;
+    private volatile CirqueDevice device;
 
     Node(CirqueClient client, String homeId, String key, CirqueDevice device) {
         this.client = client;
@@ -46,7 +49,7 @@ public final class Node {
         return device.getDeviceDescription().getIpv6Addr();
     }
 
-    /** The device as the daemon described it when the home was made. */
+    /** The device as the daemon last described it to this object (when made, powered off or on). */
     public CirqueDevice device() {
         return device;
     }
@@ -88,6 +91,40 @@ public final class Node {
     /** Waits until {@code condition} holds, or throws {@link WaitTimeoutException} with the node's last log lines. */
     public Node waitFor(Wait condition) {
         condition.await(this);
+        return this;
+    }
+
+    /** The node's state now, asked of the daemon: {@code running}, {@code powered_off} or {@code exited}. */
+    public String state() {
+        device = Calls.call(() -> client.stub().queryCirqueDevice(QueryCirqueDeviceRequest.newBuilder()
+                .setHomeId(homeId).setDeviceId(id()).build())).getDevice();
+        return device.getDeviceDescription().getState();
+    }
+
+    /**
+     * Powers the node off, keeping it (as pulling a device's plug): SIGTERM, SIGKILL after 10 s.
+     * Commands are refused until {@link #powerOn()}.
+     */
+    public Node powerOff() {
+        return power(false, null);
+    }
+
+    /** As {@link #powerOff()}, with {@code grace} between SIGTERM and SIGKILL. */
+    public Node powerOff(Duration grace) {
+        return power(false, grace);
+    }
+
+    /** Powers the node on again: its container starts with its files as they were; its addresses may change. */
+    public Node powerOn() {
+        return power(true, null);
+    }
+
+    private Node power(boolean on, Duration grace) {
+        PowerDeviceRequest.Builder r = PowerDeviceRequest.newBuilder().setHomeId(homeId).setDeviceId(id());
+        if (grace != null) {
+            r.setGraceSeconds((int) grace.toSeconds());
+        }
+        device = Calls.call(() -> on ? client.stub().powerOnDevice(r.build()) : client.stub().powerOffDevice(r.build()));
         return this;
     }
 

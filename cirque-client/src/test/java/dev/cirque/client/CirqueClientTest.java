@@ -93,6 +93,29 @@ class CirqueClientTest {
     }
 
     @Test
+    void aNodeIsPoweredOffAndOnWithoutLosingItsFiles() {
+        try (Home home = cirque.newHome().device("a", IMAGE).create(); Home.Watch watch = home.watch()) {
+            Node a = home.node("a");
+            a.exec("touch /var/tmp/before").assertSucceeded();
+            assertEquals("powered_off", a.powerOff(Duration.ofSeconds(1)).device().getDeviceDescription().getState());
+            assertEquals("powered_off", a.state());
+            CirqueException refused = assertThrows(CirqueException.class, () -> a.exec("true"));
+            assertEquals(Status.Code.FAILED_PRECONDITION, refused.code());
+            a.powerOn();
+            assertEquals("running", a.state());
+            a.exec("test -e /var/tmp/before").assertSucceeded();
+            List<String> kinds = new java.util.ArrayList<>();
+            while (kinds.size() < 2 && watch.hasNext()) {
+                String kind = watch.next().getKind();
+                if (kind.startsWith("NODE_")) {
+                    kinds.add(kind);
+                }
+            }
+            assertEquals(List.of("NODE_STOPPED", "NODE_STARTED"), kinds);
+        }
+    }
+
+    @Test
     void aHomesEventsAreWatchedUntilItStops() {
         Home home = cirque.newHome().device("a", IMAGE).create();
         try (Home.Watch watch = home.watch()) {

@@ -30,7 +30,7 @@ public final class Home {
     private final Map<String, LinkModel> links = new ConcurrentHashMap<>();
     private int creating;
     private boolean closed;
-    /** Counts changes to the node set: a view rendered at an older count is rendered again. */
+    /** Counts changes to the node set and its nodes' states: a view rendered at an older count is rendered again. */
     private long nodesVersion;
     private final Map<Object, View> views = new ConcurrentHashMap<>();
 
@@ -128,6 +128,11 @@ public final class Home {
             nodesVersion++;
         }
         return Optional.ofNullable(removed);
+    }
+
+    /** A node's state or addresses changed: renderings of the node set are made again. */
+    synchronized void nodeChanged() {
+        nodesVersion++;
     }
 
     /**

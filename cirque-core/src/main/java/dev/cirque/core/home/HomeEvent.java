@@ -18,6 +18,12 @@ public record HomeEvent(long seq, Instant at, String homeId, Kind kind, String n
         NODE_CREATED,
         /** A node was stopped and removed. */
         NODE_REMOVED,
+        /** A node was powered off, kept to be powered on again (detail: name). */
+        NODE_STOPPED,
+        /** A node was powered on again (detail: name, ipv4). */
+        NODE_STARTED,
+        /** A node's main process ended on its own or was killed from outside (detail: name, exit_code). */
+        NODE_EXITED,
         /** A command began in a node (detail: command). */
         EXEC_STARTED,
         /** It ended (detail: exit_code, or error). */

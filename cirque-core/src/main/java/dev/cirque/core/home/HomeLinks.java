@@ -95,16 +95,22 @@ public final class HomeLinks {
         return m;
     }
 
-    /** Attaches a new node to every medium; returns the undo. */
+    /**
+     * Attaches a node's run to every medium, under the home's conditions; returns the undo. The
+     * undo forgets the node's conditions only when the node has left the home: a node powered
+     * off keeps them for its next run.
+     */
     Runnable attach(Home home, LinkMedium.MediumNode node) {
         for (LinkMedium m : media.values()) {
             m.attach(node, home.links(m.name()).snapshot());
         }
         return () -> {
+            boolean removed = home.node(node.nodeId()).isEmpty();
             for (LinkMedium m : media.values()) {
-                LinkModel.Snapshot after = home.links(m.name()).forget(node.nodeId());
                 m.detach(node.homeId(), node.nodeId());
-                m.apply(node.homeId(), after);
+                if (removed) {
+                    m.apply(node.homeId(), home.links(m.name()).forget(node.nodeId()));
+                }
             }
         };
     }

@@ -50,6 +50,10 @@ public final class HomeService implements AutoCloseable {
     private final HomeEvents events = new HomeEvents();
     private final ExecutorService teardownPool;
     private final ExecutorService creationPool;
+    /** Docker's word on this daemon's containers that die, for nodes that exit on their own. */
+    private final AutoCloseable deaths;
+    /** How long a power-off waits after SIGTERM before SIGKILL, as {@code docker stop}'s default. */
+    public static final Duration POWER_OFF_GRACE = Duration.ofSeconds(10);
 
     public HomeService(ContainerEngine engine, CapabilityRegistry capabilities) {
         this(engine, capabilities, Limits.defaults());
@@ -81,6 +85,7 @@ public final class HomeService implements AutoCloseable {
         this.creationPool = Executors.newFixedThreadPool(8, daemonThreads("cirque-create"));
         this.topologies = new TopologyTransaction(this, creationPool, limits.maxNodesPerHome());
         this.warm = new WarmHomes(this, registry, topologies);
+        this.deaths = engine.watchDeaths(Labels.owned(Labels.managed()), this::containerDied);
     }
 
     /** What happens in each home, for its watchers. */
@@ -323,15 +328,105 @@ public final class HomeService implements AutoCloseable {
         events.publish(homeId, HomeEvent.Kind.NODE_REMOVED, node.id(), Map.of("name", node.name()));
     }
 
+    /**
+     * Powers a node off without removing it: what its run set up is undone and its container
+     * stopped (SIGTERM, SIGKILL after {@code grace}); its container, addresses and capabilities'
+     * host side stay for {@link #powerOn}. A node already off is stopped again (a retry after a
+     * failure), without events.
+     */
+    public Node powerOff(String homeId, String nodeId, Duration grace) {
+        Home home = home(homeId);
+        Node node = node(homeId, nodeId);
+        synchronized (node.power) {
+            if (node.state() == Node.State.RUNNING) {
+                // Off first: Docker's death event for this stop is then not taken for an exit.
+                node.changed(Node.State.POWERED_OFF, 0, null);
+                home.nodeChanged();
+                assembly.powerOff(node, grace);
+                log.info("{} powered off in home {}", node, homeId);
+                events.publish(homeId, HomeEvent.Kind.NODE_STOPPED, node.id(), Map.of("name", node.name()));
+            } else {
+                engine.stopContainer(node.containerId(), grace);
+            }
+        }
+        return node;
+    }
+
+    /**
+     * Powers a node on again (after {@link #powerOff} or an exit): its container starts with
+     * the same file system, its capabilities are enabled again and it rejoins the media. A
+     * node already running is left as it is.
+     */
+    public Node powerOn(String homeId, String nodeId) {
+        Home home = home(homeId);
+        Node node = node(homeId, nodeId);
+        synchronized (node.power) {
+            if (node.state() == Node.State.RUNNING) {
+                return node;
+            }
+            node.runAsked();
+            var addresses = assembly.powerOn(home, node);
+            node.changed(Node.State.RUNNING, 0, addresses);
+            home.nodeChanged();
+            log.info("{} powered on in home {}: ipv4 {}", node, homeId, node.ipv4());
+            events.publish(homeId, HomeEvent.Kind.NODE_STARTED, node.id(), Map.of("name", node.name(), "ipv4",
+                    node.ipv4()));
+        }
+        return node;
+    }
+
+    /** A container of this daemon died: if it was a running node's, the node has exited. */
+    private void containerDied(String containerId, int exitCode, java.time.Instant at) {
+        for (Home home : registry.all()) {
+            for (Node node : home.nodes()) {
+                if (node.containerId().equals(containerId)) {
+                    // Off the engine's event thread: undoing the run may call the engine.
+                    teardownPool.execute(() -> exited(home, node, exitCode, at));
+                    return;
+                }
+            }
+        }
+    }
+
+    private void exited(Home home, Node node, int exitCode, java.time.Instant at) {
+        synchronized (node.power) {
+            if (node.state() != Node.State.RUNNING || at.isBefore(node.runAskedAt())
+                    || home.node(node.id()).isEmpty()) {
+                return; // powered off by a client, an older run's death, or removed meanwhile
+            }
+            node.changed(Node.State.EXITED, exitCode, null);
+            home.nodeChanged();
+            List<String> failures = node.running.get().run(node.toString());
+            log.info("{} in home {} exited with code {}{}", node, home.id(), exitCode,
+                    failures.isEmpty() ? "" : "; undoing its run failed: " + failures);
+            events.publish(home.id(), HomeEvent.Kind.NODE_EXITED, node.id(), Map.of("name", node.name(),
+                    "exit_code", Integer.toString(exitCode)));
+        }
+    }
+
+    /** A running node, or FAILED_PRECONDITION saying why it is not. */
+    private Node running(String homeId, String nodeId) {
+        Node node = node(homeId, nodeId);
+        switch (node.state()) {
+            case POWERED_OFF -> throw CirqueException.precondition("device " + node.id() + " is powered off;"
+                    + " power it on first");
+            case EXITED -> throw CirqueException.precondition("device " + node.id() + " exited (code "
+                    + node.exitCode() + "); power it on to start it again");
+            default -> {
+                return node;
+            }
+        }
+    }
+
     /** Runs a command line in a node, split like a shell would split it (not through one). */
     public ExecResult exec(String homeId, String nodeId, String command, Duration timeout) {
-        Node node = node(homeId, nodeId);
+        Node node = running(homeId, nodeId);
         return watched(homeId, node, command, () -> commands.exec(node, command, timeout));
     }
 
     /** Runs an argument vector as given (the in-process CLI's form). */
     public ExecResult exec(String homeId, String nodeId, List<String> argv, Duration timeout) {
-        Node node = node(homeId, nodeId);
+        Node node = running(homeId, nodeId);
         return watched(homeId, node, String.join(" ", argv), () -> commands.exec(node, argv, timeout));
     }
 
@@ -341,13 +436,13 @@ public final class HomeService implements AutoCloseable {
      * whose streams would otherwise fill with the daemon's own polling.
      */
     public ExecResult query(String homeId, String nodeId, List<String> argv, Duration timeout) {
-        return commands.exec(node(homeId, nodeId), argv, timeout);
+        return commands.exec(running(homeId, nodeId), argv, timeout);
     }
 
     /** Runs a command line in a node, passing its output on as it comes; returns the exit code. */
     public int execStreaming(String homeId, String nodeId, String command, Duration timeout,
             ContainerEngine.OutputSink sink) {
-        Node node = node(homeId, nodeId);
+        Node node = running(homeId, nodeId);
         return watched(homeId, node, command, () -> new ExecResult(commands.execStreaming(node, command, timeout, sink),
                 "")).exitCode();
     }
@@ -379,6 +474,11 @@ public final class HomeService implements AutoCloseable {
 
     @Override
     public void close() {
+        try {
+            deaths.close();
+        } catch (Exception e) {
+            log.debug("closing the death watch: {}", e.toString());
+        }
         stopAll();
         creationPool.shutdown();
         teardownPool.shutdown();

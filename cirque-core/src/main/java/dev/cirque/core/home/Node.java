@@ -8,29 +8,58 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 
 /**
- * A running node: a container and what its capabilities set up around it. Immutable but
- * for its teardown; everything a query needs was captured when it came up, so listing
- * and querying never go back to the engine.
+ * A node: a container and what its capabilities set up around it. Everything a query needs
+ * was captured when it last came up, so listing and querying never go back to the engine.
+ * What it set up is kept in two teardowns: what lives as long as the node ({@link #teardown}:
+ * its container, what capabilities prepared on the host) and what lives while its container
+ * runs ({@link #running}: its place on the media, what capabilities enabled in it), which a
+ * power-off undoes and a power-on sets up again.
  */
 public final class Node {
+
+    /** Whether the node's container runs, and if not, why. */
+    public enum State {
+        RUNNING,
+        /** Stopped by a client (power off), kept to be powered on again. */
+        POWERED_OFF,
+        /** Its main process ended on its own (or was killed from outside the daemon). */
+        EXITED;
+
+        /** As the wire says it: {@code running}, {@code powered_off}, {@code exited}. */
+        public String wireName() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
 
     private final String id;
     private final String homeId;
     private final String name;
     private final NodeSpec spec;
     private final String containerId;
-    private final NetworkAddresses addresses;
+    private volatile NetworkAddresses addresses;
+    private volatile State state = State.RUNNING;
+    private volatile int exitCode;
+    /** When the container's current run was asked for: a death the engine saw before it is an older run's. */
+    private volatile Instant runAskedAt = Instant.now();
+    /** Held while the node is powered off or on, and while it is taken apart. */
+    final Object power = new Object();
     private final HomeNetwork network;
     private final List<Capability> capabilities;
     private final Instant createdAt;
-    private final Map<Object, Object> views = new ConcurrentHashMap<>();
+    /** Replaced, not cleared, on a change: a rendering under way of the old state lands in the old map. */
+    private volatile Map<Object, Object> views = new ConcurrentHashMap<>();
     final Teardown teardown;
+    /** What was set up for the container's current run; replaced at each power-on. */
+    final AtomicReference<Teardown> running;
 
     Node(String id, String homeId, String name, NodeSpec spec, String containerId, HomeNetwork network,
-            NetworkAddresses addresses, List<Capability> capabilities, Teardown teardown) {
+            NetworkAddresses addresses, List<Capability> capabilities, Teardown teardown,
+            AtomicReference<Teardown> running) {
+        this.running = running;
         this.network = network;
         this.id = id;
         this.homeId = homeId;
@@ -78,6 +107,36 @@ public final class Node {
         return network;
     }
 
+    public State state() {
+        return state;
+    }
+
+    Instant runAskedAt() {
+        return runAskedAt;
+    }
+
+    void runAsked() {
+        runAskedAt = Instant.now();
+    }
+
+    /** The exit code of its container's last run; meaningful when not running. */
+    public int exitCode() {
+        return exitCode;
+    }
+
+    /** Records a new state (and addresses after a start), dropping renderings made of the old ones. */
+    void changed(State newState, int code, NetworkAddresses newAddresses) {
+        this.addresses = newAddresses == null ? addresses : newAddresses;
+        this.exitCode = code;
+        this.state = newState;
+        views = new ConcurrentHashMap<>();
+    }
+
+    /** The capabilities applied, for a power-on to enable them again. */
+    List<Capability> capabilities() {
+        return capabilities;
+    }
+
     public Instant createdAt() {
         return createdAt;
     }
@@ -88,8 +147,8 @@ public final class Node {
     }
 
     /**
-     * A front's rendering of this node, made on first use and kept: what it renders (spec,
-     * names, addresses) never changes once the node is up. Capability descriptions can
+     * A front's rendering of this node, made on first use and kept until its state changes
+     * (spec, names, addresses, state). Capability descriptions can
      * (a radio that exits), so renderings must not include them.
      */
     @SuppressWarnings("unchecked")

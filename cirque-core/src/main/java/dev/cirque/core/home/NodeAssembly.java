@@ -21,6 +21,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -85,21 +86,18 @@ final class NodeAssembly {
             teardown.add("remove container " + name, () -> engine.removeContainer(containerId));
             step = "start container";
             engine.startContainer(containerId);
+            // The run's teardown is replaced at each power-on: the step reads the current one.
+            AtomicReference<Teardown> running = new AtomicReference<>(new Teardown());
+            teardown.add("undo what the container's run set up", () -> running.get().run(name));
             step = "read addresses";
             NetworkAddresses addresses = engine.addresses(containerId, network.name());
-            if (!links.media().isEmpty()) {
-                step = "attach to the media " + links.media();
-                Runnable detach = links.attach(home, new LinkMedium.MediumNode(homeId, nodeId,
-                        host.namespacePid(containerId), inetAddresses(addresses)));
-                teardown.add("detach from the media", detach::run);
+            Progress progress = new Progress();
+            try {
+                bringUp(home, nodeId, containerId, name, addresses, caps, running.get(), progress);
+            } finally {
+                step = progress.step == null ? step : progress.step;
             }
-
-            NodeContext context = new Running(home, nodeId, host, teardown, containerId, name, addresses.ipv4());
-            for (Capability c : caps) {
-                step = "capability " + c.name() + ": enable";
-                c.enable(context);
-            }
-            return new Node(nodeId, homeId, name, spec, containerId, network, addresses, caps, teardown);
+            return new Node(nodeId, homeId, name, spec, containerId, network, addresses, caps, teardown, running);
         } catch (CirqueException e) {
             rollback(name, teardown, step, e);
             throw e.during("creating device (" + step + ")");
@@ -112,9 +110,86 @@ final class NodeAssembly {
         }
     }
 
+    /** The step a multi-step action is at, for its error message. */
+    private static final class Progress {
+        String step;
+    }
+
+    /**
+     * What follows a container's start, each run: its place on the media, then each
+     * capability's enable, recorded in {@code running}.
+     */
+    private void bringUp(Home home, String nodeId, String containerId, String name, NetworkAddresses addresses,
+            List<Capability> caps, Teardown running, Progress progress) throws Exception {
+        NodeHost host = engine.nodeHost();
+        progress.step = "attach to the media " + links.media();
+        if (!links.media().isEmpty()) {
+            Runnable detach = links.attach(home, new LinkMedium.MediumNode(home.id(), nodeId,
+                    host.namespacePid(containerId), inetAddresses(addresses)));
+            running.add("detach from the media", detach::run);
+        }
+        NodeContext context = new Running(home, nodeId, host, running, containerId, name, addresses.ipv4());
+        for (Capability c : caps) {
+            progress.step = "capability " + c.name() + ": enable";
+            c.enable(context);
+        }
+    }
+
+    /**
+     * Powers a node off: undoes what its run set up (media, enabled capabilities), then stops
+     * its container (SIGTERM, SIGKILL after {@code grace}). The container and what capabilities
+     * prepared on the host stay. The caller holds the node's power lock.
+     */
+    void powerOff(Node node, Duration grace) {
+        List<String> failures = node.running.get().run(node.toString());
+        if (!failures.isEmpty()) {
+            log.warn("{}: powering off, some of its run could not be undone: {}", node, failures);
+        }
+        engine.stopContainer(node.containerId(), grace);
+    }
+
+    /**
+     * Powers a node on: starts its container, reads its addresses again (the engine may give
+     * others), and sets up its run anew. If a step fails, the run is undone and the container
+     * stopped again before the error, naming the step, is thrown. The caller holds the power lock.
+     */
+    NetworkAddresses powerOn(Home home, Node node) {
+        Teardown running = new Teardown();
+        Progress progress = new Progress();
+        progress.step = "start container";
+        try {
+            engine.startContainer(node.containerId());
+            progress.step = "read addresses";
+            NetworkAddresses addresses = engine.addresses(node.containerId(), node.network().name());
+            bringUp(home, node.id(), node.containerId(), node.name(), addresses, node.capabilities(), running,
+                    progress);
+            node.running.set(running);
+            return addresses;
+        } catch (Exception e) {
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+            List<String> failures = running.run(node.toString());
+            try {
+                engine.stopContainer(node.containerId(), Duration.ZERO);
+            } catch (RuntimeException stopFailed) {
+                failures.add("stop container: " + stopFailed.getMessage());
+            }
+            log.warn("{}: powering on failed at '{}': {}; stopped again{}", node, progress.step, e.getMessage(),
+                    failures.isEmpty() ? "" : " with failures: " + failures);
+            if (e instanceof CirqueException c) {
+                throw c.during("powering on device (" + progress.step + ")");
+            }
+            throw new CirqueException(Kind.INTERNAL, "powering on device (" + progress.step + "): " + e, e);
+        }
+    }
+
     /** Undoes everything a node set up, newest first; failures are logged, not thrown. */
     void takeApart(Node node) {
-        List<String> failures = node.teardown.run(node.toString());
+        List<String> failures;
+        synchronized (node.power) {
+            failures = node.teardown.run(node.toString());
+        }
         if (failures.isEmpty()) {
             log.info("node {} ({}) stopped in home {}", node.id(), node.name(), node.homeId());
         } else {

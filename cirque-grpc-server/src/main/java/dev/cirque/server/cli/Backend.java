@@ -15,7 +15,7 @@ interface Backend extends AutoCloseable {
 
     /** A device as the CLI shows it. */
     record Device(String id, String name, String type, String image, String ipv4, String ipv6,
-            List<String> capabilities) {}
+            List<String> capabilities, String state) {}
 
     String createHome();
 
@@ -33,6 +33,11 @@ interface Backend extends AutoCloseable {
     ExecResult exec(String home, String device, List<String> argv);
 
     void closeDevice(String home, String device);
+
+    /** Powers a device off, keeping it; {@code graceSeconds} between SIGTERM and SIGKILL. */
+    Device powerOff(String home, String device, int graceSeconds);
+
+    Device powerOn(String home, String device);
 
     void destroyHome(String home);
 

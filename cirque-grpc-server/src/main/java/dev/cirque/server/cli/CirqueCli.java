@@ -169,7 +169,21 @@ public final class CirqueCli implements Callable<Integer> {
         print(d, () -> Table.print(out, List.of("FIELD", "VALUE"), List.of(
                 List.of("id", d.id()), List.of("name", d.name()), List.of("type", d.type()),
                 List.of("image", d.image()), List.of("ipv4", d.ipv4()), List.of("ipv6", d.ipv6()),
-                List.of("capabilities", String.join(",", d.capabilities())))));
+                List.of("capabilities", String.join(",", d.capabilities())), List.of("state", d.state()))));
+    }
+
+    @Command(name = "power_off", description = "Power a device off, keeping it to power on again.")
+    void powerOff(@Parameters(paramLabel = "HOME") String home, @Parameters(paramLabel = "DEVICE") String device,
+            @Option(names = "--grace", paramLabel = "SECONDS", defaultValue = "10",
+                    description = "seconds between SIGTERM and SIGKILL (default ${DEFAULT-VALUE})") int grace) {
+        Backend.Device d = backend().powerOff(home, device, grace);
+        print(d, () -> out.println("device " + d.id() + " " + d.state()));
+    }
+
+    @Command(name = "power_on", description = "Power a device on again.")
+    void powerOn(@Parameters(paramLabel = "HOME") String home, @Parameters(paramLabel = "DEVICE") String device) {
+        Backend.Device d = backend().powerOn(home, device);
+        print(d, () -> out.println("device " + d.id() + " " + d.state() + ", ipv4 " + d.ipv4()));
     }
 
     @Command(name = "run_exec", description = "Run a command in a device: run_exec HOME DEVICE -- CMD...")

@@ -75,6 +75,16 @@ final class LocalBackend implements Backend {
     }
 
     @Override
+    public Device powerOff(String home, String device, int graceSeconds) {
+        return view(homes.powerOff(home, device, java.time.Duration.ofSeconds(graceSeconds)));
+    }
+
+    @Override
+    public Device powerOn(String home, String device) {
+        return view(homes.powerOn(home, device));
+    }
+
+    @Override
     public void destroyHome(String home) {
         homes.stopHome(home);
     }
@@ -117,6 +127,6 @@ final class LocalBackend implements Backend {
 
     private static Device view(Node n) {
         return new Device(n.id(), n.name(), n.spec().deviceType(), n.spec().image(), n.ipv4(), n.ipv6(),
-                n.spec().capabilities().stream().map(c -> c.name()).toList());
+                n.spec().capabilities().stream().map(c -> c.name()).toList(), n.state().wireName());
     }
 }

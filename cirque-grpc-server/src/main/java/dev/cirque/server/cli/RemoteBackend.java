@@ -21,6 +21,7 @@ import dev.cirque.proto.ListCirqueHomesRequest;
 import dev.cirque.proto.PartitionRequest;
 import dev.cirque.proto.QueryCirqueDeviceRequest;
 import dev.cirque.proto.SetLinkConditionsRequest;
+import dev.cirque.proto.PowerDeviceRequest;
 import dev.cirque.proto.StopCirqueDeviceRequest;
 import dev.cirque.proto.StopCirqueHomeRequest;
 import dev.cirque.proto.ThreadTopology;
@@ -119,6 +120,18 @@ final class RemoteBackend implements Backend {
     }
 
     @Override
+    public Device powerOff(String home, String device, int graceSeconds) {
+        return view(rpc(() -> stub.powerOffDevice(PowerDeviceRequest.newBuilder().setHomeId(home).setDeviceId(device)
+                .setGraceSeconds(graceSeconds).build())));
+    }
+
+    @Override
+    public Device powerOn(String home, String device) {
+        return view(rpc(() -> stub.powerOnDevice(PowerDeviceRequest.newBuilder().setHomeId(home).setDeviceId(device)
+                .build())));
+    }
+
+    @Override
     public void destroyHome(String home) {
         rpc(() -> stub.stopCirqueHome(StopCirqueHomeRequest.newBuilder().setHomeId(home).build()));
     }
@@ -194,6 +207,6 @@ final class RemoteBackend implements Backend {
         NodeSpec spec = specs.toNodeSpec(d.getDeviceSpecification());
         return new Device(d.getDeviceId(), d.getDeviceName(), spec.deviceType(), spec.image(),
                 d.getDeviceDescription().getIpv4Addr(), d.getDeviceDescription().getIpv6Addr(),
-                spec.capabilities().stream().map(c -> c.name()).toList());
+                spec.capabilities().stream().map(c -> c.name()).toList(), d.getDeviceDescription().getState());
     }
 }

@@ -41,6 +41,8 @@ import dev.cirque.proto.ListCirqueHomeDevicesResponse;
 import dev.cirque.proto.ListCirqueHomesRequest;
 import dev.cirque.proto.ListCirqueHomesResponse;
 import dev.cirque.proto.PartitionRequest;
+import dev.cirque.proto.PowerDeviceRequest;
+import dev.cirque.proto.CirqueDevice;
 import dev.cirque.proto.QueryCirqueDeviceRequest;
 import dev.cirque.proto.QueryCirqueDeviceResponse;
 import dev.cirque.proto.SetLinkConditionsRequest;
@@ -246,6 +248,23 @@ public final class CirqueGrpcService extends CirqueServiceGrpc.CirqueServiceImpl
         reply(out, () -> QueryCirqueDeviceResponse.newBuilder()
                 .setDevice(specs.toDevice(homes.node(request.getHomeId(), request.getDeviceId())))
                 .build());
+    }
+
+    @Override
+    public void powerOffDevice(PowerDeviceRequest request, StreamObserver<CirqueDevice> out) {
+        reply(out, () -> {
+            if (request.hasGraceSeconds() && request.getGraceSeconds() > 3600) {
+                throw CirqueException.invalid("grace_seconds must be at most 3600, got " + request.getGraceSeconds());
+            }
+            Duration grace = request.hasGraceSeconds() ? Duration.ofSeconds(request.getGraceSeconds())
+                    : HomeService.POWER_OFF_GRACE;
+            return specs.toDevice(homes.powerOff(request.getHomeId(), request.getDeviceId(), grace));
+        });
+    }
+
+    @Override
+    public void powerOnDevice(PowerDeviceRequest request, StreamObserver<CirqueDevice> out) {
+        reply(out, () -> specs.toDevice(homes.powerOn(request.getHomeId(), request.getDeviceId())));
     }
 
     @Override

@@ -132,7 +132,9 @@ public final class DeviceSpecs {
                 .setDeviceSpecification(toProto(node.spec()))
                 .setDeviceDescription(DeviceDescription.newBuilder()
                         .setIpv4Addr(node.ipv4())
-                        .setIpv6Addr(node.ipv6()))
+                        .setIpv6Addr(node.ipv6())
+                        .setState(node.state().wireName())
+                        .setExitCode(node.state() == Node.State.RUNNING ? 0 : node.exitCode()))
                 .build();
         // Kept as parsed from its bytes: a parsed message holds its strings as UTF-8 bytes and
         // writes them as they are, where a built one encodes every string on every answer (the

@@ -142,6 +142,10 @@ public final class DeviceConfigs {
         state.put("type", node.spec().deviceType());
         state.put("base_image", node.spec().image());
         state.set("capability", json.valueToTree(node.capabilityDescriptions()));
+        state.put("state", node.state().wireName());
+        if (node.state() != Node.State.RUNNING) {
+            state.put("exit_code", node.exitCode());
+        }
         ObjectNode description = state.putObject("description");
         description.put("ipv4_addr", node.ipv4());
         if (!node.ipv6().isEmpty()) {

@@ -116,6 +116,11 @@ public final class HttpApi {
                     links(ex, method, arg(parts, 1), parts.length > 2 ? decode(parts[2]) : "");
                     return;
                 }
+                if (route.equals("power_off") || route.equals("power_on")) {
+                    requireMethod(method, "POST");
+                    power(ex, route.equals("power_on"), arg(parts, 1), arg(parts, 2));
+                    return;
+                }
                 if (route.equals("thread")) {
                     thread(ex, method, arg(parts, 1), parts);
                     return;
@@ -325,6 +330,28 @@ public final class HttpApi {
     private void stopDevice(HttpCall ex, String home, String device) throws IOException {
         homes.stopNode(home, device);
         sendJson(ex, 200, json.valueToTree(device));
+    }
+
+    /** {@code POST /power_off/{home}/{device}[?grace_seconds=N]}, {@code POST /power_on/{home}/{device}}. */
+    private void power(HttpCall ex, boolean on, String home, String device) throws IOException {
+        Node node;
+        if (on) {
+            node = homes.powerOn(home, device);
+        } else {
+            String grace = query(ex).get("grace_seconds");
+            int seconds;
+            try {
+                seconds = grace == null || grace.isBlank() ? (int) HomeService.POWER_OFF_GRACE.toSeconds()
+                        : Integer.parseInt(grace.strip());
+            } catch (NumberFormatException e) {
+                throw CirqueException.invalid("grace_seconds must be a whole number, got '" + grace + "'");
+            }
+            if (seconds < 0 || seconds > 3600) {
+                throw CirqueException.invalid("grace_seconds must be between 0 and 3600, got " + seconds);
+            }
+            node = homes.powerOff(home, device, java.time.Duration.ofSeconds(seconds));
+        }
+        sendJson(ex, 200, DeviceConfigs.toState(json, node));
     }
 
     private void destroyHome(HttpCall ex, String home) throws IOException {
