@@ -56,13 +56,38 @@ class WatchHomeTest {
             assertEquals(events.get(i - 1).getSeq() + 1, events.get(i).getSeq(), "no gap, no reordering");
             assertEquals(0, events.get(i).getDropped());
         }
-        assertEquals(1, events.get(0).getSeq());
+        assertEquals(2, events.get(0).getSeq(), "seq 1 was HOME_CREATED, before the watch");
         assertEquals(a.getDeviceId(), events.get(0).getDeviceId());
         assertEquals(a.getDeviceName(), events.get(0).getDetailOrThrow("name"));
         assertEquals("true", events.get(1).getDetailOrThrow("command"));
         assertEquals("0", events.get(2).getDetailOrThrow("exit_code"));
         assertEquals("ip", events.get(3).getDetailOrThrow("medium"));
         assertEquals(a.getDeviceId(), events.get(4).getDeviceId());
+    }
+
+    @Test
+    void watchingEveryHomeSeesHomesComeAndGoAndDoesNotEndWithThem() throws Exception {
+        Iterator<HomeEvent> stream = CirqueServiceGrpc.newBlockingStub(daemon.channel)
+                .withDeadlineAfter(2, TimeUnit.MINUTES)
+                .watchHome(WatchHomeRequest.newBuilder().build()); // no home: every home
+        assertEquals("WATCHING", stream.next().getKind());
+        String first = daemon.newHome();
+        CirqueDevice a = daemon.create(first, DeviceSpecification.newBuilder().setDeviceType(TestDaemon.NODE_IMAGE));
+        String second = daemon.newHome();
+        daemon.stopHome(first);
+        daemon.stopHome(second);
+        List<String> seen = new ArrayList<>();
+        while (seen.size() < 5) {
+            HomeEvent e = stream.next();
+            seen.add((e.getHomeId().equals(first) ? "first " : e.getHomeId().equals(second) ? "second " : "other ")
+                    + e.getKind() + (e.getDeviceId().isEmpty() ? "" : " " + e.getDeviceId()));
+        }
+        assertEquals(List.of("first HOME_CREATED", "first NODE_CREATED " + a.getDeviceId(), "second HOME_CREATED",
+                "first HOME_STOPPED", "second HOME_STOPPED"), seen);
+        String third = daemon.newHome(); // the stream goes on past both homes' ends
+        HomeEvent next = stream.next();
+        assertEquals(third + " HOME_CREATED", next.getHomeId() + " " + next.getKind());
+        daemon.stopHome(third);
     }
 
     @Test
@@ -110,8 +135,8 @@ class WatchHomeTest {
         assertEquals("HOME_STOPPED", last.getKind());
         long dropped = events.stream().mapToLong(HomeEvent::getDropped).sum();
         assertTrue(dropped > 0, "a watcher that does not read misses events");
-        // seq 1 was the node's creation, before the watch began.
-        assertEquals(last.getSeq() - 1, events.size() + dropped, "every event is either received or counted as missed");
+        // seq 1 and 2 were the home's and the node's creation, before the watch began.
+        assertEquals(last.getSeq() - 2, events.size() + dropped, "every event is either received or counted as missed");
         assertTrue(events.size() < changes, events.size() + " events kept for a client that did not read");
         slow.shutdownNow();
     }

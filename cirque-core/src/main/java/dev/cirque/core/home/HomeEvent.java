@@ -14,6 +14,8 @@ public record HomeEvent(long seq, Instant at, String homeId, Kind kind, String n
         long dropped) {
 
     public enum Kind {
+        /** A home was made (detail: network); only watchers of every home see it. */
+        HOME_CREATED,
         /** A node is up (detail: name, image). */
         NODE_CREATED,
         /** A node was stopped and removed. */

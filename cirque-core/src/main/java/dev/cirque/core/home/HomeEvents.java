@@ -21,6 +21,18 @@ public final class HomeEvents {
     public static final int DEFAULT_CAPACITY = 1024;
 
     private final Map<String, Home> homes = new ConcurrentHashMap<>();
+    /** Watchers of every home (a live view, {@code docker events}-like tools). */
+    private final Set<Subscription> everyHome = ConcurrentHashMap.newKeySet();
+    /** Whether a home's events are for watchers of every home (spare homes' are not). */
+    private final java.util.function.Predicate<String> visible;
+
+    public HomeEvents() {
+        this(home -> true);
+    }
+
+    HomeEvents(java.util.function.Predicate<String> visible) {
+        this.visible = visible;
+    }
 
     /** One home's count and watchers; publishing to it is serialised so that every watcher sees one order. */
     private static final class Home {
@@ -35,6 +47,17 @@ public final class HomeEvents {
         return s;
     }
 
+    /**
+     * Watches every home's events from now on, {@link HomeEvent.Kind#HOME_CREATED} included.
+     * Each home's events keep their order; events of different homes interleave as they happen.
+     * A home's stop does not end this watch.
+     */
+    public Subscription subscribeAll(int capacity) {
+        Subscription s = new Subscription(null, capacity);
+        everyHome.add(s);
+        return s;
+    }
+
     void publish(String homeId, HomeEvent.Kind kind, String nodeId, Map<String, String> detail) {
         Home home = homes.computeIfAbsent(homeId, h -> new Home());
         synchronized (home) {
@@ -42,10 +65,20 @@ public final class HomeEvents {
             for (Subscription s : home.watchers) {
                 s.offer(e);
             }
+            if (!everyHome.isEmpty() && visible.test(homeId)) {
+                for (Subscription s : everyHome) {
+                    s.offer(e);
+                }
+            }
         }
         if (kind == HomeEvent.Kind.HOME_STOPPED) {
             homes.remove(homeId);
         }
+    }
+
+    /** Drops what is kept of a home whose events were never for anyone (a spare home stopped unseen). */
+    void forget(String homeId) {
+        homes.remove(homeId);
     }
 
     /** One watcher's buffer. */
@@ -68,7 +101,7 @@ public final class HomeEvents {
                     missed = 0;
                 }
                 if (!buffer.offer(e)) {
-                    if (e.kind() == HomeEvent.Kind.HOME_STOPPED) {
+                    if (e.kind() == HomeEvent.Kind.HOME_STOPPED && homeId != null) {
                         last = e.withDropped(missed);
                     } else {
                         missed++;
@@ -89,6 +122,10 @@ public final class HomeEvents {
 
         @Override
         public void close() {
+            if (homeId == null) {
+                everyHome.remove(this);
+                return;
+            }
             Home home = homes.get(homeId);
             if (home != null) {
                 home.watchers.remove(this);

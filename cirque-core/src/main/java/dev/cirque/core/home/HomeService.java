@@ -47,7 +47,7 @@ public final class HomeService implements AutoCloseable {
     private final NodeCommands commands;
     private final TopologyTransaction topologies;
     private final WarmHomes warm;
-    private final HomeEvents events = new HomeEvents();
+    private final HomeEvents events;
     private final ExecutorService teardownPool;
     private final ExecutorService creationPool;
     /** Docker's word on this daemon's containers that die, for nodes that exit on their own. */
@@ -72,6 +72,7 @@ public final class HomeService implements AutoCloseable {
         this.capabilities = capabilities;
         this.limits = limits;
         this.registry = new HomeRegistry(limits.maxHomes());
+        this.events = new HomeEvents(home -> !registry.isSpare(home));
         this.networks = new HomeNetworks(engine, capabilities.host());
         List<LinkMedium> all = new ArrayList<>(media);
         all.addAll(capabilities.media());
@@ -124,6 +125,9 @@ public final class HomeService implements AutoCloseable {
         }
         registry.add(home, spare);
         log.info("{} {} created (network {})", spare ? "spare home" : "home", id, home.networkName());
+        if (!spare) {
+            events.publish(id, HomeEvent.Kind.HOME_CREATED, "", Map.of("network", home.networkName()));
+        }
         return home;
     }
 
@@ -147,6 +151,9 @@ public final class HomeService implements AutoCloseable {
         Topology made = warm.handOut(topology, listener);
         if (made == null) {
             made = topologies.run(topology, listener, false);
+        } else {
+            events.publish(made.home().id(), HomeEvent.Kind.HOME_CREATED, "", Map.of("network",
+                    made.home().networkName(), "warm", "true"));
         }
         warm.created(made.home().id(), topology);
         return made;
@@ -215,6 +222,7 @@ public final class HomeService implements AutoCloseable {
     /** Stops a home, spare or not. */
     void stop(String homeId) {
         Map<String, NodeSpec> topology = warm.stopping(homeId);
+        boolean unseen = registry.isSpare(homeId);
         Home home = registry.remove(homeId).orElseThrow(() ->
                 CirqueException.notFound("no home with id '" + homeId + "'"));
         long started = System.nanoTime();
@@ -242,7 +250,11 @@ public final class HomeService implements AutoCloseable {
         }
         log.info("home {} stopped: {} node(s) removed in {} ms", homeId, nodes.size(),
                 (System.nanoTime() - started) / 1_000_000);
-        events.publish(homeId, HomeEvent.Kind.HOME_STOPPED, "", Map.of("nodes", Integer.toString(nodes.size())));
+        if (unseen) {
+            events.forget(homeId); // a spare's events went to no one
+        } else {
+            events.publish(homeId, HomeEvent.Kind.HOME_STOPPED, "", Map.of("nodes", Integer.toString(nodes.size())));
+        }
         if (topology != null) {
             warm.refill(topology);
         }

@@ -54,4 +54,24 @@ class HomeEventsTest {
             assertEquals(Kind.HOME_STOPPED, slow.next(NOW).kind());
         }
     }
+
+    @Test
+    void aWatcherOfEveryHomeSeesEachVisibleHomeInItsOwnOrderAndOutlivesThem() throws InterruptedException {
+        HomeEvents events = new HomeEvents(home -> !home.startsWith("spare"));
+        try (HomeEvents.Subscription all = events.subscribeAll(16)) {
+            events.publish("h1", Kind.HOME_CREATED, "", Map.of());
+            events.publish("spare-1", Kind.NODE_CREATED, "s", Map.of());
+            events.publish("h2", Kind.HOME_CREATED, "", Map.of());
+            events.publish("h1", Kind.NODE_CREATED, "n1", Map.of());
+            events.publish("h1", Kind.HOME_STOPPED, "", Map.of());
+            events.publish("h2", Kind.NODE_CREATED, "n2", Map.of());
+            StringBuilder seen = new StringBuilder();
+            for (HomeEvent e = all.next(NOW); e != null; e = all.next(NOW)) {
+                seen.append(e.homeId()).append(':').append(e.seq()).append(':').append(e.kind()).append(' ');
+            }
+            assertEquals("h1:1:HOME_CREATED h2:1:HOME_CREATED h1:2:NODE_CREATED h1:3:HOME_STOPPED h2:2:NODE_CREATED ",
+                    seen.toString(), "a spare home's events are for no one; h1's stop does not end the watch");
+        }
+        events.publish("h2", Kind.EXEC_STARTED, "n2", Map.of()); // a closed watch is gone: nothing to offer to
+    }
 }

@@ -104,13 +104,17 @@ public final class CirqueGrpcService extends CirqueServiceGrpc.CirqueServiceImpl
     @Override
     public void watchHome(WatchHomeRequest request, StreamObserver<dev.cirque.proto.HomeEvent> out) {
         String homeId = request.getHomeId();
-        try {
-            homes.home(homeId);
-        } catch (CirqueException e) {
-            out.onError(GrpcErrors.toStatus(e));
-            return;
+        boolean everyHome = homeId.isEmpty();
+        if (!everyHome) {
+            try {
+                homes.home(homeId);
+            } catch (CirqueException e) {
+                out.onError(GrpcErrors.toStatus(e));
+                return;
+            }
         }
-        HomeEvents.Subscription events = homes.events().subscribe(homeId, HomeEvents.DEFAULT_CAPACITY);
+        HomeEvents.Subscription events = everyHome ? homes.events().subscribeAll(HomeEvents.DEFAULT_CAPACITY)
+                : homes.events().subscribe(homeId, HomeEvents.DEFAULT_CAPACITY);
         java.util.concurrent.atomic.AtomicBoolean gone = new java.util.concurrent.atomic.AtomicBoolean();
         io.grpc.stub.ServerCallStreamObserver<dev.cirque.proto.HomeEvent> call =
                 (io.grpc.stub.ServerCallStreamObserver<dev.cirque.proto.HomeEvent>) out;
@@ -141,14 +145,14 @@ public final class CirqueGrpcService extends CirqueServiceGrpc.CirqueServiceImpl
                     }
                     dev.cirque.core.home.HomeEvent e = events.next(java.time.Duration.ofMillis(500));
                     if (e == null) {
-                        if (homes.homes().stream().noneMatch(h -> h.id().equals(homeId))) {
+                        if (!everyHome && homes.homes().stream().noneMatch(h -> h.id().equals(homeId))) {
                             out.onCompleted(); // stopped before this watch began
                             return;
                         }
                         continue;
                     }
                     out.onNext(toProto(e));
-                    if (e.kind() == dev.cirque.core.home.HomeEvent.Kind.HOME_STOPPED) {
+                    if (!everyHome && e.kind() == dev.cirque.core.home.HomeEvent.Kind.HOME_STOPPED) {
                         out.onCompleted();
                         return;
                     }
@@ -166,7 +170,7 @@ public final class CirqueGrpcService extends CirqueServiceGrpc.CirqueServiceImpl
     private static dev.cirque.proto.HomeEvent toProto(dev.cirque.core.home.HomeEvent e) {
         return dev.cirque.proto.HomeEvent.newBuilder().setSeq(e.seq()).setAtUnixMs(e.at().toEpochMilli())
                 .setKind(e.kind().name()).setDeviceId(e.nodeId()).putAllDetail(e.detail()).setDropped(e.dropped())
-                .build();
+                .setHomeId(e.homeId()).build();
     }
 
     @Override
