@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Prepares a fresh Debian 12 machine (as root) to run cirque-java and its tests:
 # installs what is missing (JDK 17, Maven, docker.io, debootstrap, iptables, tshark, gcc
-# for the fast exec's helper, and tigervnc-standalone-server and tigervnc-tools for the
-# Xvnc capability),
+# for the fast exec's helper, tigervnc-standalone-server and tigervnc-tools for the
+# Xvnc capability, chromium and chromium-driver for the live view's browser test),
 # starts dockerd if no engine answers, and builds the node images.
 # Safe to run again: each step is skipped when already done.
 set -euo pipefail
@@ -28,6 +28,8 @@ command -v ip >/dev/null || missing+=(iproute2)        # IpvLan probing; network
 command -v tshark >/dev/null || missing+=(tshark)     # tests read the Thread capture with it
 command -v cc >/dev/null || missing+=(gcc libc6-dev)   # builds the fast exec's helper (cirque-nsexec)
 python3 -c "import venv, ensurepip" 2>/dev/null || missing+=(python3-venv)   # the Python example's test
+command -v chromium >/dev/null || missing+=(chromium)                  # the live view's browser test
+command -v chromedriver >/dev/null || missing+=(chromium-driver)       # drives it (Selenium)
 if [ ${#missing[@]} -gt 0 ]; then
   say "installing ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive

@@ -61,6 +61,32 @@ class BrowserGuardTest {
     }
 
     @Test
+    void theDaemonsOwnPageMayCallItAndATypedAddressDoesNotTearEverythingDown() throws Exception {
+        int port = daemon.server.httpPort();
+        String home = daemon.newHome();
+        try {
+            String own = request(port, "POST /links/" + home + "/heal", "Host: 127.0.0.1:" + port,
+                    "Origin: http://127.0.0.1:" + port, "Sec-Fetch-Site: same-origin", "Content-Type: application/json");
+            assertTrue(own.startsWith("HTTP/1.1 200"), own);
+            String claimedOnly = request(port, "POST /links/" + home + "/heal", "Host: 127.0.0.1:" + port,
+                    "Origin: http://127.0.0.1:" + port, "Sec-Fetch-Site: cross-site");
+            assertTrue(claimedOnly.startsWith("HTTP/1.1 403"), "the browser says it is another site: " + claimedOnly);
+            String otherPort = request(port, "POST /links/" + home + "/heal", "Host: 127.0.0.1:" + port,
+                    "Origin: http://127.0.0.1:" + (port + 1), "Sec-Fetch-Site: same-origin");
+            assertTrue(otherPort.startsWith("HTTP/1.1 403"), otherPort);
+
+            // Someone types the daemon's address into a browser: Cirque's GET / would stop every home.
+            String typed = request(port, "GET /", "Host: 127.0.0.1:" + port, "Sec-Fetch-Site: none",
+                    "Sec-Fetch-Mode: navigate", "Sec-Fetch-Dest: document");
+            assertTrue(typed.startsWith("HTTP/1.1 303") && typed.toLowerCase(java.util.Locale.ROOT).contains("location: /view/"), typed);
+            assertEquals(List.of(home), daemon.stub.listCirqueHomes(dev.cirque.proto.ListCirqueHomesRequest
+                    .getDefaultInstance()).getHomeIdList(), "the home is still there");
+        } finally {
+            daemon.stopHome(home);
+        }
+    }
+
+    @Test
     void anAllowedOriginMayCall() throws Exception {
         Security allowing = new Security(null, null, null, null, List.of("http://localhost:8080"));
         InetSocketAddress loopback = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);

@@ -21,7 +21,8 @@ import java.util.function.UnaryOperator;
  *       address with the port listened on (DNS rebinding).
  * </ul>
  * Clients that are not browsers (the Matter harness's requests, curl) send none of these
- * and pass.
+ * and pass. The daemon's own page (the live view, {@code /view}) passes as same-origin when it
+ * was opened by an IP address or localhost.
  */
 final class BrowserGuard {
 
@@ -38,12 +39,13 @@ final class BrowserGuard {
     /** Why the request is refused, or empty. */
     Optional<String> refusal(UnaryOperator<String> header, int boundPort) {
         String origin = header.apply("Origin");
-        boolean allowedOrigin = origin != null && allowedOrigins.contains(origin.strip().toLowerCase(Locale.ROOT));
+        String site = header.apply("Sec-Fetch-Site");
+        boolean allowedOrigin = origin != null && (allowedOrigins.contains(origin.strip().toLowerCase(Locale.ROOT))
+                || ownPage(origin, header.apply("Host"), site));
         if (origin != null && !allowedOrigin) {
             return Optional.of("requests from web pages are refused (Origin: " + origin + "); allow that origin with"
                     + " --http-allow-origin");
         }
-        String site = header.apply("Sec-Fetch-Site");
         if (site != null && !allowedOrigin && !site.equals("none") && !site.equals("same-origin")) {
             return Optional.of("requests a browser sends for another site are refused (Sec-Fetch-Site: " + site + ")");
         }
@@ -53,6 +55,26 @@ final class BrowserGuard {
                     + " (a page on another name reaching it is DNS rebinding)");
         }
         return Optional.empty();
+    }
+
+    /**
+     * The daemon's own page (the live view) calling it: same origin by the browser's word, and the
+     * origin is the address asked for. Only where that address is an IP literal or localhost: a
+     * page reached by a DNS name could be a rebound one, whose origin is "its own" too (such
+     * names can be allowed with --http-allow-origin).
+     */
+    private static boolean ownPage(String origin, String host, String site) {
+        if (host == null || !"same-origin".equals(site)) {
+            return false;
+        }
+        String o = origin.strip().toLowerCase(Locale.ROOT);
+        String h = host.strip().toLowerCase(Locale.ROOT);
+        if (!o.equals("http://" + h) && !o.equals("https://" + h)) {
+            return false;
+        }
+        String name = h.startsWith("[") ? h.substring(1, Math.max(1, h.indexOf(']')))
+                : h.indexOf(':') >= 0 ? h.substring(0, h.indexOf(':')) : h;
+        return name.equals("localhost") || name.matches("[0-9.]+|[0-9a-f:]+");
     }
 
     private static boolean loopbackHost(String host, int port) {

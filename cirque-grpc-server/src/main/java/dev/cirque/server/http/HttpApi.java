@@ -49,6 +49,7 @@ public final class HttpApi {
     private final BrowserGuard browsers;
     private final ObjectMapper json = new ObjectMapper();
     private final HttpTransport server;
+    private final LiveView liveView = new LiveView();
 
     public HttpApi(HomeService homes, InetSocketAddress address) throws IOException {
         this(homes, address, Security.none(), HttpLimits.defaults());
@@ -103,6 +104,10 @@ public final class HttpApi {
                 if (refused.isPresent()) {
                     throw new HttpError(403, "PERMISSION_DENIED", refused.get());
                 }
+                if (method.equals("GET") && (route.equals("view") || isNavigationToRoot(ex, raw))) {
+                    view(ex, parts);
+                    return;
+                }
                 if (!security.allows(ex.header("Authorization"))) {
                     throw new HttpError(401, "UNAUTHENTICATED", "missing or wrong bearer token (send"
                             + " 'Authorization: Bearer <token>')", "WWW-Authenticate", "Bearer");
@@ -136,7 +141,7 @@ public final class HttpApi {
                     case "wifi_ssid_psk" -> wifiSsidPsk(ex, arg(parts, 1));
                     case "stop_device" -> stopDevice(ex, arg(parts, 1), arg(parts, 2));
                     case "destroy_home" -> destroyHome(ex, arg(parts, 1));
-                    case "events" -> events(ex, arg(parts, 1));
+                    case "events" -> events(ex, parts.length > 1 && !parts[1].isEmpty() ? arg(parts, 1) : null);
                     default -> throw new HttpError(404, "NOT_FOUND", "no route " + raw);
                 }
             } catch (HttpError e) {
@@ -167,6 +172,27 @@ public final class HttpApi {
             case DEADLINE_EXCEEDED -> 504;
             case INTERNAL -> 500;
         };
+    }
+
+    /**
+     * A person typing the daemon's address into a browser: Cirque's {@code GET /} would stop
+     * every home, so a browser's navigation there is sent to the live view instead.
+     */
+    private static boolean isNavigationToRoot(HttpCall ex, String raw) {
+        return raw.equals("/") && "navigate".equals(ex.header("Sec-Fetch-Mode"));
+    }
+
+    /** The live view's files; {@code /view} itself (and a navigation to {@code /}) goes to {@code /view/}. */
+    private void view(HttpCall ex, String[] parts) {
+        if (parts.length < 2) {
+            ex.reply(303, null, new byte[0], "Location", "/view/");
+            return;
+        }
+        String file = String.join("/", Arrays.asList(parts).subList(1, parts.length));
+        if (!liveView.has(file)) {
+            throw new HttpError(404, "NOT_FOUND", "no file /view/" + file + " in the live view");
+        }
+        liveView.serve(ex, file);
     }
 
     // --- routes --------------------------------------------------------------------------
@@ -268,27 +294,32 @@ public final class HttpApi {
     /**
      * A home's events as Server-Sent Events (WatchHome's, as {@code id: SEQ}, {@code event: KIND},
      * {@code data: JSON}): first WATCHING, last HOME_STOPPED, a comment line every 15 s of
-     * quiet. A reader slower than the events misses some (see HomeEvents); the next event's
+     * quiet. Without a home ({@code GET /events}), every home's, HOME_CREATED too, until the
+     * client leaves. A reader slower than the events misses some (see HomeEvents); the next event's
      * {@code dropped} says how many. Holds an HTTP worker while it runs.
      */
     private void events(HttpCall ex, String home) throws IOException {
-        homes.home(home); // an unknown home is a JSON 404, before the stream starts
-        try (HomeEvents.Subscription events = homes.events().subscribe(home, HomeEvents.DEFAULT_CAPACITY)) {
+        if (home != null) {
+            homes.home(home); // an unknown home is a JSON 404, before the stream starts
+        }
+        try (HomeEvents.Subscription events = home == null ? homes.events().subscribeAll(HomeEvents.DEFAULT_CAPACITY)
+                : homes.events().subscribe(home, HomeEvents.DEFAULT_CAPACITY)) {
             ex.startChunks("text/event-stream");
-            boolean open = ex.writeChunk(sse(0, "WATCHING", json.createObjectNode().put("home_id", home)));
+            boolean open = ex.writeChunk(sse(0, "WATCHING", json.createObjectNode().put("home_id",
+                    home == null ? "" : home)));
             while (open && !ex.gone()) {
                 HomeEvent e = events.next(java.time.Duration.ofSeconds(15));
                 if (e == null) {
-                    open = homes.homes().stream().anyMatch(h -> h.id().equals(home))
+                    open = (home == null || homes.homes().stream().anyMatch(h -> h.id().equals(home)))
                             && ex.writeChunk(": still watching\n\n".getBytes(StandardCharsets.UTF_8));
                     continue;
                 }
-                com.fasterxml.jackson.databind.node.ObjectNode data = json.createObjectNode().put("seq", e.seq())
-                        .put("at", e.at().toString()).put("kind", e.kind().name()).put("device_id", e.nodeId())
+                ObjectNode data = json.createObjectNode().put("seq", e.seq()).put("at", e.at().toString())
+                        .put("kind", e.kind().name()).put("home_id", e.homeId()).put("device_id", e.nodeId())
                         .put("dropped", e.dropped());
                 e.detail().forEach(data.putObject("detail")::put);
                 open = ex.writeChunk(sse(e.seq(), e.kind().name(), data))
-                        && e.kind() != HomeEvent.Kind.HOME_STOPPED;
+                        && (home == null || e.kind() != HomeEvent.Kind.HOME_STOPPED);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -296,7 +327,7 @@ public final class HttpApi {
         ex.endChunks();
     }
 
-    private byte[] sse(long id, String event, com.fasterxml.jackson.databind.JsonNode data) throws IOException {
+    private byte[] sse(long id, String event, JsonNode data) throws IOException {
         return ("id: " + id + "\nevent: " + event + "\ndata: " + json.writeValueAsString(data) + "\n\n")
                 .getBytes(StandardCharsets.UTF_8);
     }

@@ -1,0 +1,191 @@
+package dev.cirque.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.cirque.core.capability.CapabilityRegistry;
+import dev.cirque.core.home.HomeService;
+import dev.cirque.proto.CirqueDevice;
+import dev.cirque.proto.CreateCirqueHomeWithDevicesRequest;
+import dev.cirque.proto.CreateCirqueHomeWithDevicesResponse;
+import dev.cirque.proto.DeviceSpecification;
+import dev.cirque.proto.GetLinkConditionsRequest;
+import dev.cirque.proto.LinkState;
+import dev.cirque.proto.PowerDeviceRequest;
+import dev.cirque.server.http.HttpLimits;
+import java.io.File;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.StaleElementReferenceException;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.Select;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+/**
+ * The live view in a real browser (Debian's chromium, headless, driven by Selenium through
+ * chromedriver) against a real daemon and containers. Skipped, saying so, where chromium or
+ * chromedriver is not installed (scripts/setup-host.sh installs both).
+ */
+class LiveViewBrowserTest {
+
+    private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
+    private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
+    private static final Duration WAIT = Duration.ofSeconds(30);
+
+    @RegisterExtension
+    static final TestDaemon daemon = TestDaemon.perClass();
+
+    private static WebDriver browser;
+
+    @BeforeAll
+    static void openBrowser() {
+        assumeTrue(Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER),
+                "the live view's browser test needs chromium and chromium-driver (apt-get install chromium"
+                        + " chromium-driver; scripts/setup-host.sh does it)");
+        ChromeOptions options = new ChromeOptions().setBinary(CHROMIUM.toFile())
+                .addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                        "--window-size=1400,1000");
+        ChromeDriverService service = new ChromeDriverService.Builder()
+                .usingDriverExecutable(new File(CHROMEDRIVER.toString())).usingAnyFreePort().build();
+        browser = new ChromeDriver(service, options);
+    }
+
+    @AfterAll
+    static void closeBrowser() {
+        if (browser != null) {
+            browser.quit();
+        }
+    }
+
+    @Test
+    void aHomeMadeThroughTheApiAppearsItsNodesChangeAndTheViewSetsLinksAndRunsCommands() {
+        browser.get("http://127.0.0.1:" + daemon.httpPort() + "/view/");
+        WebDriverWait wait = new WebDriverWait(browser, WAIT);
+        wait.until(ExpectedConditions.textToBe(By.id("status"), "live"));
+        assertTrue(!browser.findElement(By.id("token-form")).isDisplayed(), "no token asked where none is needed");
+        ((JavascriptExecutor) browser).executeScript("window.sameDocument = 'still here';");
+
+        CreateCirqueHomeWithDevicesResponse made = daemon.stub.createCirqueHomeWithDevices(
+                CreateCirqueHomeWithDevicesRequest.newBuilder()
+                        .putDevices("a", DeviceSpecification.newBuilder().setDeviceType(TestDaemon.NODE_IMAGE).build())
+                        .putDevices("b", DeviceSpecification.newBuilder().setDeviceType(TestDaemon.NODE_IMAGE).build())
+                        .build());
+        String home = made.getHomeId();
+        CirqueDevice a = made.getDevicesOrThrow("a");
+        try {
+            // The home appears without a reload, from the event stream.
+            By homeEntry = By.cssSelector("li.home[data-home='" + home + "']");
+            click(wait, homeEntry);
+            wait.until(ExpectedConditions.numberOfElementsToBe(By.cssSelector("#nodes tr.node"), 2));
+            By stateOfA = By.cssSelector("#nodes tr.node[data-device='" + a.getDeviceId() + "'] td.state");
+            assertEquals("running", browser.findElement(stateOfA).getText());
+
+            // A node's state changed by the API shows; the view's own button powers it on again.
+            daemon.stub.powerOffDevice(PowerDeviceRequest.newBuilder().setHomeId(home).setDeviceId(a.getDeviceId())
+                    .setGraceSeconds(1).build());
+            wait.until(ExpectedConditions.textToBe(stateOfA, "powered_off"));
+            click(wait, By.cssSelector("button.power[data-device='" + a.getDeviceId() + "']"));
+            wait.until(ExpectedConditions.textToBe(stateOfA, "running"));
+            wait.until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("#events li[data-kind='NODE_STARTED']")));
+
+            // A link condition set in the view is the daemon's, and the view shows it back.
+            new Select(browser.findElement(By.id("link-from"))).selectByValue(a.getDeviceId());
+            WebElement latency = browser.findElement(By.id("link-latency"));
+            latency.clear();
+            latency.sendKeys("120");
+            browser.findElement(By.id("link-set")).click();
+            wait.until(ExpectedConditions.textToBe(By.cssSelector("#links tr.link[data-from='" + a.getDeviceId()
+                    + "'] td.latency"), "120"));
+            LinkState links = daemon.stub.getLinkConditions(GetLinkConditionsRequest.newBuilder().setHomeId(home)
+                    .build());
+            assertEquals(120, links.getEgressOrThrow(a.getDeviceId()).getLatencyMs(), links.toString());
+            assertEquals("", browser.findElement(By.id("link-error")).getText());
+
+            // A command run from the view, in the node.
+            new Select(browser.findElement(By.id("cmd-device"))).selectByValue(a.getDeviceId());
+            browser.findElement(By.id("cmd")).sendKeys("sh -c 'echo hi-from-the-view; hostname'");
+            browser.findElement(By.id("run")).click();
+            wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("cmd-output"), "[exit 0]"));
+            String output = browser.findElement(By.id("cmd-output")).getText();
+            assertTrue(output.contains("hi-from-the-view"), output);
+
+            assertEquals("still here", ((JavascriptExecutor) browser).executeScript("return window.sameDocument;"),
+                    "all of it without a reload");
+        } finally {
+            daemon.stopHome(home);
+        }
+        wait.until(ExpectedConditions.invisibilityOfElementLocated(By.cssSelector("li.home[data-home='" + home + "']")));
+        assertEquals(List.of(), daemon.leftovers(home));
+    }
+
+    @Test
+    void aThreadMeshShowsItsRolesAndLinks() throws Exception {
+        String bin = ThreadMesh.requireOpenThread();
+        try (TestDaemon thread = ThreadMesh.daemon(bin)) {
+            String[] id = new String[1];
+            java.util.Map<String, String> devices = ThreadMesh.home(thread, 3, id);
+            String home = id[0];
+            try {
+                List<String> all = List.copyOf(devices.values());
+                ThreadMesh.form(thread, home, all);
+                ThreadMesh.awaitRoles(thread, home, all, r -> List.of("leader", "router", "child").contains(r), 60);
+                browser.get("http://127.0.0.1:" + thread.httpPort() + "/view/#" + home);
+                WebDriverWait wait = new WebDriverWait(browser, WAIT);
+                wait.until(ExpectedConditions.numberOfElementsToBe(By.cssSelector("#thread-nodes tr.thread-node"), 3));
+                By roles = By.cssSelector("#thread-nodes tr.thread-node td.role");
+                wait.until(d -> d.findElements(roles).stream().map(WebElement::getText).filter(r -> r.equals("leader"))
+                        .count() == 1);
+                // Each node's neighbours are drawn as lines between them (3 nodes formed: 2 links at least).
+                wait.until(d -> d.findElements(By.cssSelector("#thread-graph line")).size() >= 2);
+                assertEquals(3, browser.findElements(By.cssSelector("#thread-graph circle")).size());
+                assertEquals(List.of("ip", "thread"), new Select(browser.findElement(By.id("link-medium")))
+                        .getOptions().stream().map(WebElement::getText).toList(), "Thread links can be set too");
+            } finally {
+                thread.stopHome(home);
+            }
+        }
+    }
+
+    /** Clicks what {@code where} finds, finding it again if the view re-rendered it in between. */
+    private static void click(WebDriverWait wait, By where) {
+        wait.ignoring(StaleElementReferenceException.class).until(d -> {
+            d.findElement(where).click();
+            return true;
+        });
+    }
+
+    @Test
+    void aDaemonWithATokenServesThePageAndTheViewAsksForTheToken() throws Exception {
+        InetSocketAddress loopback = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
+        DaemonServer server = new DaemonServer(new HomeService(daemon.engine, CapabilityRegistry.fromClassPath()),
+                loopback, loopback, new Security("view-token", null, null, null), HttpLimits.defaults()).start();
+        try {
+            browser.get("http://127.0.0.1:" + server.httpPort() + "/view/");
+            WebDriverWait wait = new WebDriverWait(browser, WAIT);
+            wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("token-form")));
+            assertEquals("needs a token", browser.findElement(By.id("status")).getText());
+            browser.findElement(By.id("token")).sendKeys("view-token");
+            browser.findElement(By.cssSelector("#token-form button")).click();
+            wait.until(ExpectedConditions.textToBe(By.id("status"), "live"));
+        } finally {
+            ((JavascriptExecutor) browser).executeScript("sessionStorage.clear();");
+            server.stop();
+        }
+    }
+}
