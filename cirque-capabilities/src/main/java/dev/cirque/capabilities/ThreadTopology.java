@@ -102,7 +102,7 @@ public final class ThreadTopology {
     /** 128 + SIGPIPE: ot-ctl wrote to a session ot-daemon had reset. */
     private static final int SIGPIPE_EXIT = 141;
 
-    private static String ctl(HomeService homes, String homeId, String device, String command) {
+    static String ctl(HomeService homes, String homeId, String device, String command) {
         List<String> argv = new ArrayList<>(List.of("ot-ctl"));
         argv.addAll(List.of(command.split(" ")));
         ExecResult r = homes.query(homeId, device, argv, ASK);

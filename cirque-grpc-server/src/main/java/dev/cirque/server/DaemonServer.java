@@ -1,5 +1,6 @@
 package dev.cirque.server;
 
+import dev.cirque.capabilities.ThreadRoleEvents;
 import dev.cirque.core.home.HomeService;
 import dev.cirque.server.grpc.CirqueGrpcService;
 import dev.cirque.server.grpc.SerializedOnce;
@@ -35,6 +36,7 @@ public final class DaemonServer {
     private final Server server;
     private final HttpApi http;
     private volatile boolean stopped;
+    private volatile ThreadRoleEvents threadRoles;
 
     public DaemonServer(HomeService homes, InetSocketAddress address, InetSocketAddress httpAddress)
             throws IOException {
@@ -91,6 +93,7 @@ public final class DaemonServer {
         if (http != null) {
             http.start();
         }
+        threadRoles = ThreadRoleEvents.start(homes, ThreadRoleEvents.INTERVAL);
         return this;
     }
 
@@ -123,6 +126,9 @@ public final class DaemonServer {
         server.shutdown();
         if (http != null) {
             http.stop();
+        }
+        if (threadRoles != null) {
+            threadRoles.close();
         }
         int count = homes.homes().size();
         homes.close();

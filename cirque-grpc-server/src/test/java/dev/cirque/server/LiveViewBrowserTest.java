@@ -143,6 +143,7 @@ class LiveViewBrowserTest {
             String home = id[0];
             try {
                 List<String> all = List.copyOf(devices.values());
+                ThreadMesh.awaitStacks(thread, home, all, 60);
                 ThreadMesh.form(thread, home, all);
                 ThreadMesh.awaitRoles(thread, home, all, r -> List.of("leader", "router", "child").contains(r), 60);
                 browser.get("http://127.0.0.1:" + thread.httpPort() + "/view/#" + home);

@@ -94,6 +94,45 @@ class ThreadMediumTest {
     }
 
     @Test
+    void roleChangesComeInTheHomesEventStream() {
+        Map<String, String> devices = home(2);
+        String home = homes.get(0);
+        List<String> all = List.copyOf(devices.values());
+        ThreadMesh.form(daemon, home, all);
+        ThreadMesh.awaitRoles(daemon, home, all, ATTACHED::contains, 60);
+        java.util.Iterator<dev.cirque.proto.HomeEvent> events = dev.cirque.proto.CirqueServiceGrpc
+                .newBlockingStub(daemon.channel).withDeadlineAfter(2, java.util.concurrent.TimeUnit.MINUTES)
+                .watchHome(dev.cirque.proto.WatchHomeRequest.newBuilder().setHomeId(home).build());
+        assertEquals("WATCHING", events.next().getKind());
+        // The first look at a watched home tells each node's role, from "".
+        Map<String, String> firstSeen = new java.util.TreeMap<>();
+        while (firstSeen.size() < 2) {
+            dev.cirque.proto.HomeEvent e = nextRoleChange(events);
+            assertEquals("", e.getDetailOrThrow("from"), e.toString());
+            firstSeen.put(e.getDeviceId(), e.getDetailOrThrow("to"));
+        }
+        assertEquals(new java.util.TreeSet<>(all), firstSeen.keySet());
+        String stopped = all.get(1);
+        ThreadMesh.ctl(daemon, home, stopped, "thread stop");
+        dev.cirque.proto.HomeEvent change;
+        do {
+            change = nextRoleChange(events);
+        } while (!change.getDeviceId().equals(stopped));
+        assertEquals("disabled", change.getDetailOrThrow("to"), change.toString());
+        assertTrue(ATTACHED.contains(change.getDetailOrThrow("from")), change.toString());
+    }
+
+    private static dev.cirque.proto.HomeEvent nextRoleChange(java.util.Iterator<dev.cirque.proto.HomeEvent> events) {
+        while (events.hasNext()) {
+            dev.cirque.proto.HomeEvent e = events.next();
+            if (e.getKind().equals("THREAD_ROLE_CHANGED")) {
+                return e;
+            }
+        }
+        throw new AssertionError("the home's stream ended without a Thread role change");
+    }
+
+    @Test
     void aSplitMeshBecomesTwoPartitionsAndHealingMergesThem() throws InterruptedException {
         Map<String, String> devices = home(6);
         String home = homes.get(0);

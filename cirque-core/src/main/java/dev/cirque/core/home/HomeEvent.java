@@ -30,6 +30,8 @@ public record HomeEvent(long seq, Instant at, String homeId, Kind kind, String n
         EXEC_STARTED,
         /** It ended (detail: exit_code, or error). */
         EXEC_ENDED,
+        /** A Thread node's role changed (detail: from, to), seen while someone watches the home. */
+        THREAD_ROLE_CHANGED,
         /** Link conditions changed (detail: medium, change). */
         LINKS_CHANGED,
         /** The home was stopped: the last event of its stream. */

@@ -76,6 +76,15 @@ public final class HomeEvents {
         }
     }
 
+    /** Whether anyone watches {@code homeId} now (its own watchers, or watchers of every home). */
+    public boolean watched(String homeId) {
+        if (!everyHome.isEmpty() && visible.test(homeId)) {
+            return true;
+        }
+        Home home = homes.get(homeId);
+        return home != null && !home.watchers.isEmpty();
+    }
+
     /** Drops what is kept of a home whose events were never for anyone (a spare home stopped unseen). */
     void forget(String homeId) {
         homes.remove(homeId);
