@@ -113,14 +113,30 @@ class DaemonEndToEndTest {
     void logsWithAndWithoutTail() {
         String home = newHome();
         CirqueDevice node = newNode(home, spec());
+        // A generic node says in its log when it is up; the lines below come after it.
+        String ready = awaitLog(home, node, "cirque node ready: ");
         // PID 1's stdout is the container's log.
         exec(home, node, "sh -c 'for i in 1 2 3 4 5; do echo line-$i; done > /proc/1/fd/1'");
         String all = daemon.stub.getCirqueDeviceLog(GetCirqueDeviceLogRequest.newBuilder()
                 .setHomeId(home).setDeviceId(node.getDeviceId()).build()).getLog();
-        assertEquals("line-1\nline-2\nline-3\nline-4\nline-5\n", all);
+        assertEquals(ready + "line-1\nline-2\nline-3\nline-4\nline-5\n", all);
         String tail = daemon.stub.getCirqueDeviceLog(GetCirqueDeviceLogRequest.newBuilder()
                 .setHomeId(home).setDeviceId(node.getDeviceId()).setTail(2).build()).getLog();
         assertEquals("line-4\nline-5\n", tail);
+    }
+
+    /** The node's log once it holds {@code text}, polled every 50 ms for up to 30 s. */
+    private static String awaitLog(String home, CirqueDevice node, String text) {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+        while (true) {
+            String log = daemon.stub.getCirqueDeviceLog(GetCirqueDeviceLogRequest.newBuilder().setHomeId(home)
+                    .setDeviceId(node.getDeviceId()).build()).getLog();
+            if (log.contains(text) || System.nanoTime() > deadline) {
+                assertTrue(log.contains(text), "no '" + text + "' in the log: " + log);
+                return log;
+            }
+            java.util.concurrent.locks.LockSupport.parkNanos(50_000_000L); // a poll of the node's log
+        }
     }
 
     @Test

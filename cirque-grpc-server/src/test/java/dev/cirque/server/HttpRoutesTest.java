@@ -91,10 +91,18 @@ class HttpRoutesTest {
         assertEquals("3", failed.get("return_code").asText());
         assertEquals("no\n", failed.get("output").asText());
 
+        // The node says in its log when it is up (polled every 50 ms): the lines below come after it.
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+        while (!get("/device_log/" + home + "/" + device).body().contains("cirque node ready: ")
+                && System.nanoTime() < deadline) {
+            java.util.concurrent.locks.LockSupport.parkNanos(50_000_000L);
+        }
         get("/device_cmd/" + home + "/" + device + "/" + path("sh -c 'echo l1 > /proc/1/fd/1; echo l2 > /proc/1/fd/1'"));
         HttpResponse<String> log = get("/device_log/" + home + "/" + device);
         assertEquals(200, log.statusCode());
-        assertEquals("l1\nl2\n", log.body().replace("\r", ""));  // the Interactive node's TTY writes CRLF
+        String body = log.body().replace("\r", ""); // the Interactive node's TTY writes CRLF
+        assertTrue(body.startsWith("cirque node ready: "), body);
+        assertEquals("l1\nl2\n", body.substring(body.indexOf('\n') + 1));
         assertEquals("l2\n", get("/device_log/" + home + "/" + device + "?tail=1").body().replace("\r", ""));
 
         HttpResponse<String> wifi = get("/wifi_ssid_psk/" + home);
