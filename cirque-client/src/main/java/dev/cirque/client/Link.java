@@ -43,6 +43,12 @@ public final class Link {
         return this;
     }
 
+    /** The signal the receiver hears, in dBm (-120 to 0), on a radio medium ({@code wifi}). */
+    public Link signal(int dBm) {
+        conditions.setSignalDbm(dBm);
+        return this;
+    }
+
     /** Nothing passes. */
     public Link down() {
         conditions.setDown(true);

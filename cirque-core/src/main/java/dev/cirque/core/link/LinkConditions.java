@@ -5,16 +5,20 @@ import dev.cirque.core.CirqueException;
 /**
  * What a directed link does to the frames or packets it carries, whatever the medium:
  * a delay of {@code latencyMs} spread uniformly by {@code jitterMs} either way, a
- * {@code lossPercent} chance of losing each one, and whether it carries anything at all.
+ * {@code lossPercent} chance of losing each one, whether it carries anything at all, and
+ * for radio media the signal its receiver hears.
  *
  * @param latencyMs   added one-way delay, 0..60000
  * @param jitterMs    the delay varies uniformly within latency ± jitter (never below 0), 0..60000
  * @param lossPercent chance of loss in percent, 0..100 (fractions allowed)
  * @param up          false: nothing passes (a cut link, a partition)
+ * @param signalDbm   the received signal strength in dBm, -120..0, on media that carry one
+ *                    (WiFi); null: the medium's default. IP ignores it.
  */
-public record LinkConditions(int latencyMs, int jitterMs, double lossPercent, boolean up) {
+public record LinkConditions(int latencyMs, int jitterMs, double lossPercent, boolean up, Integer signalDbm) {
 
     public static final int MAX_DELAY_MS = 60_000;
+    public static final int MIN_SIGNAL_DBM = -120;
 
     /** A perfect link: no delay, no loss. */
     public static final LinkConditions IDEAL = new LinkConditions(0, 0, 0, true);
@@ -22,7 +26,15 @@ public record LinkConditions(int latencyMs, int jitterMs, double lossPercent, bo
     /** A cut link. */
     public static final LinkConditions DOWN = new LinkConditions(0, 0, 0, false);
 
+    /** Without a signal of its own (the medium's default). */
+    public LinkConditions(int latencyMs, int jitterMs, double lossPercent, boolean up) {
+        this(latencyMs, jitterMs, lossPercent, up, null);
+    }
+
     public LinkConditions {
+        if (signalDbm != null && (signalDbm < MIN_SIGNAL_DBM || signalDbm > 0)) {
+            throw CirqueException.invalid("signal must be " + MIN_SIGNAL_DBM + "..0 dBm, got " + signalDbm);
+        }
         if (latencyMs < 0 || latencyMs > MAX_DELAY_MS) {
             throw CirqueException.invalid("latency must be 0.." + MAX_DELAY_MS + " ms, got " + latencyMs);
         }
@@ -39,8 +51,8 @@ public record LinkConditions(int latencyMs, int jitterMs, double lossPercent, bo
         return new LinkConditions(latencyMs, jitterMs, lossPercent, true);
     }
 
-    /** Whether the link leaves what it carries alone. */
+    /** Whether the link leaves what it carries alone (a signal of its own is not left alone). */
     public boolean ideal() {
-        return up && latencyMs == 0 && jitterMs == 0 && lossPercent == 0;
+        return up && latencyMs == 0 && jitterMs == 0 && lossPercent == 0 && signalDbm == null;
     }
 }

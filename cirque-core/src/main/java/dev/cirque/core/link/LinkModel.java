@@ -71,6 +71,9 @@ public final class LinkModel {
             m.put("jitterMs", c.jitterMs());
             m.put("loss", c.lossPercent());
             m.put("down", !c.up());
+            if (c.signalDbm() != null) {
+                m.put("signalDbm", c.signalDbm());
+            }
             return m;
         }
 

@@ -93,6 +93,9 @@ final class LinkCommands {
         @Option(names = "--down", description = "Cut the link: nothing passes.")
         boolean down;
 
+        @Option(names = "--signal", paramLabel = "DBM", description = "The signal the receiver hears (wifi), -120..0.")
+        Integer signal;
+
         @Option(names = "--both-ways", description = "TO -> FROM as well.")
         boolean bothWays;
 
@@ -104,8 +107,12 @@ final class LinkCommands {
             SetLinkConditionsRequest.Builder r = SetLinkConditionsRequest.newBuilder().setHomeId(home)
                     .setMedium(medium).setFromDeviceId(from).setToDeviceId(to == null ? "" : to).setBothWays(bothWays);
             if (!clear) {
-                r.setConditions(LinkConditions.newBuilder().setLatencyMs(latency).setJitterMs(jitter)
-                        .setLossPercent(loss).setDown(down));
+                LinkConditions.Builder c = LinkConditions.newBuilder().setLatencyMs(latency).setJitterMs(jitter)
+                        .setLossPercent(loss).setDown(down);
+                if (signal != null) {
+                    c.setSignalDbm(signal);
+                }
+                r.setConditions(c);
             }
             show(cli.backend().setLink(r.build()));
         }

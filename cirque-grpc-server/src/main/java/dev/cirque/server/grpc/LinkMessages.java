@@ -100,11 +100,16 @@ public final class LinkMessages {
     }
 
     public static dev.cirque.core.link.LinkConditions toCore(LinkConditions c) {
-        return new dev.cirque.core.link.LinkConditions(c.getLatencyMs(), c.getJitterMs(), c.getLossPercent(), !c.getDown());
+        return new dev.cirque.core.link.LinkConditions(c.getLatencyMs(), c.getJitterMs(), c.getLossPercent(), !c.getDown(),
+                c.hasSignalDbm() ? c.getSignalDbm() : null);
     }
 
     public static LinkConditions toProto(dev.cirque.core.link.LinkConditions c) {
-        return LinkConditions.newBuilder().setLatencyMs(c.latencyMs()).setJitterMs(c.jitterMs())
-                .setLossPercent(c.lossPercent()).setDown(!c.up()).build();
+        LinkConditions.Builder b = LinkConditions.newBuilder().setLatencyMs(c.latencyMs()).setJitterMs(c.jitterMs())
+                .setLossPercent(c.lossPercent()).setDown(!c.up());
+        if (c.signalDbm() != null) {
+            b.setSignalDbm(c.signalDbm());
+        }
+        return b.build();
     }
 }

@@ -16,7 +16,7 @@ import java.util.Set;
  * <ul>
  *   <li>{@code GET /links/{home}?medium=ip}: the home's conditions;
  *   <li>{@code POST /links/{home}} {@code {"from", "to"?, "latencyMs", "jitterMs", "loss",
- *       "down", "bothWays", "clear"}}: a node's egress (no {@code to}) or a directed link's own;
+ *       "down", "signalDbm"?, "bothWays", "clear"}}: a node's egress (no {@code to}) or a directed link's own;
  *   <li>{@code POST /links/{home}/partition} {@code {"name", "devices": [...]}};
  *   <li>{@code POST /links/{home}/heal} {@code {"name"?}} (no name: every partition and link).
  * </ul>
@@ -25,7 +25,7 @@ import java.util.Set;
 final class LinkRoutes {
 
     private static final Set<String> SET_KEYS = Set.of("medium", "from", "to", "latencyMs", "jitterMs", "loss", "down",
-            "bothWays", "clear");
+            "signalDbm", "bothWays", "clear");
     private static final Set<String> PARTITION_KEYS = Set.of("medium", "name", "devices");
     private static final Set<String> HEAL_KEYS = Set.of("medium", "name");
 
@@ -50,9 +50,13 @@ final class LinkRoutes {
                         .setMedium(text(body, "medium")).setFromDeviceId(text(body, "from"))
                         .setToDeviceId(text(body, "to")).setBothWays(bool(body, "bothWays"));
                 if (!bool(body, "clear")) {
-                    r.setConditions(LinkConditions.newBuilder().setLatencyMs(integer(body, "latencyMs"))
+                    LinkConditions.Builder c = LinkConditions.newBuilder().setLatencyMs(integer(body, "latencyMs"))
                             .setJitterMs(integer(body, "jitterMs")).setLossPercent(number(body, "loss"))
-                            .setDown(bool(body, "down")));
+                            .setDown(bool(body, "down"));
+                    if (body.hasNonNull("signalDbm")) {
+                        c.setSignalDbm(integer(body, "signalDbm"));
+                    }
+                    r.setConditions(c);
                 }
                 medium = LinkMessages.set(homes, r.build()).getMedium();
             }
