@@ -3,10 +3,6 @@ package dev.cirque.capabilities;
 import dev.cirque.core.CirqueException;
 import dev.cirque.core.home.HomeService;
 import dev.cirque.sim.thread.ThreadMedium;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -71,19 +67,8 @@ public final class ThreadMeshes {
     public Capture capture(String home, boolean start) {
         ThreadMedium medium = medium();
         homes.home(home);
-        String download = "/thread/" + home + "/capture";
-        if (start) {
-            try {
-                medium.startCapture(home);
-            } catch (IllegalStateException e) {
-                throw CirqueException.precondition(e.getMessage() + "; start the capture once it has one");
-            } catch (IOException e) {
-                throw new CirqueException(CirqueException.Kind.INTERNAL, "cannot start the capture: " + e, e);
-            }
-            return new Capture(true, download, 0);
-        }
-        medium.stopCapture(home);
-        return new Capture(false, download, medium.captureFile(home).map(ThreadMeshes::size).orElse(0L));
+        MediumCaptures.State c = MediumCaptures.set(medium, "thread", home, start);
+        return new Capture(c.capturing(), c.downloadPath(), c.bytes());
     }
 
     /**
@@ -127,25 +112,11 @@ public final class ThreadMeshes {
     public byte[] captured(String home) {
         ThreadMedium medium = medium();
         homes.home(home);
-        Path file = medium.captureFile(home).orElseThrow(() -> CirqueException.notFound("home " + home
-                + " has no Thread capture; start one (POST /thread/" + home + "/capture/start, SetThreadCapture)"));
-        try {
-            return Files.readAllBytes(file);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return MediumCaptures.read(medium, "thread", "SetThreadCapture", home);
     }
 
     private ThreadMedium medium() {
         return homes.links().find(ThreadMedium.NAME).map(ThreadMedium.class::cast).orElseThrow(
                 () -> CirqueException.precondition("this daemon has no Thread medium"));
-    }
-
-    private static long size(Path file) {
-        try {
-            return Files.size(file);
-        } catch (IOException e) {
-            return 0;
-        }
     }
 }

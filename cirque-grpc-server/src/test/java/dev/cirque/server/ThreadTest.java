@@ -135,7 +135,7 @@ class ThreadTest {
         StatusRuntimeException noRadio = assertThrows(StatusRuntimeException.class, () -> daemon.stub.setThreadCapture(
                 ThreadCaptureRequest.newBuilder().setHomeId(empty).setStart(true).build()));
         assertEquals(Status.Code.FAILED_PRECONDITION, noRadio.getStatus().getCode());
-        assertTrue(noRadio.getStatus().getDescription().contains("no Thread node"), noRadio.getStatus().toString());
+        assertTrue(noRadio.getStatus().getDescription().contains("no thread radio to capture"), noRadio.getStatus().toString());
         assertEquals(Status.Code.NOT_FOUND, assertThrows(StatusRuntimeException.class, () -> daemon.stub
                 .getThreadTopology(GetThreadTopologyRequest.newBuilder().setHomeId("no-such-home").build()))
                 .getStatus().getCode());
@@ -143,7 +143,7 @@ class ThreadTest {
                 java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + daemon.httpPort()
                         + "/thread/" + empty + "/capture")).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
         assertEquals(404, missing.statusCode());
-        assertTrue(missing.body().contains("no Thread capture"), missing.body());
+        assertTrue(missing.body().contains("no thread capture"), missing.body());
 
         // A stand-in radio has no stack to ask: the node is listed, with why.
         CirqueDevice node = create(empty, thread(ThreadCapability.getDefaultInstance()));

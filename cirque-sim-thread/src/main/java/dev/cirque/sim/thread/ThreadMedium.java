@@ -1,7 +1,9 @@
 package dev.cirque.sim.thread;
 
+import dev.cirque.core.capture.CapturingMedium;
+import dev.cirque.core.capture.HomeCaptures;
+import dev.cirque.core.capture.PcapWriter;
 import dev.cirque.core.link.LinkConditions;
-import dev.cirque.core.link.LinkMedium;
 import dev.cirque.core.link.LinkModel;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -20,7 +22,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -46,7 +47,7 @@ import org.slf4j.LoggerFactory;
  * <p>One thread selects over every radio's socket; delayed frames go out from a scheduler.
  * Conditions are the home's {@link LinkModel} snapshot, read per frame without a lock.
  */
-public final class ThreadMedium implements LinkMedium {
+public final class ThreadMedium implements CapturingMedium {
 
     public static final String NAME = "thread";
     private static final Logger log = LoggerFactory.getLogger(ThreadMedium.class);
@@ -66,12 +67,11 @@ public final class ThreadMedium implements LinkMedium {
     private final Map<String, Set<Radio>> byNetwork = new ConcurrentHashMap<>(); // who hears whom, per frame
     private final Map<Voice, DatagramChannel> voices = new ConcurrentHashMap<>();
     private final Map<String, LinkModel.Snapshot> conditions = new ConcurrentHashMap<>(); // by home
-    private final Map<String, PcapWriter> captures = new ConcurrentHashMap<>(); // by home
+    private final HomeCaptures captures;
     private final Map<Hop, long[]> counts = new ConcurrentHashMap<>(); // delivered, dropped
     private final Queue<Radio> toRegister = new ConcurrentLinkedQueue<>();
     private final AtomicLong frames = new AtomicLong();
     private final NetworkInterface loopback;
-    private final Path captureDir;
     private Selector selector;
     private Thread loop;
     private ScheduledExecutorService later;
@@ -79,7 +79,7 @@ public final class ThreadMedium implements LinkMedium {
 
     /** @param captureDir where homes' captures are written */
     public ThreadMedium(Path captureDir) {
-        this.captureDir = captureDir;
+        this.captures = new HomeCaptures(captureDir, "thread", PcapWriter.LINKTYPE_IEEE802_15_4_WITHFCS);
         try {
             loopback = NetworkInterface.getByInetAddress(LOOPBACK);
         } catch (SocketException e) {
@@ -145,12 +145,7 @@ public final class ThreadMedium implements LinkMedium {
         if (radios.values().stream().noneMatch(r -> r.homeId().equals(homeId))) {
             conditions.remove(homeId);
             counts.keySet().removeIf(h -> h.from().homeId().equals(homeId));
-            Optional.ofNullable(captures.remove(homeId)).ifPresent(PcapWriter::close);
-            try {
-                java.nio.file.Files.deleteIfExists(captureDir.resolve(homeId + "-thread.pcap"));
-            } catch (IOException e) {
-                log.warn("thread medium: cannot remove the capture of home {}: {}", homeId, e.toString());
-            }
+            captures.forget(homeId);
         }
     }
 
@@ -173,44 +168,14 @@ public final class ThreadMedium implements LinkMedium {
         conditions.put(homeId, snapshot);
     }
 
-    /**
-     * Starts writing every frame the home's radios send to a pcap file (IEEE 802.15.4 with
-     * FCS, which Wireshark and tshark decode); a capture already running starts over. The
-     * file lasts until the next start or until the home's last radio leaves.
-     *
-     * @throws IllegalStateException when the home has no radio on the medium
-     */
-    public synchronized Path startCapture(String homeId) throws IOException {
-        if (radios.values().stream().noneMatch(r -> r.homeId().equals(homeId))) {
-            throw new IllegalStateException("home " + homeId + " has no Thread node to capture");
-        }
-        Path file = captureDir.resolve(homeId + "-thread.pcap");
-        PcapWriter earlier = captures.remove(homeId);
-        if (earlier != null) {
-            earlier.close();
-        }
-        captures.put(homeId, PcapWriter.create(file, PcapWriter.LINKTYPE_IEEE802_15_4_WITHFCS));
-        return file;
+    @Override
+    public HomeCaptures captures() {
+        return captures;
     }
 
-    /** Stops the home's capture; its file stays for download. False when none ran. */
-    public boolean stopCapture(String homeId) {
-        PcapWriter w = captures.remove(homeId);
-        if (w != null) {
-            w.close();
-        }
-        return w != null;
-    }
-
-    /** The home's capture file, running or stopped, if there is one. */
-    public Optional<Path> captureFile(String homeId) {
-        Path file = captureDir.resolve(homeId + "-thread.pcap");
-        return java.nio.file.Files.exists(file) ? Optional.of(file) : Optional.empty();
-    }
-
-    /** Whether a capture of the home is running. */
-    public boolean capturing(String homeId) {
-        return captures.containsKey(homeId);
+    @Override
+    public boolean carries(String homeId) {
+        return radios.values().stream().anyMatch(r -> r.homeId().equals(homeId));
     }
 
     /** Frames relayed and dropped on each directed link of the home since its first radio joined. */
@@ -294,7 +259,7 @@ public final class ThreadMedium implements LinkMedium {
 
     private void forward(Radio from, byte[] frame) {
         frames.incrementAndGet();
-        PcapWriter capture = captures.get(from.homeId());
+        PcapWriter capture = captures.writer(from.homeId());
         if (capture != null && frame.length > 1) {
             capture.write(frame, 1, frame.length - 1); // the first byte is the channel
         }
@@ -359,8 +324,7 @@ public final class ThreadMedium implements LinkMedium {
         new ArrayList<>(radios.values()).forEach(r -> leave(r.homeId(), r.nodeId()));
         voices.values().forEach(ThreadMedium::close);
         voices.clear();
-        captures.values().forEach(PcapWriter::close);
-        captures.clear();
+        captures.close();
         if (loop != null) {
             selector.wakeup();
             later.shutdownNow();

@@ -1,5 +1,6 @@
 package dev.cirque.sim.thread;
 
+import dev.cirque.core.capture.PcapWriter;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -77,6 +78,11 @@ class ThreadMediumTest {
             a.send(new byte[] {11, 9});
             b.send(new byte[] {11, 8}); // the other way is up
             assertNotNull(a.receive(2000), "b -> a is up");
+            // a's frame and b's come on two sockets: the relay may take b's first.
+            long deadline = System.nanoTime() + 2_000_000_000L;
+            while (medium.linkCounts("h").get(new LinkModel.Link("a", "b")) == null && System.nanoTime() < deadline) {
+                java.util.concurrent.locks.LockSupport.parkNanos(10_000_000L); // a look at the relay's counts
+            }
             assertEquals(1, medium.linkCounts("h").get(new LinkModel.Link("a", "b"))[1], "a -> b dropped");
 
             medium.apply("h", model.setLink("a", "b", Optional.of(LinkConditions.of(80, 0, 0))));
