@@ -232,12 +232,48 @@ final class FastExecs {
         }
     }
 
-    /** Where the helper is: extracted from this jar into a directory only root may write. */
+    /**
+     * Where the helper is: extracted from this jar into a directory only root may write, the
+     * first of /run/cirque/bin and /var/lib/cirque/bin where it can run (/run may be mounted
+     * noexec, as in the test VM).
+     */
     static final class NsExecHelper {
-        private static final Path DIR = Path.of("/run/cirque/bin");
+        private static final List<Path> DIRS = List.of(Path.of("/run/cirque/bin"), Path.of("/var/lib/cirque/bin"));
 
         /** The helper's path, or null when this build has none for this architecture. */
         static synchronized Path install() throws IOException {
+            IOException last = null;
+            for (Path dir : DIRS) {
+                try {
+                    Path helper = install(dir);
+                    if (helper == null || runs(helper)) {
+                        return helper;
+                    }
+                    last = new IOException(helper + " cannot be run there (a noexec mount?)");
+                } catch (IOException e) {
+                    last = e;
+                }
+            }
+            throw last;
+        }
+
+        /** Whether the kernel lets it run: started without arguments, it says how to use it and ends. */
+        private static boolean runs(Path helper) {
+            try {
+                Process p = new ProcessBuilder(helper.toString()).redirectErrorStream(true).start();
+                p.getOutputStream().close();
+                p.getInputStream().readAllBytes();
+                p.waitFor(5, TimeUnit.SECONDS);
+                return true;
+            } catch (IOException e) {
+                return false;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+
+        private static Path install(Path dir) throws IOException {
             String resource = "native/" + System.getProperty("os.arch") + "/cirque-nsexec";
             byte[] bytes;
             try (InputStream in = FastExecs.class.getResourceAsStream(resource)) {
@@ -247,13 +283,13 @@ final class FastExecs {
                 bytes = in.readAllBytes();
             }
             // Named by content: daemons of one version share it, a new version never runs an old one.
-            Path target = DIR.resolve("cirque-nsexec-" + ProcFiles.sha256(bytes).substring(0, 16));
+            Path target = dir.resolve("cirque-nsexec-" + ProcFiles.sha256(bytes).substring(0, 16));
             if (Files.isRegularFile(target) && Arrays.equals(Files.readAllBytes(target), bytes)) {
                 return target;
             }
-            Files.createDirectories(DIR);
-            Files.setPosixFilePermissions(DIR, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
-            Path tmp = Files.createTempFile(DIR, "cirque-nsexec", ".tmp");
+            Files.createDirectories(dir);
+            Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+            Path tmp = Files.createTempFile(dir, "cirque-nsexec", ".tmp");
             Files.write(tmp, bytes);
             Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
             Files.move(tmp, target, java.nio.file.StandardCopyOption.ATOMIC_MOVE,
