@@ -111,12 +111,13 @@ async function refreshHome() {
   $('home-id').textContent = home;
   renderNodes();
   const hasThread = Object.values(devices).some((d) => capabilities(d).includes('Thread'));
-  const media = hasThread ? ['ip', 'thread'] : ['ip'];
+  const hasWifi = Object.values(devices).some((d) => capabilities(d).some((c) => c.startsWith('WiFi')));
+  const media = ['ip'].concat(hasThread ? ['thread'] : [], hasWifi ? ['wifi'] : []);
   renderMediumChoice(media);
   const links = await Promise.all(media.map((m) => api('/links/' + enc + '?medium=' + m).catch(() => null)));
   if (home !== state.selected) return;
   renderLinks(media, links);
-  renderWifi();
+  renderWifi(hasWifi ? await api('/wifi/' + enc).catch(() => null) : null);
   $('thread-panel').hidden = !hasThread;
   if (hasThread) refreshThread();
 }
@@ -186,19 +187,31 @@ function linkRow(medium, from, to, c) {
   return el('tr', { class: 'link', 'data-medium': medium, 'data-from': from },
     el('td', {}, medium), el('td', {}, label(from)), el('td', {}, to),
     el('td', { class: 'latency' }, c.latencyMs), el('td', {}, c.jitterMs), el('td', {}, c.loss),
-    el('td', {}, c.down ? 'down' : ''));
+    el('td', {}, c.down ? 'down' : c.signalDbm !== undefined ? c.signalDbm + ' dBm' : ''));
 }
 
-function renderWifi() {
+// The daemon's WiFi view when it is the medium (associations, signal, frames per link);
+// else only what the capabilities describe.
+function renderWifi(topology) {
   const rows = [];
-  for (const d of Object.values(state.devices)) {
-    for (const [name, desc] of Object.entries(d.capability || {})) {
-      if (!name.startsWith('WiFi')) continue;
-      const ap = d.description && d.description.ssid;
-      rows.push(el('tr', { 'data-device': d.id }, el('td', {}, label(d.id)),
-        el('td', {}, ap ? 'access point' : 'station'),
-        el('td', {}, (desc && (desc.radio || desc.interface)) || ''),
-        el('td', {}, ap || '')));
+  if (topology) {
+    for (const n of topology.nodes) {
+      rows.push(el('tr', { class: 'wifi-node', 'data-device': n.device }, el('td', {}, label(n.device)),
+        el('td', {}, n.role === 'access_point' ? 'access point' : 'station'), el('td', {}, n.mac),
+        el('td', {}, n.ssid || ''),
+        el('td', { class: 'association' }, n.role === 'station' ? (n.error ? 'unknown: ' + n.error
+          : n.associatedTo ? label(n.associatedTo) + (n.signalDbm !== null ? ' (' + n.signalDbm + ' dBm)' : '')
+            : 'not associated') : '')));
+    }
+  } else {
+    for (const d of Object.values(state.devices)) {
+      for (const [name, desc] of Object.entries(d.capability || {})) {
+        if (!name.startsWith('WiFi')) continue;
+        const ap = d.description && d.description.ssid;
+        rows.push(el('tr', { class: 'wifi-node', 'data-device': d.id }, el('td', {}, label(d.id)),
+          el('td', {}, ap ? 'access point' : 'station'), el('td', {}, (desc && desc.mac) || ''),
+          el('td', {}, ap || ''), el('td', {}, '')));
+      }
     }
   }
   $('wifi').tBodies[0].replaceChildren(...rows);
@@ -279,6 +292,7 @@ async function setLink(clear) {
     body.jitterMs = parseInt($('link-jitter').value || '0', 10);
     body.loss = parseFloat($('link-loss').value || '0');
     body.down = $('link-down').checked;
+    if ($('link-signal').value !== '') body.signalDbm = parseInt($('link-signal').value, 10);
   }
   await linkCall('/links/' + encodeURIComponent(state.selected), body);
 }
