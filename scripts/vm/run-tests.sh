@@ -7,7 +7,8 @@
 #        CIRQUE_VM_CPUS (default 1), CIRQUE_VM_MEMORY (MiB, default 4096),
 #        CIRQUE_VM_TIMEOUT (seconds per attempt, default 1500), CIRQUE_VM_CACHE (image cache),
 #        CIRQUE_M2_REPO (Maven's local repository, default ~/.m2/repository),
-#        CIRQUE_VM_TESTS (a regular expression of test class names: only those run).
+#        CIRQUE_VM_TESTS (a regular expression of fully qualified test class names, e.g.
+#        ".*Wifi.*": only those run).
 # Exit code: the tests' (0 = all passed); 2 when the VM could not give a result twice.
 # With --script FILE, the VM runs that shell script (after dockerd is up and the images are
 # loaded) instead of the tests, and its output is on the console: a way to try things on

@@ -165,6 +165,7 @@ public final class WiFiAccessPointCapability implements CapabilityProvider {
             d.put("channel", channel());
             d.put("interface", "wlan0");
             d.put("radio", radio == null ? "" : radio.phy());
+            d.put("mac", radio == null ? "" : dev.cirque.sim.wifi.Mac.format(radio.mac()));
             return d;
         }
     }

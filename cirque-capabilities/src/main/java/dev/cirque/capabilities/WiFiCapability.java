@@ -8,6 +8,7 @@ import dev.cirque.core.capability.NodeContext;
 import dev.cirque.core.capability.PrepareContext;
 import dev.cirque.core.capability.WireForm;
 import dev.cirque.core.engine.ContainerPlan;
+import dev.cirque.core.link.LinkMedium;
 import dev.cirque.core.spec.CapabilityRequest;
 import dev.cirque.core.spec.NodeSpec;
 import dev.cirque.sim.wifi.Hwsim;
@@ -40,6 +41,12 @@ public final class WiFiCapability implements CapabilityProvider {
     @Override
     public WireForm wire() {
         return WireForm.proto("wifi_capability");
+    }
+
+    /** The WiFi medium (access points' radios are on it too), where the kernel has hwsim. */
+    @Override
+    public List<LinkMedium> media() {
+        return WifiRadios.media();
     }
 
     @Override
@@ -84,6 +91,7 @@ public final class WiFiCapability implements CapabilityProvider {
             d.put("interface", "wlan0");
             d.put("radio", radio.phy());
             d.put("radio_id", radio.id());
+            d.put("mac", radio == null ? "" : dev.cirque.sim.wifi.Mac.format(radio.mac()));
             d.put("wpa_supplicant_conf", CONF);
             return d;
         }

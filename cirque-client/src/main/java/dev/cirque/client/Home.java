@@ -74,6 +74,15 @@ public final class Home implements AutoCloseable {
     }
 
     /**
+     * The home's WiFi where the daemon is hwsim's medium: access points, stations and what each
+     * is associated to with the signal it hears, the frames each link passed and lost.
+     */
+    public dev.cirque.proto.WifiTopology wifiTopology() {
+        return Calls.call(() -> client.stub().getWifiTopology(dev.cirque.proto.GetWifiTopologyRequest.newBuilder()
+                .setHomeId(id).build()));
+    }
+
+    /**
      * The home's events from now on (node created or removed, commands, link changes, last its
      * stop), as they happen; the iterator ends with the home. Close the watch to end it sooner.
      */

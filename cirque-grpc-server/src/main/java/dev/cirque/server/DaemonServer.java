@@ -1,6 +1,7 @@
 package dev.cirque.server;
 
 import dev.cirque.capabilities.ThreadRoleEvents;
+import dev.cirque.capabilities.WifiAssociationEvents;
 import dev.cirque.core.home.HomeService;
 import dev.cirque.server.grpc.CirqueGrpcService;
 import dev.cirque.server.grpc.SerializedOnce;
@@ -37,6 +38,7 @@ public final class DaemonServer {
     private final HttpApi http;
     private volatile boolean stopped;
     private volatile ThreadRoleEvents threadRoles;
+    private volatile WifiAssociationEvents wifiAssociations;
 
     public DaemonServer(HomeService homes, InetSocketAddress address, InetSocketAddress httpAddress)
             throws IOException {
@@ -94,6 +96,7 @@ public final class DaemonServer {
             http.start();
         }
         threadRoles = ThreadRoleEvents.start(homes, ThreadRoleEvents.INTERVAL);
+        wifiAssociations = WifiAssociationEvents.start(homes, WifiAssociationEvents.INTERVAL);
         return this;
     }
 
@@ -129,6 +132,7 @@ public final class DaemonServer {
         }
         if (threadRoles != null) {
             threadRoles.close();
+            wifiAssociations.close();
         }
         int count = homes.homes().size();
         homes.close();

@@ -48,10 +48,29 @@ final class DaemonProcess {
         List<String> command = new ArrayList<>(wrapper);
         command.addAll(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"),
+                "-cp", classPath(),
                 CirqueDaemon.class.getName()));
         command.addAll(List.of(args));
         return new DaemonProcess(new ProcessBuilder(command).redirectErrorStream(true).start());
+    }
+
+    /**
+     * This JVM's class path: java.class.path, and what the loader of the tests adds (JUnit's
+     * console launcher, as the VM harness runs it, loads the project's classes from its own
+     * --class-path, which java.class.path does not show).
+     */
+    static String classPath() {
+        StringBuilder cp = new StringBuilder(System.getProperty("java.class.path"));
+        if (DaemonProcess.class.getClassLoader() instanceof java.net.URLClassLoader loader) {
+            for (java.net.URL url : loader.getURLs()) {
+                try {
+                    cp.append(java.io.File.pathSeparatorChar).append(Path.of(url.toURI()));
+                } catch (java.net.URISyntaxException e) {
+                    throw new IllegalStateException(url + " is not a path", e);
+                }
+            }
+        }
+        return cp.toString();
     }
 
     /** Waits for a line containing {@code text}; fails with everything seen so far. */

@@ -37,7 +37,7 @@ class WifiVmTest {
     @RegisterExtension
     static final TestDaemon daemon = TestDaemon.perClass();
 
-    private static final String CONF = "/etc/wpa_supplicant/wpa_supplicant.conf";
+    private static final String CONF = WifiVm.CONF;
     private String home;
 
     @Test
@@ -115,16 +115,8 @@ class WifiVmTest {
         assertEquals(List.of(), ourInterfaces(), "no interface of a cirque radio left in the daemon's namespace");
     }
 
-    /** Joins a network the usual way; answers the wlan0 address, or the state when it must fail. */
     private String join(CirqueDevice station, String ssid, String psk, boolean expectSuccess) {
-        String script = "wpa_passphrase \"$1\" \"$2\" >> " + CONF + " && wpa_supplicant -B -i wlan0 -c " + CONF
-                + " -f /tmp/wpa.log && for i in $(seq 1 " + (expectSuccess ? 40 : 15) + "); do"
-                + " wpa_cli -i wlan0 status | grep -q wpa_state=COMPLETED && break; sleep 1; done;"
-                + " if ! wpa_cli -i wlan0 status | grep -q wpa_state=COMPLETED; then echo NOT ASSOCIATED;"
-                + " wpa_cli -i wlan0 status; tail -5 /tmp/wpa.log; exit " + (expectSuccess ? 1 : 0) + "; fi;"
-                + " timeout 90 dhclient -1 wlan0 >/tmp/dhclient.log 2>&1 || { cat /tmp/dhclient.log; exit 1; };"
-                + " ip -4 -o addr show dev wlan0 | awk '{print $4}' | cut -d/ -f1";
-        return sh(station, script, ssid, psk).strip();
+        return WifiVm.join(daemon, home, station, ssid, psk, expectSuccess);
     }
 
     private String subnet(CirqueDevice ap) {
@@ -145,42 +137,19 @@ class WifiVmTest {
         return List.of(pair.get(0).asText(), pair.get(1).asText());
     }
 
-    /**
-     * A radio that was not deleted comes back to the daemon's namespace once its node's
-     * namespace is gone; watching a while that it does not tells deleted from "still away".
-     */
     private static boolean staysAbsent(String phy) throws InterruptedException {
-        for (int i = 0; i < 25; i++) {
-            if (Hwsim.phyVisible(phy)) {
-                return false;
-            }
-            Thread.sleep(200);
-        }
-        return true;
+        return WifiVm.staysAbsent(phy);
     }
 
     private static List<String> ourInterfaces() throws Exception {
-        Process p = new ProcessBuilder("sh", "-c", "cat /sys/class/net/*/phy80211/name 2>/dev/null | grep '^cq' || true")
-                .redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes()).strip();
-        p.waitFor();
-        return out.isEmpty() ? List.of() : List.of(out.split("\n"));
+        return WifiVm.ourInterfaces();
     }
 
     private CirqueDevice create(DeviceSpecification.Builder spec) {
         return daemon.create(home, spec);
     }
 
-    /** Runs {@code sh -c script sh args...} in the node; a non-zero exit fails the test with the output. */
     private String sh(CirqueDevice node, String script, String... args) {
-        StringBuilder command = new StringBuilder("sh -c ").append(quote(script)).append(" sh");
-        for (String a : args) {
-            command.append(' ').append(quote(a));
-        }
-        return daemon.exec(home, node, command.toString());
-    }
-
-    private static String quote(String s) {
-        return "'" + s.replace("'", "'\\''") + "'";
+        return WifiVm.sh(daemon, home, node, script, args);
     }
 }

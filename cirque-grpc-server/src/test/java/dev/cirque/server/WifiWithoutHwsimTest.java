@@ -105,6 +105,36 @@ class WifiWithoutHwsimTest {
         assertTrue(JSON.readTree(r.body()).get("error").asText().contains("wifi_ap"), r.body());
     }
 
+    @Test
+    void withoutTheMediumTheWifiCallsSaySoAndTheCredentialsListIsEmpty() throws Exception {
+        StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> daemon.stub.getWifiTopology(
+                dev.cirque.proto.GetWifiTopologyRequest.newBuilder().setHomeId(home).build()));
+        assertEquals(Status.Code.FAILED_PRECONDITION, e.getStatus().getCode());
+        assertTrue(e.getStatus().getDescription().contains("no WiFi medium"), e.getStatus().getDescription());
+        String node = daemon.create(home, DeviceSpecification.newBuilder().setDeviceType(TestDaemon.NODE_IMAGE))
+                .getDeviceId();
+        StatusRuntimeException link = assertThrows(StatusRuntimeException.class, () -> daemon.stub.setLinkConditions(
+                dev.cirque.proto.SetLinkConditionsRequest.newBuilder().setHomeId(home).setMedium("wifi")
+                        .setFromDeviceId(node).build()));
+        assertEquals(Status.Code.FAILED_PRECONDITION, link.getStatus().getCode());
+        assertTrue(link.getStatus().getDescription().contains("no wifi medium"), link.getStatus().getDescription());
+
+        HttpResponse<String> topology = get("/wifi/" + home);
+        assertEquals(400, topology.statusCode(), topology.body());
+        assertEquals("FAILED_PRECONDITION", JSON.readTree(topology.body()).get("code").asText());
+        HttpResponse<String> all = get("/wifi_ssid_psk/" + home + "?all=true");
+        assertEquals(200, all.statusCode(), all.body());
+        assertEquals("[]", all.body(), "a home without access points has none to list");
+        assertEquals(0, daemon.stub.listWifiAccessPoints(dev.cirque.proto.ListWifiAccessPointsRequest.newBuilder()
+                .setHomeId(home).build()).getAccessPointsCount());
+        assertEquals(404, get("/wifi_ssid_psk/no-such-home?all=true").statusCode());
+    }
+
+    private HttpResponse<String> get(String path) throws Exception {
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                + daemon.server.httpPort() + path)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
     private void create(DeviceSpecification.Builder spec) {
         daemon.create(home, spec);
     }

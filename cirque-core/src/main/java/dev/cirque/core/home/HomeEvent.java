@@ -32,6 +32,8 @@ public record HomeEvent(long seq, Instant at, String homeId, Kind kind, String n
         EXEC_ENDED,
         /** A Thread node's role changed (detail: from, to), seen while someone watches the home. */
         THREAD_ROLE_CHANGED,
+        /** A WiFi station's association changed (detail: from, to: the BSSID, "" for none). */
+        WIFI_ASSOCIATION_CHANGED,
         /** Link conditions changed (detail: medium, change). */
         LINKS_CHANGED,
         /** The home was stopped: the last event of its stream. */

@@ -96,10 +96,10 @@ public final class HomeService implements AutoCloseable {
 
     /**
      * Tells a home's watchers of what the core cannot see itself: what a medium or a capability
-     * learnt of a node (a Thread role change). Only for kinds that are theirs to tell.
+     * learnt of a node (a Thread role change, a WiFi association). Only for kinds that are theirs to tell.
      */
     public void tell(String homeId, HomeEvent.Kind kind, String nodeId, Map<String, String> detail) {
-        if (kind != HomeEvent.Kind.THREAD_ROLE_CHANGED) {
+        if (kind != HomeEvent.Kind.THREAD_ROLE_CHANGED && kind != HomeEvent.Kind.WIFI_ASSOCIATION_CHANGED) {
             throw new IllegalArgumentException(kind + " is the core's own event");
         }
         events.publish(homeId, kind, nodeId, detail);

@@ -51,6 +51,8 @@ interface Backend extends AutoCloseable {
 
     ThreadTopology threadTopology(String home);
 
+    dev.cirque.proto.WifiTopology wifiTopology(String home);
+
     /** A word for the user: where the homes live. */
     String describe();
 

@@ -178,6 +178,40 @@ final class LinkCommands {
         }
     }
 
+    @Command(name = "wifi", description = {"Show a home's WiFi: access points, stations and what each is associated",
+            "to with the signal it hears (where the daemon is hwsim's medium)."})
+    static final class Air implements Runnable {
+        @ParentCommand
+        CirqueCli cli;
+
+        @Parameters(paramLabel = "HOME")
+        String home;
+
+        @Override
+        public void run() {
+            dev.cirque.proto.WifiTopology t = cli.backend().wifiTopology(home);
+            List<List<String>> rows = new ArrayList<>();
+            List<Map<String, Object>> nodes = new ArrayList<>();
+            for (dev.cirque.proto.WifiNode n : t.getNodesList()) {
+                String association = n.getRole().equals("station") ? (!n.getError().isEmpty() ? "? " + n.getError()
+                        : n.getAssociatedTo().isEmpty() ? "-" : n.getAssociatedTo() + " (" + n.getSignalDbm() + " dBm)")
+                        : "";
+                rows.add(List.of(n.getDeviceId(), n.getRole(), n.getMac(), n.getSsid(), association));
+                Map<String, Object> node = new LinkedHashMap<>();
+                node.put("device", n.getDeviceId());
+                node.put("role", n.getRole());
+                node.put("mac", n.getMac());
+                node.put("ssid", n.getSsid());
+                node.put("associatedTo", n.getAssociatedTo());
+                node.put("signalDbm", n.getSignalDbm());
+                node.put("error", n.getError().isEmpty() ? null : n.getError());
+                nodes.add(node);
+            }
+            cli.print(Map.of("home", home, "nodes", nodes), () -> Table.print(cli.out(),
+                    List.of("DEVICE", "ROLE", "MAC", "SSID", "ASSOCIATED TO"), rows));
+        }
+    }
+
     /** The topology as the HTTP route {@code GET /thread/{home}} shows it. */
     private static Map<String, Object> json(ThreadTopology t) {
         List<Map<String, Object>> nodes = new ArrayList<>();

@@ -115,6 +115,11 @@ final class LocalBackend implements Backend {
     }
 
     @Override
+    public dev.cirque.proto.WifiTopology wifiTopology(String home) {
+        return dev.cirque.server.grpc.WifiMessages.topology(new dev.cirque.capabilities.WifiHomes(homes), home);
+    }
+
+    @Override
     public String describe() {
         return "in-process, " + core.engineAddress();
     }

@@ -142,6 +142,12 @@ final class RemoteBackend implements Backend {
     }
 
     @Override
+    public dev.cirque.proto.WifiTopology wifiTopology(String home) {
+        return rpc(() -> stub.getWifiTopology(dev.cirque.proto.GetWifiTopologyRequest.newBuilder().setHomeId(home)
+                .build()));
+    }
+
+    @Override
     public LinkState links(String home, String medium) {
         return rpc(() -> stub.getLinkConditions(GetLinkConditionsRequest.newBuilder().setHomeId(home)
                 .setMedium(medium).build()));

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.Empty;
 import dev.cirque.capabilities.ThreadMeshes;
+import dev.cirque.capabilities.WifiHomes;
 import dev.cirque.core.CirqueException;
 import dev.cirque.core.engine.ContainerEngine;
 import dev.cirque.core.engine.ExecResult;
@@ -74,6 +75,7 @@ public final class CirqueGrpcService extends CirqueServiceGrpc.CirqueServiceImpl
 
     private final HomeService homes;
     private final ThreadMeshes threads;
+    private final WifiHomes wifi;
     private final DeviceSpecs specs;
     /** Reads topology_json as the HTTP route reads a create_home body. */
     private final DeviceConfigs configs;
@@ -83,6 +85,7 @@ public final class CirqueGrpcService extends CirqueServiceGrpc.CirqueServiceImpl
     public CirqueGrpcService(HomeService homes) {
         this.homes = homes;
         this.threads = new ThreadMeshes(homes);
+        this.wifi = new WifiHomes(homes);
         this.specs = new DeviceSpecs(homes.capabilities());
         this.configs = new DeviceConfigs(homes.capabilities());
         this.sessions = new ClientSessions(homes);
@@ -437,6 +440,24 @@ public final class CirqueGrpcService extends CirqueServiceGrpc.CirqueServiceImpl
     @Override
     public void setThreadCapture(ThreadCaptureRequest request, StreamObserver<ThreadCaptureState> out) {
         reply(out, () -> ThreadMessages.capture(threads, request));
+    }
+
+    @Override
+    public void getWifiTopology(dev.cirque.proto.GetWifiTopologyRequest request,
+            StreamObserver<dev.cirque.proto.WifiTopology> out) {
+        reply(out, () -> WifiMessages.topology(wifi, request.getHomeId()));
+    }
+
+    @Override
+    public void setWifiCapture(dev.cirque.proto.WifiCaptureRequest request,
+            StreamObserver<dev.cirque.proto.WifiCaptureState> out) {
+        reply(out, () -> WifiMessages.capture(wifi, request));
+    }
+
+    @Override
+    public void listWifiAccessPoints(dev.cirque.proto.ListWifiAccessPointsRequest request,
+            StreamObserver<dev.cirque.proto.WifiAccessPoints> out) {
+        reply(out, () -> WifiMessages.accessPoints(wifi, request.getHomeId()));
     }
 
     /** Until the client leaves (the stream is cancelled) or the home goes (the stream completes). */

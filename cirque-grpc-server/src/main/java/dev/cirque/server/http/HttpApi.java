@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.cirque.capabilities.ThreadMeshes;
+import dev.cirque.capabilities.WifiHomes;
 import dev.cirque.core.CirqueException;
 import dev.cirque.core.engine.ExecResult;
 import dev.cirque.core.engine.ContainerEngine;
@@ -45,6 +46,7 @@ public final class HttpApi {
     private final DeviceConfigs configs;
     private final LinkRoutes links;
     private final ThreadRoutes thread;
+    private final WifiRoutes wifi;
     private final Security security;
     private final BrowserGuard browsers;
     private final ObjectMapper json = new ObjectMapper();
@@ -61,6 +63,7 @@ public final class HttpApi {
         this.configs = new DeviceConfigs(homes.capabilities());
         this.links = new LinkRoutes(homes, json);
         this.thread = new ThreadRoutes(new ThreadMeshes(homes), json);
+        this.wifi = new WifiRoutes(new WifiHomes(homes), json);
         this.security = security;
         this.browsers = new BrowserGuard(address, security.allowedOrigins());
         this.server = new HttpTransport(address, security.httpSslContext(), limits, this::handle);
@@ -128,6 +131,10 @@ public final class HttpApi {
                 }
                 if (route.equals("thread")) {
                     thread(ex, method, arg(parts, 1), parts);
+                    return;
+                }
+                if (route.equals("wifi")) {
+                    wifi(ex, method, arg(parts, 1), parts);
                     return;
                 }
                 requireMethod(method, "GET");
@@ -225,6 +232,22 @@ public final class HttpApi {
         } else if (parts.length == 4 && parts[2].equals("capture")) {
             requireMethod(method, "POST");
             sendJson(ex, 200, thread.capture(home, decode(parts[3])));
+        } else {
+            throw new HttpError(404, "NOT_FOUND", "no route " + ex.rawPath());
+        }
+    }
+
+    private void wifi(HttpCall ex, String method, String home, String[] parts) throws IOException {
+        if (parts.length == 2) {
+            requireMethod(method, "GET");
+            sendJson(ex, 200, wifi.topology(home));
+        } else if (parts.length == 3 && parts[2].equals("capture")) {
+            requireMethod(method, "GET");
+            ex.reply(200, "application/vnd.tcpdump.pcap", wifi.captured(home), "Content-Disposition",
+                    "attachment; filename=\"" + home + "-wifi.pcap\"");
+        } else if (parts.length == 4 && parts[2].equals("capture")) {
+            requireMethod(method, "POST");
+            sendJson(ex, 200, wifi.capture(home, decode(parts[3])));
         } else {
             throw new HttpError(404, "NOT_FOUND", "no route " + ex.rawPath());
         }
@@ -346,8 +369,16 @@ public final class HttpApi {
         sendText(ex, 200, homes.logs(home, device, n));
     }
 
-    /** Cirque's route: the credentials of the home's (first) access point, as {@code [ssid, psk]}. */
+    /**
+     * Cirque's route: the credentials of the home's (first) access point, as {@code [ssid, psk]};
+     * with {@code ?all=true}, every access point's ({@code [{device, ssid, psk, subnet, channel}]}).
+     */
     private void wifiSsidPsk(HttpCall ex, String home) throws IOException {
+        if (isTrue(query(ex).get("all"))) {
+            homes.home(home); // an unknown home is a 404, not an empty list
+            sendJson(ex, 200, wifi.accessPoints(home));
+            return;
+        }
         for (Node node : homes.home(home).nodes()) {
             Optional<List<String>> ap = DeviceConfigs.accessPoint(node);
             if (ap.isPresent()) {

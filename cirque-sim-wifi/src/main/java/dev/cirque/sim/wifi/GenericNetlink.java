@@ -47,18 +47,35 @@ public final class GenericNetlink implements AutoCloseable {
 
     /** Opens a socket in the calling thread's network namespace. */
     public static GenericNetlink open() throws IOException {
+        return open(10, 0);
+    }
+
+    /**
+     * As {@link #open()}, with a receive timeout of {@code timeoutSeconds} (a kernel that never
+     * answers must not hang a thread; a reader loop wakes this often to see whether it should
+     * stop) and, when {@code receiveBuffer} is positive, a receive buffer of that many bytes.
+     */
+    public static GenericNetlink open(int timeoutSeconds, int receiveBuffer) throws IOException {
         SocketCalls libc = SocketCalls.INSTANCE;
         int fd = libc.socket(SocketCalls.AF_NETLINK, SocketCalls.SOCK_RAW | SocketCalls.SOCK_CLOEXEC,
                 SocketCalls.NETLINK_GENERIC);
         if (fd < 0) {
             throw new IOException("cannot open a generic netlink socket: errno " + errno());
         }
-        // A kernel that never answers must not hang a daemon thread: 10 s receive timeout.
-        byte[] timeout = ByteBuffer.allocate(16).order(ByteOrder.nativeOrder()).putLong(10).putLong(0).array();
+        byte[] timeout = ByteBuffer.allocate(16).order(ByteOrder.nativeOrder()).putLong(timeoutSeconds).putLong(0)
+                .array();
         if (libc.setsockopt(fd, SocketCalls.SOL_SOCKET, SocketCalls.SO_RCVTIMEO, timeout, timeout.length) != 0) {
             int e = errno();
             libc.close(fd);
             throw new IOException("cannot set up a generic netlink socket: errno " + e);
+        }
+        if (receiveBuffer > 0) {
+            byte[] size = ByteBuffer.allocate(4).order(ByteOrder.nativeOrder()).putInt(receiveBuffer).array();
+            if (libc.setsockopt(fd, SocketCalls.SOL_SOCKET, SocketCalls.SO_RCVBUFFORCE, size, size.length) != 0) {
+                int e = errno();
+                libc.close(fd);
+                throw new IOException("cannot size a generic netlink socket's buffer: errno " + e);
+            }
         }
         // Our own port id, not the kernel's pick. The kernel would give this socket the
         // process id, which glibc's getifaddrs() also gets for the short-lived NETLINK_ROUTE
@@ -114,7 +131,7 @@ public final class GenericNetlink implements AutoCloseable {
             throw new IOException("generic netlink socket is closed");
         }
         int mySeq = ++seq;
-        byte[] message = encode(family, command, version, attributes, mySeq);
+        byte[] message = encode(family, command, version, attributes, mySeq, NLM_F_REQUEST | NLM_F_ACK);
         long sent = libc.send(fd, message, message.length, 0);
         if (sent != message.length) {
             throw new IOException("netlink send failed: errno " + errno());
@@ -161,6 +178,73 @@ public final class GenericNetlink implements AutoCloseable {
         }
     }
 
+    /**
+     * Sends one message without asking for an acknowledgement (the kernel still answers an
+     * error, which a reader of {@link #receive} sees as a message of type NLMSG_ERROR). For a
+     * socket whose replies one thread reads with {@link #receive}, never with {@link #request}.
+     */
+    public void send(int family, int command, int version, List<Attribute> attributes) throws IOException {
+        byte[] message;
+        synchronized (this) {
+            if (closed) {
+                throw new IOException("generic netlink socket is closed");
+            }
+            message = encode(family, command, version, attributes, ++seq, NLM_F_REQUEST);
+        }
+        long sent = libc.send(fd, message, message.length, 0);
+        if (sent != message.length) {
+            throw new IOException("netlink send failed: errno " + errno());
+        }
+    }
+
+    /** A message the kernel sent: its netlink type (a family id, or NLMSG_ERROR), command and attributes. */
+    public record Message(int type, int command, Map<Integer, byte[]> attributes) {}
+
+    /**
+     * Reads what the kernel sent (one datagram, possibly several messages) into {@code into};
+     * returns false when the receive timeout passed with nothing. Not synchronised: one
+     * reader thread.
+     */
+    public boolean receive(byte[] buffer, java.util.function.Consumer<Message> into) throws IOException {
+        long n = libc.recv(fd, buffer, buffer.length, 0);
+        if (n < 0) {
+            int e = errno();
+            if (e == SocketCalls.EINTR || e == SocketCalls.EAGAIN) {
+                return false;
+            }
+            if (e == SocketCalls.ENOBUFS) {
+                throw new IOException("the kernel dropped messages for this socket (its receive buffer was full)");
+            }
+            throw new IOException("netlink receive failed: errno " + e);
+        }
+        ByteBuffer in = ByteBuffer.wrap(buffer, 0, (int) n).order(ByteOrder.nativeOrder());
+        while (in.remaining() >= HEADER) {
+            int start = in.position();
+            int length = in.getInt();
+            int type = in.getShort() & 0xffff;
+            in.position(start + HEADER);
+            if (length < HEADER || start + length > n) {
+                throw new IOException("malformed netlink message from the kernel");
+            }
+            int end = start + length;
+            Map<Integer, byte[]> attrs = new HashMap<>();
+            int command = -1;
+            if (type != NLMSG_ERROR && type != NLMSG_DONE && length >= HEADER + GENL_HEADER) {
+                command = in.get() & 0xff;
+                in.position(start + HEADER + GENL_HEADER);
+                readAttributes(in, end, attrs);
+            }
+            into.accept(new Message(type, command, attrs));
+            in.position(Math.min((int) n, align(end)));
+        }
+        return true;
+    }
+
+    /** Netlink's message type of an error or acknowledgement. */
+    public static boolean isError(Message m) {
+        return m.type() == NLMSG_ERROR;
+    }
+
     private static void readAttributes(ByteBuffer in, int end, Map<Integer, byte[]> into) {
         while (in.position() + 4 <= end) {
             int start = in.position();
@@ -176,13 +260,13 @@ public final class GenericNetlink implements AutoCloseable {
         }
     }
 
-    private static byte[] encode(int family, int command, int version, List<Attribute> attributes, int seq) {
+    private static byte[] encode(int family, int command, int version, List<Attribute> attributes, int seq, int flags) {
         int length = HEADER + GENL_HEADER;
         for (Attribute a : attributes) {
             length += align(4 + a.value().length);
         }
         ByteBuffer out = ByteBuffer.allocate(length).order(ByteOrder.nativeOrder());
-        out.putInt(length).putShort((short) family).putShort((short) (NLM_F_REQUEST | NLM_F_ACK)).putInt(seq).putInt(0);
+        out.putInt(length).putShort((short) family).putShort((short) flags).putInt(seq).putInt(0);
         out.put((byte) command).put((byte) version).putShort((short) 0);
         for (Attribute a : attributes) {
             out.putShort((short) (4 + a.value().length)).putShort((short) a.type()).put(a.value());
@@ -224,6 +308,10 @@ public final class GenericNetlink implements AutoCloseable {
 
         public static Attribute flag(int type) {
             return new Attribute(type, new byte[0]);
+        }
+
+        public static Attribute bytes(int type, byte[] value) {
+            return new Attribute(type, value);
         }
     }
 

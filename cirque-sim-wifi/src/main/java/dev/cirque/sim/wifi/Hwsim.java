@@ -34,6 +34,7 @@ public final class Hwsim implements AutoCloseable {
     private static final int ATTR_RADIO_ID = 10;
     private static final int ATTR_DESTROY_RADIO_ON_CLOSE = 16;
     private static final int ATTR_RADIO_NAME = 17;
+    private static final int ATTR_PERM_ADDR = 22;
     private static final int NL80211_CMD_SET_WIPHY_NETNS = 49;
     private static final int NL80211_ATTR_WIPHY = 1;
     private static final int NL80211_ATTR_PID = 82;
@@ -80,21 +81,30 @@ public final class Hwsim implements AutoCloseable {
     }
 
     /**
-     * Makes a radio with the given phy name (unique on the host) and finds its interface.
-     * If anything after the kernel made it fails, the radio is deleted again.
+     * Makes a radio with the given phy name (unique on the host) and a random permanent address
+     * of our own (so the medium knows it by an address chosen before the radio sends anything),
+     * and finds its interface. If anything after the kernel made it fails, the radio is deleted again.
      */
     public Radio create(String phyName) throws IOException {
-        int id;
-        try {
-            id = netlink.request(hwsimFamily, CMD_NEW_RADIO, 1, List.of(
-                    GenericNetlink.Attribute.string(ATTR_RADIO_NAME, phyName),
-                    GenericNetlink.Attribute.flag(ATTR_DESTROY_RADIO_ON_CLOSE))).code();
-        } catch (NetlinkException e) {
-            throw new IOException("hwsim refused a new radio " + phyName + ": " + e.getMessage(), e);
+        int id = -1;
+        long mac = 0;
+        for (int attempt = 1; id < 0; attempt++) {
+            mac = Mac.randomLocal();
+            try {
+                id = netlink.request(hwsimFamily, CMD_NEW_RADIO, 1, List.of(
+                        GenericNetlink.Attribute.string(ATTR_RADIO_NAME, phyName),
+                        GenericNetlink.Attribute.flag(ATTR_DESTROY_RADIO_ON_CLOSE),
+                        GenericNetlink.Attribute.bytes(ATTR_PERM_ADDR, Mac.bytes(mac)))).code();
+            } catch (NetlinkException e) {
+                // EEXIST: the address is another radio's (48 random bits: a second try is enough).
+                if (e.errno() != NetlinkException.EEXIST || attempt == 3) {
+                    throw new IOException("hwsim refused a new radio " + phyName + ": " + e.getMessage(), e);
+                }
+            }
         }
         try {
             int phyIndex = Integer.parseInt(Files.readString(SYS_PHY.resolve(phyName).resolve("index")).strip());
-            Radio radio = new Radio(id, phyName, phyIndex, netdevOf(phyName));
+            Radio radio = new Radio(id, phyName, phyIndex, netdevOf(phyName), mac);
             log.debug("hwsim radio {} made: {}", id, radio);
             return radio;
         } catch (IOException | RuntimeException e) {
@@ -178,6 +188,14 @@ public final class Hwsim implements AutoCloseable {
         } catch (IOException e) {
             return "?";
         }
+    }
+
+    /**
+     * The radio's interface in the daemon's namespace now: after a node's namespace is gone the
+     * phy comes back with its interface renamed (wlan0 inside the node, the kernel's pick here).
+     */
+    public static String currentNetdev(Radio radio) throws IOException {
+        return netdevOf(radio.phy());
     }
 
     /** The interface whose phy is {@code phyName} (hwsim makes one per radio). */

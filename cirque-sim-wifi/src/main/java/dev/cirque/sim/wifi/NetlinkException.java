@@ -6,6 +6,8 @@ public final class NetlinkException extends Exception {
     public static final int ENOENT = 2;
     public static final int EPERM = 1;
     public static final int ENODEV = 19;
+    public static final int EEXIST = 17;
+    public static final int EBUSY = 16;
 
     private final int errno;
 
