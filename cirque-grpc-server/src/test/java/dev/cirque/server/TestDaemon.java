@@ -101,7 +101,16 @@ final class TestDaemon implements AutoCloseable, BeforeAllCallback, AfterAllCall
         server = new DaemonServer(homes, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
                 new InetSocketAddress(InetAddress.getLoopbackAddress(), 0)).start();
         channel = ManagedChannelBuilder.forAddress("127.0.0.1", server.port()).usePlaintext().build();
-        stub = CirqueServiceGrpc.newBlockingStub(channel).withDeadlineAfter(5, TimeUnit.MINUTES);
+        // Five minutes for each call (a stub's own deadline would be one instant for all of the
+        // class's calls, and a class's tests can outlast it).
+        stub = CirqueServiceGrpc.newBlockingStub(channel).withInterceptors(new io.grpc.ClientInterceptor() {
+            @Override
+            public <Q, R> io.grpc.ClientCall<Q, R> interceptCall(io.grpc.MethodDescriptor<Q, R> method,
+                    io.grpc.CallOptions options, io.grpc.Channel next) {
+                return next.newCall(method, options.getDeadline() != null ? options
+                        : options.withDeadlineAfter(5, TimeUnit.MINUTES));
+            }
+        });
     }
 
     /** A new empty home's id. */
