@@ -161,9 +161,13 @@ public final class HostAllocator {
         synchronized (JVM_LOCKS.computeIfAbsent(lockFile.toAbsolutePath().normalize(), k -> new Object())) {
             try {
                 Files.createDirectories(poolDir);
-                try (FileChannel ch = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-                        FileLock ignored = ch.lock()) {
-                    return action.run();
+                try (FileChannel ch = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+                    FileLock lock = ch.lock(); // other daemons' processes wait here
+                    try {
+                        return action.run();
+                    } finally {
+                        lock.release();
+                    }
                 }
             } catch (IOException e) {
                 throw CirqueException.precondition("cannot use the host's lease directory " + poolDir + ": " + e);
