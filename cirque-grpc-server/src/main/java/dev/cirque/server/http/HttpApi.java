@@ -129,12 +129,8 @@ public final class HttpApi {
                     power(ex, route.equals("power_on"), arg(parts, 1), arg(parts, 2));
                     return;
                 }
-                if (route.equals("thread")) {
-                    thread(ex, method, arg(parts, 1), parts);
-                    return;
-                }
-                if (route.equals("wifi")) {
-                    wifi(ex, method, arg(parts, 1), parts);
+                if (route.equals("thread") || route.equals("wifi")) {
+                    medium(ex, method, arg(parts, 1), parts, route.equals("thread") ? thread : wifi, route);
                     return;
                 }
                 requireMethod(method, "GET");
@@ -221,33 +217,19 @@ public final class HttpApi {
         sendJson(ex, 200, links.post(home, action, body.length == 0 ? json.createObjectNode() : json.readTree(body)));
     }
 
-    private void thread(HttpCall ex, String method, String home, String[] parts) throws IOException {
+    /** {@code /thread/...} and {@code /wifi/...}: a medium's topology and capture ({@code name} names the pcap). */
+    private void medium(HttpCall ex, String method, String home, String[] parts, MediumRoutes routes, String name)
+            throws IOException {
         if (parts.length == 2) {
             requireMethod(method, "GET");
-            sendJson(ex, 200, thread.topology(home));
+            sendJson(ex, 200, routes.topology(home));
         } else if (parts.length == 3 && parts[2].equals("capture")) {
             requireMethod(method, "GET");
-            ex.reply(200, "application/vnd.tcpdump.pcap", thread.captured(home), "Content-Disposition",
-                    "attachment; filename=\"" + home + "-thread.pcap\"");
+            ex.reply(200, "application/vnd.tcpdump.pcap", routes.captured(home), "Content-Disposition",
+                    "attachment; filename=\"" + home + "-" + name + ".pcap\"");
         } else if (parts.length == 4 && parts[2].equals("capture")) {
             requireMethod(method, "POST");
-            sendJson(ex, 200, thread.capture(home, decode(parts[3])));
-        } else {
-            throw new HttpError(404, "NOT_FOUND", "no route " + ex.rawPath());
-        }
-    }
-
-    private void wifi(HttpCall ex, String method, String home, String[] parts) throws IOException {
-        if (parts.length == 2) {
-            requireMethod(method, "GET");
-            sendJson(ex, 200, wifi.topology(home));
-        } else if (parts.length == 3 && parts[2].equals("capture")) {
-            requireMethod(method, "GET");
-            ex.reply(200, "application/vnd.tcpdump.pcap", wifi.captured(home), "Content-Disposition",
-                    "attachment; filename=\"" + home + "-wifi.pcap\"");
-        } else if (parts.length == 4 && parts[2].equals("capture")) {
-            requireMethod(method, "POST");
-            sendJson(ex, 200, wifi.capture(home, decode(parts[3])));
+            sendJson(ex, 200, routes.capture(home, decode(parts[3])));
         } else {
             throw new HttpError(404, "NOT_FOUND", "no route " + ex.rawPath());
         }

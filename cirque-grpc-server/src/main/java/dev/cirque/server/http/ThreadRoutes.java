@@ -18,7 +18,7 @@ import dev.cirque.core.CirqueException;
  * </ul>
  * Link conditions on Thread go through {@code /links/{home}} with {@code "medium": "thread"}.
  */
-final class ThreadRoutes {
+final class ThreadRoutes implements MediumRoutes {
 
     private final ThreadMeshes meshes;
     private final ObjectMapper json;
@@ -28,7 +28,8 @@ final class ThreadRoutes {
         this.json = json;
     }
 
-    JsonNode topology(String home) {
+    @Override
+    public JsonNode topology(String home) {
         ObjectNode out = json.createObjectNode();
         out.put("home", home);
         out.set("nodes", json.valueToTree(meshes.topology(home)));
@@ -36,7 +37,8 @@ final class ThreadRoutes {
         return out;
     }
 
-    JsonNode capture(String home, String action) {
+    @Override
+    public JsonNode capture(String home, String action) {
         if (!action.equals("start") && !action.equals("stop")) {
             throw CirqueException.notFound("no capture action '" + action + "' (start or stop)");
         }
@@ -48,7 +50,8 @@ final class ThreadRoutes {
         return out;
     }
 
-    byte[] captured(String home) {
+    @Override
+    public byte[] captured(String home) {
         return meshes.captured(home);
     }
 }

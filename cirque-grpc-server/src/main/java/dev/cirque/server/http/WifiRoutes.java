@@ -19,7 +19,7 @@ import dev.cirque.core.CirqueException;
  * </ul>
  * Link conditions on WiFi go through {@code /links/{home}} with {@code "medium": "wifi"}.
  */
-final class WifiRoutes {
+final class WifiRoutes implements MediumRoutes {
 
     private final WifiHomes wifi;
     private final ObjectMapper json;
@@ -29,7 +29,8 @@ final class WifiRoutes {
         this.json = json;
     }
 
-    JsonNode topology(String home) {
+    @Override
+    public JsonNode topology(String home) {
         WifiHomes.Topology t = wifi.topology(home);
         ObjectNode out = json.createObjectNode();
         out.put("home", home);
@@ -44,14 +45,16 @@ final class WifiRoutes {
         return out;
     }
 
-    JsonNode capture(String home, String action) {
+    @Override
+    public JsonNode capture(String home, String action) {
         if (!action.equals("start") && !action.equals("stop")) {
             throw CirqueException.notFound("no capture action '" + action + "' (start or stop)");
         }
         return json.valueToTree(wifi.capture(home, action.equals("start")));
     }
 
-    byte[] captured(String home) {
+    @Override
+    public byte[] captured(String home) {
         return wifi.captured(home);
     }
 
