@@ -80,7 +80,7 @@ public final class MountCapability implements CapabilityProvider {
         if (path == null || path.isBlank()) {
             throw CirqueException.invalid(what + " is required");
         }
-        Path p = Path.of(path).normalize();
+        Path p = MountPolicy.parse(what, path).normalize();
         if (!p.isAbsolute() || p.getNameCount() == 0) {
             throw CirqueException.invalid(what + " must be an absolute path other than /, got '" + path + "'");
         }

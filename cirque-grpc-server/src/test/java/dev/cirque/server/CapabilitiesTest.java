@@ -75,7 +75,7 @@ class CapabilitiesTest {
     void mountPathsThatAreWrongOrDangerousAreRefused() throws Exception {
         Path link = Files.createSymbolicLink(dir.resolve("sneaky"), Path.of("/etc"));
         for (String bad : List.of("relative/path", dir.resolve("missing").toString(), "/", "/var/run/docker.sock",
-                "/etc", "/proc/self", link.toString(), "/run", "/root", "/boot")) {
+                "/etc", "/proc/self", link.toString(), "/run", "/root", "/boot", dir + "/nul\0in-path")) {
             StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () ->
                     create(spec().setMountCapability(mounts(bad, "/mnt/x"))), bad);
             assertEquals(Status.Code.INVALID_ARGUMENT, e.getStatus().getCode(), bad);
@@ -84,6 +84,9 @@ class CapabilitiesTest {
         StatusRuntimeException target = assertThrows(StatusRuntimeException.class, () ->
                 create(spec().setMountCapability(mounts(dir.toString(), "relative"))));
         assertEquals(Status.Code.INVALID_ARGUMENT, target.getStatus().getCode());
+        StatusRuntimeException nulTarget = assertThrows(StatusRuntimeException.class, () ->
+                create(spec().setMountCapability(mounts(dir.toString(), "/mnt/a\0b"))));
+        assertEquals(Status.Code.INVALID_ARGUMENT, nulTarget.getStatus().getCode(), nulTarget.getStatus().toString());
         assertEquals(1, daemon.leftovers(home).size(), "only the home's network");
     }
 

@@ -3,6 +3,7 @@ package dev.cirque.core.capability;
 import dev.cirque.core.CirqueException;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.List;
@@ -66,7 +67,7 @@ public final class MountPolicy {
             throw CirqueException.precondition(what + " '" + hostPath + "': this daemon mounts no host path; start it"
                     + " with --mount-root DIR for the directories nodes may take paths from");
         }
-        Path p = Path.of(hostPath);
+        Path p = parse(what, hostPath);
         if (!p.isAbsolute()) {
             throw CirqueException.invalid(what + " must be an absolute path, got '" + hostPath + "'");
         }
@@ -96,6 +97,15 @@ public final class MountPolicy {
                     + allowedRoots);
         }
         return real;
+    }
+
+    /** A path from a request; INVALID_ARGUMENT (not an internal error) for one no file system takes, e.g. with a NUL. */
+    public static Path parse(String what, String path) {
+        try {
+            return Path.of(path);
+        } catch (InvalidPathException e) {
+            throw CirqueException.invalid(what + " is not a path: " + e.getReason());
+        }
     }
 
     /** Which file a path named when it was checked: its device and inode. */

@@ -58,4 +58,14 @@ class MountPolicyTest {
         assertThrows(CirqueException.class, () -> any.check("Mount host_path", "relative"));
         assertThrows(CirqueException.class, () -> any.check("Mount host_path", ""));
     }
+
+    @Test
+    void aPathNoFileSystemTakesIsABadArgumentNotAnInternalError() {
+        // Found by FuzzTest: a NUL in a path made Path.of throw, answered as INTERNAL.
+        for (MountPolicy policy : List.of(MountPolicy.anyPath(), new MountPolicy(List.of(dir)))) {
+            CirqueException e = assertThrows(CirqueException.class, () -> policy.check("Mount host_path", dir + "/a\0b"));
+            assertEquals(CirqueException.Kind.INVALID_ARGUMENT, e.kind());
+            assertTrue(e.getMessage().contains("Mount host_path is not a path"), e.getMessage());
+        }
+    }
 }
