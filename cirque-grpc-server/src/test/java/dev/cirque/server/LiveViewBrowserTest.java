@@ -76,7 +76,7 @@ class LiveViewBrowserTest {
     @Test
     void aHomeMadeThroughTheApiAppearsItsNodesChangeAndTheViewSetsLinksAndRunsCommands() {
         browser.get("http://127.0.0.1:" + daemon.httpPort() + "/view/");
-        WebDriverWait wait = new WebDriverWait(browser, WAIT);
+        WebDriverWait wait = waitForTheView();
         wait.until(ExpectedConditions.textToBe(By.id("status"), "live"));
         assertTrue(!browser.findElement(By.id("token-form")).isDisplayed(), "no token asked where none is needed");
         ((JavascriptExecutor) browser).executeScript("window.sameDocument = 'still here';");
@@ -94,7 +94,7 @@ class LiveViewBrowserTest {
             click(wait, homeEntry);
             wait.until(ExpectedConditions.numberOfElementsToBe(By.cssSelector("#nodes tr.node"), 2));
             By stateOfA = By.cssSelector("#nodes tr.node[data-device='" + a.getDeviceId() + "'] td.state");
-            assertEquals("running", browser.findElement(stateOfA).getText());
+            wait.until(ExpectedConditions.textToBe(stateOfA, "running"));
 
             // A node's state changed by the API shows; the view's own button powers it on again.
             daemon.stub.powerOffDevice(PowerDeviceRequest.newBuilder().setHomeId(home).setDeviceId(a.getDeviceId())
@@ -105,7 +105,7 @@ class LiveViewBrowserTest {
             wait.until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("#events li[data-kind='NODE_STARTED']")));
 
             // A link condition set in the view is the daemon's, and the view shows it back.
-            new Select(browser.findElement(By.id("link-from"))).selectByValue(a.getDeviceId());
+            select(wait, By.id("link-from"), a.getDeviceId());
             WebElement latency = browser.findElement(By.id("link-latency"));
             latency.clear();
             latency.sendKeys("120");
@@ -118,7 +118,7 @@ class LiveViewBrowserTest {
             assertEquals("", browser.findElement(By.id("link-error")).getText());
 
             // A command run from the view, in the node.
-            new Select(browser.findElement(By.id("cmd-device"))).selectByValue(a.getDeviceId());
+            select(wait, By.id("cmd-device"), a.getDeviceId());
             browser.findElement(By.id("cmd")).sendKeys("sh -c 'echo hi-from-the-view; hostname'");
             browser.findElement(By.id("run")).click();
             wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("cmd-output"), "[exit 0]"));
@@ -147,7 +147,7 @@ class LiveViewBrowserTest {
                 ThreadMesh.form(thread, home, all);
                 ThreadMesh.awaitRoles(thread, home, all, r -> List.of("leader", "router", "child").contains(r), 60);
                 browser.get("http://127.0.0.1:" + thread.httpPort() + "/view/#" + home);
-                WebDriverWait wait = new WebDriverWait(browser, WAIT);
+                WebDriverWait wait = waitForTheView();
                 wait.until(ExpectedConditions.numberOfElementsToBe(By.cssSelector("#thread-nodes tr.thread-node"), 3));
                 By roles = By.cssSelector("#thread-nodes tr.thread-node td.role");
                 wait.until(d -> d.findElements(roles).stream().map(WebElement::getText).filter(r -> r.equals("leader"))
@@ -155,19 +155,39 @@ class LiveViewBrowserTest {
                 // Each node's neighbours are drawn as lines between them (3 nodes formed: 2 links at least).
                 wait.until(d -> d.findElements(By.cssSelector("#thread-graph line")).size() >= 2);
                 assertEquals(3, browser.findElements(By.cssSelector("#thread-graph circle")).size());
-                assertEquals(List.of("ip", "thread"), new Select(browser.findElement(By.id("link-medium")))
-                        .getOptions().stream().map(WebElement::getText).toList(), "Thread links can be set too");
+                // Thread links can be set too.
+                wait.until(d -> new Select(d.findElement(By.id("link-medium"))).getOptions().stream()
+                        .map(WebElement::getText).toList().equals(List.of("ip", "thread")));
             } finally {
                 thread.stopHome(home);
             }
         }
     }
 
+    /**
+     * A wait that looks again when the view re-rendered what it was reading: each event the view
+     * receives rebuilds its tables and choices, so an element found a moment ago may be gone
+     * (CI once failed reading a node's state that way).
+     */
+    private static WebDriverWait waitForTheView() {
+        WebDriverWait wait = new WebDriverWait(browser, WAIT);
+        wait.ignoring(StaleElementReferenceException.class);
+        return wait;
+    }
+
     /** Clicks what {@code where} finds, finding it again if the view re-rendered it in between. */
     private static void click(WebDriverWait wait, By where) {
-        wait.ignoring(StaleElementReferenceException.class).until(d -> {
+        wait.until(d -> {
             d.findElement(where).click();
             return true;
+        });
+    }
+
+    /** Chooses {@code value} in the select {@code where} finds, again if its options were re-rendered. */
+    private static void select(WebDriverWait wait, By where, String value) {
+        wait.until(d -> {
+            new Select(d.findElement(where)).selectByValue(value);
+            return value.equals(d.findElement(where).getDomProperty("value"));
         });
     }
 
@@ -178,7 +198,7 @@ class LiveViewBrowserTest {
                 loopback, loopback, new Security("view-token", null, null, null), HttpLimits.defaults()).start();
         try {
             browser.get("http://127.0.0.1:" + server.httpPort() + "/view/");
-            WebDriverWait wait = new WebDriverWait(browser, WAIT);
+            WebDriverWait wait = waitForTheView();
             wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("token-form")));
             assertEquals("needs a token", browser.findElement(By.id("status")).getText());
             browser.findElement(By.id("token")).sendKeys("view-token");
