@@ -52,6 +52,8 @@ public final class HomeService implements AutoCloseable {
     private final ExecutorService creationPool;
     /** Docker's word on this daemon's containers that die, for nodes that exit on their own. */
     private final AutoCloseable deaths;
+    /** Deaths no node was there to claim yet (see {@link #containerDied}). */
+    private final UnclaimedDeaths unclaimed = new UnclaimedDeaths();
     /** How long a power-off waits after SIGTERM before SIGKILL, as {@code docker stop}'s default. */
     public static final Duration POWER_OFF_GRACE = Duration.ofSeconds(10);
 
@@ -336,6 +338,7 @@ public final class HomeService implements AutoCloseable {
         }
         events.publish(homeId, HomeEvent.Kind.NODE_CREATED, node.id(), Map.of("name", node.name(), "image",
                 spec.image()));
+        claimEarlyDeath(home, node);
         log.info("node {} ({}, image {}) up in home {}: ipv4 {}{} [{} ms]", node.id(), node.name(), spec.image(),
                 homeId, node.ipv4(), node.ipv6().isEmpty() ? "" : ", ipv6 " + node.ipv6(),
                 (System.nanoTime() - started) / 1_000_000);
@@ -355,7 +358,7 @@ public final class HomeService implements AutoCloseable {
      * Powers a node off without removing it: what its run set up is undone and its container
      * stopped (SIGTERM, SIGKILL after {@code grace}); its container, addresses and capabilities'
      * host side stay for {@link #powerOn}. A node already off is stopped again (a retry after a
-     * failure), without events.
+     * failure), without events; an exited node becomes powered off (NODE_STOPPED, {@code was=exited}).
      */
     public Node powerOff(String homeId, String nodeId, Duration grace) {
         Home home = home(homeId);
@@ -370,6 +373,14 @@ public final class HomeService implements AutoCloseable {
                 events.publish(homeId, HomeEvent.Kind.NODE_STOPPED, node.id(), Map.of("name", node.name()));
             } else {
                 engine.stopContainer(node.containerId(), grace);
+                if (node.state() == Node.State.EXITED) {
+                    // Off is what the client asked for, and what the node says from now on.
+                    node.changed(Node.State.POWERED_OFF, node.exitCode(), null);
+                    home.nodeChanged();
+                    log.info("{} (exited) powered off in home {}", node, homeId);
+                    events.publish(homeId, HomeEvent.Kind.NODE_STOPPED, node.id(), Map.of("name", node.name(),
+                            "was", "exited"));
+                }
             }
         }
         return node;
@@ -398,17 +409,30 @@ public final class HomeService implements AutoCloseable {
         return node;
     }
 
-    /** A container of this daemon died: if it was a running node's, the node has exited. */
+    /**
+     * A container of this daemon died: if it was a running node's, the node has exited. A death
+     * no node claims is kept for a node that takes its place in its home just after (its
+     * container died before that), under the same lock as that node's claim, so that one of
+     * the two always sees the other.
+     */
     private void containerDied(String containerId, int exitCode, java.time.Instant at) {
-        for (Home home : registry.all()) {
-            for (Node node : home.nodes()) {
-                if (node.containerId().equals(containerId)) {
-                    // Off the engine's event thread: undoing the run may call the engine.
-                    teardownPool.execute(() -> exited(home, node, exitCode, at));
-                    return;
+        synchronized (unclaimed) {
+            for (Home home : registry.all()) {
+                for (Node node : home.nodes()) {
+                    if (node.containerId().equals(containerId)) {
+                        // Off the engine's event thread: undoing the run may call the engine.
+                        teardownPool.execute(() -> exited(home, node, exitCode, at));
+                        return;
+                    }
                 }
             }
+            unclaimed.note(containerId, exitCode, at);
         }
+    }
+
+    /** A node just placed in its home whose container died before that has exited. */
+    private void claimEarlyDeath(Home home, Node node) {
+        unclaimed.claim(node.containerId()).ifPresent(d -> exited(home, node, d.exitCode(), d.at()));
     }
 
     private void exited(Home home, Node node, int exitCode, java.time.Instant at) {

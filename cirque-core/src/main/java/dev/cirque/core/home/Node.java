@@ -43,8 +43,12 @@ public final class Node {
     private volatile NetworkAddresses addresses;
     private volatile State state = State.RUNNING;
     private volatile int exitCode;
-    /** When the container's current run was asked for: a death the engine saw before it is an older run's. */
-    private volatile Instant runAskedAt = Instant.now();
+    /**
+     * When the container's current run was asked for: a death the engine saw before it is an
+     * older run's. The first run has none older (the container is new), and may die before the
+     * node exists: every death counts until a power-on.
+     */
+    private volatile Instant runAskedAt = Instant.EPOCH;
     /** Held while the node is powered off or on, and while it is taken apart. */
     final Object power = new Object();
     private final HomeNetwork network;

@@ -44,6 +44,8 @@ final class FakeEngine implements ContainerEngine {
     private final Set<String> failingFor = ConcurrentHashMap.newKeySet();
     private final Map<String, CountDownLatch[]> holds = new ConcurrentHashMap<>();
     private final AtomicInteger ids = new AtomicInteger();
+    private volatile DeathListener deathListener;
+    private volatile Integer dieWhenStarted;
 
     FakeEngine(String... images) {
         this.images.addAll(List.of(images));
@@ -149,6 +151,25 @@ final class FakeEngine implements ContainerEngine {
     public void startContainer(String containerId) {
         enter("startContainer", containerId);
         containers.computeIfPresent(containerId, (k, c) -> new Container(c.id(), c.plan(), c.network(), true));
+        Integer code = dieWhenStarted;
+        if (code != null) {
+            die(containerId, code);
+        }
+    }
+
+    /** Makes every container die with {@code exitCode} as soon as it starts, told before the start returns. */
+    FakeEngine dieWhenStarted(int exitCode) {
+        dieWhenStarted = exitCode;
+        return this;
+    }
+
+    /** A container dies on its own, as a killed or crashed one: stopped, and the watcher told. */
+    void die(String containerId, int exitCode) {
+        containers.computeIfPresent(containerId, (k, c) -> new Container(c.id(), c.plan(), c.network(), false));
+        DeathListener listener = deathListener;
+        if (listener != null) {
+            listener.died(containerId, exitCode, java.time.Instant.now());
+        }
     }
 
     @Override
@@ -159,7 +180,8 @@ final class FakeEngine implements ContainerEngine {
 
     @Override
     public AutoCloseable watchDeaths(Map<String, String> labels, DeathListener listener) {
-        return () -> {}; // the fake's containers never die on their own
+        deathListener = listener; // the fake's containers die only when a test says so (die)
+        return () -> deathListener = null;
     }
 
     @Override

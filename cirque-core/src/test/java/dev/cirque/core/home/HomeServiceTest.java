@@ -88,6 +88,49 @@ class HomeServiceTest {
     }
 
     @Test
+    void aContainerThatDiesBeforeItsNodeIsInTheHomeLeavesTheNodeExited() throws InterruptedException {
+        // The fake tells of the death inside the start, before the node is in its home: the
+        // window the real engine's event thread can hit only now and then.
+        HomeService s = service(new FakeEngine(IMAGE).dieWhenStarted(3));
+        Home home = s.createHome();
+        try (HomeEvents.Subscription watch = s.events().subscribe(home.id(), 16)) {
+            Node n = s.createNode(home.id(), node());
+            assertEquals(Node.State.EXITED, n.state());
+            assertEquals(3, n.exitCode());
+            assertEquals(HomeEvent.Kind.NODE_CREATED, watch.next(Duration.ZERO).kind());
+            HomeEvent exited = watch.next(Duration.ZERO);
+            assertEquals(HomeEvent.Kind.NODE_EXITED, exited.kind());
+            assertEquals("3", exited.detail().get("exit_code"));
+            CirqueException e = assertThrows(CirqueException.class, () -> s.exec(home.id(), n.id(), "true", null));
+            assertEquals(Kind.FAILED_PRECONDITION, e.kind());
+            assertTrue(e.getMessage().contains("exited (code 3)"), e.getMessage());
+        }
+    }
+
+    @Test
+    void anExitedNodePoweredOffIsPoweredOff() throws InterruptedException {
+        FakeEngine engine = new FakeEngine(IMAGE);
+        HomeService s = service(engine);
+        Home home = s.createHome();
+        Node n = s.createNode(home.id(), node());
+        try (HomeEvents.Subscription watch = s.events().subscribe(home.id(), 16)) {
+            engine.die(n.containerId(), 137);
+            assertEquals(HomeEvent.Kind.NODE_EXITED, watch.next(Duration.ofSeconds(30)).kind());
+            assertEquals(Node.State.EXITED, n.state());
+
+            s.powerOff(home.id(), n.id(), Duration.ZERO);
+            assertEquals(Node.State.POWERED_OFF, n.state());
+            HomeEvent stopped = watch.next(Duration.ZERO);
+            assertEquals(HomeEvent.Kind.NODE_STOPPED, stopped.kind());
+            assertEquals("exited", stopped.detail().get("was"));
+            s.powerOff(home.id(), n.id(), Duration.ZERO);
+            assertEquals(null, watch.next(Duration.ZERO), "a second power-off is a retry, no event");
+            s.powerOn(home.id(), n.id());
+            assertEquals(Node.State.RUNNING, n.state());
+        }
+    }
+
+    @Test
     void watchersSeeClientsCommandsButNotTheDaemonsOwnQueries() throws InterruptedException {
         HomeService s = service(new FakeEngine(IMAGE)); // the engine is a fake: only the events are looked at
         Home home = s.createHome();
@@ -95,9 +138,9 @@ class HomeServiceTest {
         try (HomeEvents.Subscription watch = s.events().subscribe(home.id(), 16)) {
             s.query(home.id(), n.id(), List.of("ot-ctl", "state"), null);
             s.exec(home.id(), n.id(), "true", null);
-            assertEquals(HomeEvent.Kind.EXEC_STARTED, watch.next(java.time.Duration.ZERO).kind());
-            assertEquals(HomeEvent.Kind.EXEC_ENDED, watch.next(java.time.Duration.ZERO).kind());
-            assertEquals(null, watch.next(java.time.Duration.ZERO), "the query was not an event");
+            assertEquals(HomeEvent.Kind.EXEC_STARTED, watch.next(Duration.ZERO).kind());
+            assertEquals(HomeEvent.Kind.EXEC_ENDED, watch.next(Duration.ZERO).kind());
+            assertEquals(null, watch.next(Duration.ZERO), "the query was not an event");
         }
     }
 
