@@ -122,6 +122,29 @@ class ThreadMediumTest {
         assertTrue(ATTACHED.contains(change.getDetailOrThrow("from")), change.toString());
     }
 
+    @Test
+    void aClientsOtCtlSessionIsNotCutByTheRolePoller() {
+        // ot-daemon serves one CLI session at a time: a new one closes the one it serves, and a
+        // one-shot ot-ctl whose session is closed exits 0 with its output cut short. A scan keeps
+        // its session ~0.8 s; the watch's poller (every 2 s) must not come while it runs.
+        // (Run through docker exec, which the daemon does not see, most scans here were cut.)
+        Map<String, String> devices = home(1);
+        String home = homes.get(0);
+        String node = devices.get("n1");
+        ThreadMesh.awaitStacks(daemon, home, List.of(node), 60);
+        ThreadMesh.ctl(daemon, home, node, "ifconfig up");
+        java.util.Iterator<dev.cirque.proto.HomeEvent> events = dev.cirque.proto.CirqueServiceGrpc
+                .newBlockingStub(daemon.channel).withDeadlineAfter(2, java.util.concurrent.TimeUnit.MINUTES)
+                .watchHome(dev.cirque.proto.WatchHomeRequest.newBuilder().setHomeId(home).build());
+        assertEquals("WATCHING", events.next().getKind());
+        assertEquals("disabled", nextRoleChange(events).getDetailOrThrow("to"), "the poller looks at this home");
+        for (int i = 1; i <= 4; i++) {
+            String out = daemon.stub.executeDeviceCommand(dev.cirque.proto.ExecuteDeviceCommandRequest.newBuilder()
+                    .setHomeId(home).setDeviceId(node).setCommand("ot-ctl scan").build()).getOutput();
+            assertTrue(out.strip().endsWith("Done"), "scan " + i + " ran to its end: " + out);
+        }
+    }
+
     private static dev.cirque.proto.HomeEvent nextRoleChange(java.util.Iterator<dev.cirque.proto.HomeEvent> events) {
         while (events.hasNext()) {
             dev.cirque.proto.HomeEvent e = events.next();

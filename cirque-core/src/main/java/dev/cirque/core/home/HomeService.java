@@ -497,6 +497,7 @@ public final class HomeService implements AutoCloseable {
     /** A command's run, told to the home's watchers as it starts and ends. */
     private ExecResult watched(String homeId, Node node, String command, java.util.function.Supplier<ExecResult> run) {
         events.publish(homeId, HomeEvent.Kind.EXEC_STARTED, node.id(), Map.of("command", command));
+        node.clientCommands.incrementAndGet();
         try {
             ExecResult r = run.get();
             events.publish(homeId, HomeEvent.Kind.EXEC_ENDED, node.id(), Map.of("exit_code",
@@ -505,6 +506,8 @@ public final class HomeService implements AutoCloseable {
         } catch (RuntimeException e) {
             events.publish(homeId, HomeEvent.Kind.EXEC_ENDED, node.id(), Map.of("error", String.valueOf(e.getMessage())));
             throw e;
+        } finally {
+            node.clientCommands.decrementAndGet();
         }
     }
 

@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 
@@ -57,6 +58,8 @@ public final class Node {
     /** Replaced, not cleared, on a change: a rendering under way of the old state lands in the old map. */
     private volatile Map<Object, Object> views = new ConcurrentHashMap<>();
     final Teardown teardown;
+    /** Clients' commands running in it now (not the daemon's own queries). */
+    final AtomicInteger clientCommands = new AtomicInteger();
     /** What was set up for the container's current run; replaced at each power-on. */
     final AtomicReference<Teardown> running;
 
@@ -121,6 +124,15 @@ public final class Node {
 
     void runAsked() {
         runAskedAt = Instant.now();
+    }
+
+    /**
+     * Whether a client's command runs in it now. The daemon's own pollers wait for it to end:
+     * some of a node's tools serve one session at a time (ot-ctl), and a poll would cut the
+     * client's short.
+     */
+    public boolean clientCommandRunning() {
+        return clientCommands.get() > 0;
     }
 
     /** The exit code of its container's last run; meaningful when not running. */
