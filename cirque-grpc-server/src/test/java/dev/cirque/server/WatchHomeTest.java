@@ -174,6 +174,60 @@ class WatchHomeTest {
     }
 
     @Test
+    void eventStreamsHoldNoHttpWorker() throws Exception {
+        // Three times as many watchers as workers: each stream used to hold a worker for as long
+        // as it ran, so the watchers past two waited in the queue and other calls with them.
+        java.net.InetSocketAddress loopback = new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0);
+        dev.cirque.core.home.HomeService service = new dev.cirque.core.home.HomeService(daemon.engine,
+                dev.cirque.core.capability.CapabilityRegistry.fromClassPath());
+        DaemonServer server = new DaemonServer(service, loopback, loopback, new Security(null, null, null, null),
+                new dev.cirque.server.http.HttpLimits(4 << 20, 2, java.time.Duration.ofSeconds(30), 512)).start();
+        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+        List<Iterator<String>> streams = new ArrayList<>();
+        List<java.io.InputStream> bodies = new ArrayList<>();
+        try {
+            for (int i = 0; i < 6; i++) {
+                java.net.http.HttpResponse<java.io.InputStream> r = http.sendAsync(java.net.http.HttpRequest.newBuilder(
+                        java.net.URI.create("http://127.0.0.1:" + server.httpPort() + "/events")).build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofInputStream()).get(30, TimeUnit.SECONDS);
+                assertEquals(200, r.statusCode(), "watcher " + i);
+                bodies.add(r.body());
+                Iterator<String> lines = new java.io.BufferedReader(new java.io.InputStreamReader(r.body(),
+                        java.nio.charset.StandardCharsets.UTF_8)).lines().iterator();
+                assertEquals("id: 0", lines.next());
+                assertEquals("event: WATCHING", lines.next());
+                streams.add(lines);
+            }
+            java.net.http.HttpResponse<String> homes = http.send(java.net.http.HttpRequest.newBuilder(
+                    java.net.URI.create("http://127.0.0.1:" + server.httpPort() + "/get_homes")).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, homes.statusCode(), "an ordinary call beside six open streams: " + homes.body());
+            String home = service.createHome().id();
+            try {
+                for (Iterator<String> lines : streams) {
+                    String event = CompletableFuture.supplyAsync(() -> {
+                        while (lines.hasNext()) {
+                            String l = lines.next();
+                            if (l.startsWith("event: ")) {
+                                return l.substring(7);
+                            }
+                        }
+                        return "end of stream";
+                    }).get(30, TimeUnit.SECONDS);
+                    assertEquals("HOME_CREATED", event, "every watcher is served");
+                }
+            } finally {
+                service.stopHome(home);
+            }
+        } finally {
+            for (java.io.InputStream body : bodies) {
+                body.close();
+            }
+            server.stop();
+        }
+    }
+
+    @Test
     void anUnknownHomeIsNotFound() {
         Iterator<HomeEvent> stream = daemon.stub.watchHome(WatchHomeRequest.newBuilder().setHomeId("nope").build());
         StatusRuntimeException e = org.junit.jupiter.api.Assertions.assertThrows(StatusRuntimeException.class,

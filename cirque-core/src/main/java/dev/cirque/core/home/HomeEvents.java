@@ -97,6 +97,8 @@ public final class HomeEvents {
         private long missed; // guarded by this
         /** The home's last event when it did not fit: a watcher always learns that the home stopped. */
         private volatile HomeEvent last;
+        /** Told after each event offered (kept or dropped); for readers that do not wait in {@link #next}. */
+        private volatile Runnable onOffer = () -> { };
 
         private Subscription(String homeId, int capacity) {
             this.homeId = homeId;
@@ -117,6 +119,25 @@ public final class HomeEvents {
                     }
                 }
             }
+            onOffer.run();
+        }
+
+        /**
+         * Has {@code wake} run after each event offered from now on, on the publisher's thread
+         * under the home's lock: it must only hand the work on (to an event loop, an executor).
+         */
+        public void onOffer(Runnable wake) {
+            onOffer = wake;
+        }
+
+        /** The next event if one is there, without waiting; null when none is. */
+        public HomeEvent poll() {
+            HomeEvent e = buffer.poll();
+            if (e == null && last != null) {
+                e = last;
+                last = null;
+            }
+            return e;
         }
 
         /** The next event, waiting up to {@code wait}; null when none came. */

@@ -96,7 +96,7 @@ public final class CirqueGrpcService extends CirqueServiceGrpc.CirqueServiceImpl
         return ClientSessions.interceptor();
     }
 
-    /** Feeds each WatchHome stream from its buffer. */
+    /** Where WatchHome streams are fed from their buffers, a burst at a time (see WatchFeed). */
     private static final java.util.concurrent.ExecutorService WATCHERS = java.util.concurrent.Executors
             .newCachedThreadPool(r -> {
                 Thread t = new Thread(r, "cirque-watch-home");
@@ -118,62 +118,8 @@ public final class CirqueGrpcService extends CirqueServiceGrpc.CirqueServiceImpl
         }
         HomeEvents.Subscription events = everyHome ? homes.events().subscribeAll(HomeEvents.DEFAULT_CAPACITY)
                 : homes.events().subscribe(homeId, HomeEvents.DEFAULT_CAPACITY);
-        java.util.concurrent.atomic.AtomicBoolean gone = new java.util.concurrent.atomic.AtomicBoolean();
-        io.grpc.stub.ServerCallStreamObserver<dev.cirque.proto.HomeEvent> call =
-                (io.grpc.stub.ServerCallStreamObserver<dev.cirque.proto.HomeEvent>) out;
-        Object ready = new Object();
-        call.setOnCancelHandler(() -> {
-            gone.set(true);
-            events.close();
-            synchronized (ready) {
-                ready.notifyAll();
-            }
-        });
-        // A client that does not read is not written to: its events wait in its bounded buffer,
-        // where the drop policy applies, instead of piling up in the transport.
-        call.setOnReadyHandler(() -> {
-            synchronized (ready) {
-                ready.notifyAll();
-            }
-        });
-        out.onNext(dev.cirque.proto.HomeEvent.newBuilder().setKind("WATCHING").setAtUnixMs(System.currentTimeMillis())
-                .build()); // subscribed: the client may act, nothing from now on is missed
-        WATCHERS.execute(() -> {
-            try {
-                while (!gone.get()) {
-                    synchronized (ready) {
-                        while (!call.isReady() && !gone.get()) {
-                            ready.wait(500);
-                        }
-                    }
-                    dev.cirque.core.home.HomeEvent e = events.next(java.time.Duration.ofMillis(500));
-                    if (e == null) {
-                        if (!everyHome && homes.homes().stream().noneMatch(h -> h.id().equals(homeId))) {
-                            out.onCompleted(); // stopped before this watch began
-                            return;
-                        }
-                        continue;
-                    }
-                    out.onNext(toProto(e));
-                    if (!everyHome && e.kind() == dev.cirque.core.home.HomeEvent.Kind.HOME_STOPPED) {
-                        out.onCompleted();
-                        return;
-                    }
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            } catch (RuntimeException cancelled) {
-                // the call ended under us
-            } finally {
-                events.close();
-            }
-        });
-    }
-
-    private static dev.cirque.proto.HomeEvent toProto(dev.cirque.core.home.HomeEvent e) {
-        return dev.cirque.proto.HomeEvent.newBuilder().setSeq(e.seq()).setAtUnixMs(e.at().toEpochMilli())
-                .setKind(e.kind().name()).setDeviceId(e.nodeId()).putAllDetail(e.detail()).setDropped(e.dropped())
-                .setHomeId(e.homeId()).build();
+        new WatchFeed((io.grpc.stub.ServerCallStreamObserver<dev.cirque.proto.HomeEvent>) out, events, !everyHome,
+                WATCHERS).start(() -> homes.homes().stream().anyMatch(h -> h.id().equals(homeId)));
     }
 
     @Override

@@ -301,35 +301,30 @@ public final class HttpApi {
      * {@code data: JSON}): first WATCHING, last HOME_STOPPED, a comment line every 15 s of
      * quiet. Without a home ({@code GET /events}), every home's, HOME_CREATED too, until the
      * client leaves. A reader slower than the events misses some (see HomeEvents); the next event's
-     * {@code dropped} says how many. Holds an HTTP worker while it runs.
+     * {@code dropped} says how many. Written from the connection's event loop ({@link EventStream}):
+     * a watcher holds no HTTP worker.
      */
     private void events(HttpCall ex, String home) throws IOException {
         if (home != null) {
             homes.home(home); // an unknown home is a JSON 404, before the stream starts
         }
-        try (HomeEvents.Subscription events = home == null ? homes.events().subscribeAll(HomeEvents.DEFAULT_CAPACITY)
-                : homes.events().subscribe(home, HomeEvents.DEFAULT_CAPACITY)) {
-            ex.startChunks("text/event-stream");
-            boolean open = ex.writeChunk(sse(0, "WATCHING", json.createObjectNode().put("home_id",
-                    home == null ? "" : home)));
-            while (open && !ex.gone()) {
-                HomeEvent e = events.next(java.time.Duration.ofSeconds(15));
-                if (e == null) {
-                    open = (home == null || homes.homes().stream().anyMatch(h -> h.id().equals(home)))
-                            && ex.writeChunk(": still watching\n\n".getBytes(StandardCharsets.UTF_8));
-                    continue;
-                }
-                ObjectNode data = json.createObjectNode().put("seq", e.seq()).put("at", e.at().toString())
-                        .put("kind", e.kind().name()).put("home_id", e.homeId()).put("device_id", e.nodeId())
-                        .put("dropped", e.dropped());
-                e.detail().forEach(data.putObject("detail")::put);
-                open = ex.writeChunk(sse(e.seq(), e.kind().name(), data))
-                        && (home == null || e.kind() != HomeEvent.Kind.HOME_STOPPED);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        HomeEvents.Subscription events = home == null ? homes.events().subscribeAll(HomeEvents.DEFAULT_CAPACITY)
+                : homes.events().subscribe(home, HomeEvents.DEFAULT_CAPACITY);
+        byte[] watching = sse(0, "WATCHING", json.createObjectNode().put("home_id", home == null ? "" : home));
+        new EventStream(ex, events, this::sse, () -> home == null || homes.homes().stream()
+                .anyMatch(h -> h.id().equals(home)), home != null).start(watching);
+    }
+
+    private byte[] sse(HomeEvent e) {
+        ObjectNode data = json.createObjectNode().put("seq", e.seq()).put("at", e.at().toString())
+                .put("kind", e.kind().name()).put("home_id", e.homeId()).put("device_id", e.nodeId())
+                .put("dropped", e.dropped());
+        e.detail().forEach(data.putObject("detail")::put);
+        try {
+            return sse(e.seq(), e.kind().name(), data);
+        } catch (IOException impossible) {
+            throw new java.io.UncheckedIOException(impossible); // a tree of strings always writes
         }
-        ex.endChunks();
     }
 
     private byte[] sse(long id, String event, JsonNode data) throws IOException {

@@ -86,6 +86,11 @@ final class HttpCall {
         return body;
     }
 
+    /** The connection, for a reply written from its event loop ({@link EventStream}). */
+    Channel channel() {
+        return channel;
+    }
+
     boolean gone() {
         return gone;
     }
