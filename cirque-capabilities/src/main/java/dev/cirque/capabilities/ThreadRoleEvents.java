@@ -35,7 +35,8 @@ public final class ThreadRoleEvents extends PolledNodeEvents {
     @Override
     Optional<String> probe(String home, Node node) {
         try {
-            return Optional.of(ThreadTopology.ctl(homes, home, node.id(), "state"));
+            return Optional.of(homes.inTurn(home, node.id(), Duration.ZERO,
+                    () -> ThreadTopology.ctl(homes, home, node.id(), "state")));
         } catch (CirqueException e) {
             return Optional.empty();
         }

@@ -36,6 +36,8 @@ public final class ThreadTopology {
             String error) {}
 
     private static final Duration ASK = Duration.ofSeconds(10);
+    /** How long a query waits for a client's command in the node to end. */
+    static final Duration CLIENTS_PATIENCE = Duration.ofSeconds(2);
 
     private ThreadTopology() {}
 
@@ -77,24 +79,20 @@ public final class ThreadTopology {
 
     private static ThreadNode ask(HomeService homes, String homeId, String device) {
         try {
-            String role = ctl(homes, homeId, device, "state");
-            String rloc16 = ctl(homes, homeId, device, "rloc16");
-            String extaddr = ctl(homes, homeId, device, "extaddr");
-            List<Neighbor> neighbors = parseNeighbors(ctl(homes, homeId, device, "neighbor table"));
-            return new ThreadNode(device, role, rloc16.startsWith("0x") ? rloc16 : "0x" + rloc16, extaddr, neighbors,
-                    null);
+            return homes.inTurn(homeId, device, CLIENTS_PATIENCE, () -> {
+                String role = ctl(homes, homeId, device, "state");
+                String rloc16 = ctl(homes, homeId, device, "rloc16");
+                String extaddr = ctl(homes, homeId, device, "extaddr");
+                List<Neighbor> neighbors = parseNeighbors(ctl(homes, homeId, device, "neighbor table"));
+                return new ThreadNode(device, role, rloc16.startsWith("0x") ? rloc16 : "0x" + rloc16, extaddr,
+                        neighbors, null);
+            });
         } catch (CirqueException e) {
             return new ThreadNode(device, null, null, null, List.of(), e.getMessage());
         }
     }
 
-    /**
-     * The first line of {@code ot-ctl COMMAND}'s answer (it ends with "Done"). ot-daemon
-     * serves one CLI session at a time, and resets another that comes meanwhile (a test's
-     * own ot-ctl, a second watch): that is tried again, three times at most. The reset shows as
-     * "Connection reset" when ot-ctl was reading, and as death by SIGPIPE (exit 141, silent) when
-     * it was writing.
-     */
+    /** Whether ot-daemon cut this session short for another (see {@link #ctl}). */
     private static boolean sessionReset(ExecResult r) {
         return r.exitCode() == SIGPIPE_EXIT || r.exitCode() != 0 && r.output().contains("Connection reset");
     }
@@ -102,6 +100,16 @@ public final class ThreadTopology {
     /** 128 + SIGPIPE: ot-ctl wrote to a session ot-daemon had reset. */
     private static final int SIGPIPE_EXIT = 141;
 
+    /**
+     * The first line of {@code ot-ctl COMMAND}'s answer (it ends with "Done"); call it in the
+     * node's turn ({@link HomeService#inTurn}, {@link #CLIENTS_PATIENCE}). ot-daemon serves one
+     * CLI session at a time and closes it when another comes: a client's one-shot ot-ctl cut
+     * that way exits 0 with its answer missing, so the daemon does not ask while a client's
+     * command runs. A client's command cannot cut the daemon's either (it waits for the
+     * turn), but another tool in the node can (docker exec): that is tried again, three times
+     * at most. The cut shows as "Connection reset" when ot-ctl was reading, and as death by
+     * SIGPIPE (exit 141, silent) when it was writing.
+     */
     static String ctl(HomeService homes, String homeId, String device, String command) {
         List<String> argv = new ArrayList<>(List.of("ot-ctl"));
         argv.addAll(List.of(command.split(" ")));

@@ -123,11 +123,12 @@ class ThreadMediumTest {
     }
 
     @Test
-    void aClientsOtCtlSessionIsNotCutByTheRolePoller() {
+    void aClientsOtCtlSessionIsNotCutByTheDaemonsOwnQueries() throws InterruptedException {
         // ot-daemon serves one CLI session at a time: a new one closes the one it serves, and a
         // one-shot ot-ctl whose session is closed exits 0 with its output cut short. A scan keeps
-        // its session ~0.8 s; the watch's poller (every 2 s) must not come while it runs.
-        // (Run through docker exec, which the daemon does not see, most scans here were cut.)
+        // its session ~5 s; neither the home watch's role poller (every 2 s) nor a topology
+        // watch (every 300 ms, as the live view's) may come while it runs. (Through docker exec,
+        // which the daemon does not see, most scans here were cut.)
         Map<String, String> devices = home(1);
         String home = homes.get(0);
         String node = devices.get("n1");
@@ -138,10 +139,52 @@ class ThreadMediumTest {
                 .watchHome(dev.cirque.proto.WatchHomeRequest.newBuilder().setHomeId(home).build());
         assertEquals("WATCHING", events.next().getKind());
         assertEquals("disabled", nextRoleChange(events).getDetailOrThrow("to"), "the poller looks at this home");
-        for (int i = 1; i <= 4; i++) {
-            String out = daemon.stub.executeDeviceCommand(dev.cirque.proto.ExecuteDeviceCommandRequest.newBuilder()
-                    .setHomeId(home).setDeviceId(node).setCommand("ot-ctl scan").build()).getOutput();
-            assertTrue(out.strip().endsWith("Done"), "scan " + i + " ran to its end: " + out);
+        try (TopologyWatch watch = new TopologyWatch(home, 300)) {
+            for (int i = 1; i <= 3; i++) {
+                String out = daemon.stub.executeDeviceCommand(dev.cirque.proto.ExecuteDeviceCommandRequest
+                        .newBuilder().setHomeId(home).setDeviceId(node).setCommand("ot-ctl scan").build()).getOutput();
+                assertTrue(out.strip().endsWith("Done"), "scan " + i + " ran to its end: " + out);
+            }
+            // The watch was there all along: its first look comes when no scan holds the node.
+            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+            while (watch.events().isEmpty()) {
+                assertTrue(System.nanoTime() < deadline, "the topology watch never looked");
+                java.util.concurrent.locks.LockSupport.parkNanos(50_000_000L); // a poll of the watch's list
+            }
+        }
+    }
+
+    /** A WatchThreadTopology call read in a thread of its own, until closed. */
+    private static final class TopologyWatch implements AutoCloseable {
+        private final io.grpc.Context.CancellableContext call = io.grpc.Context.current().withCancellation();
+        private final List<ThreadEvent> sink = java.util.Collections.synchronizedList(new ArrayList<>());
+        private final Thread reader;
+
+        TopologyWatch(String home, int intervalMs) {
+            reader = new Thread(() -> call.run(() -> {
+                try {
+                    daemon.stub.watchThreadTopology(WatchThreadRequest.newBuilder().setHomeId(home)
+                            .setIntervalMs(intervalMs).build()).forEachRemaining(sink::add);
+                } catch (io.grpc.StatusRuntimeException cancelled) {
+                    // closed by the test
+                }
+            }), "thread-watch");
+            reader.start();
+        }
+
+        /** What it sent so far (synchronized list). */
+        List<ThreadEvent> events() {
+            return sink;
+        }
+
+        @Override
+        public void close() {
+            call.cancel(null);
+            try {
+                reader.join(10_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 
@@ -165,17 +208,8 @@ class ThreadMediumTest {
         ThreadMesh.form(daemon, home, all);
         ThreadMesh.awaitRoles(daemon, home, all, r -> r.equals("leader") || r.equals("router"), 90);
 
-        List<ThreadEvent> events = java.util.Collections.synchronizedList(new ArrayList<>());
-        io.grpc.Context.CancellableContext watch = io.grpc.Context.current().withCancellation();
-        Thread watcher = new Thread(() -> watch.run(() -> {
-            try {
-                daemon.stub.watchThreadTopology(WatchThreadRequest.newBuilder().setHomeId(home).setIntervalMs(500)
-                        .build()).forEachRemaining(events::add);
-            } catch (io.grpc.StatusRuntimeException cancelled) {
-                // the test cancels the watch at its end
-            }
-        }), "thread-watch");
-        watcher.start();
+        TopologyWatch watch = new TopologyWatch(home, 500);
+        List<ThreadEvent> events = watch.events();
 
         long t0 = System.nanoTime();
         daemon.stub.partitionHome(PartitionRequest.newBuilder().setHomeId(home).setMedium("thread").setName("split")
@@ -188,8 +222,7 @@ class ThreadMediumTest {
         awaitOneLeaderEach(home, List.of(all), 120);
         System.out.printf("thread partition: merged into one leader %.1f s after healing%n",
                 (System.nanoTime() - t0) / 1e9);
-        watch.cancel(null);
-        watcher.join(10_000);
+        watch.close();
         List<ThreadEvent> seen;
         synchronized (events) {
             seen = List.copyOf(events);

@@ -486,6 +486,32 @@ public final class HomeService implements AutoCloseable {
         return commands.exec(running(homeId, nodeId), argv, timeout);
     }
 
+    /**
+     * Runs the daemon's own {@code questions} to a node's tool that serves one session at a
+     * time and drops the one it serves when another comes (ot-ctl), in the node's turn (see
+     * {@link CommandTurns}): it waits up to {@code patience} for the clients' commands running
+     * in the node to end, so as not to cut theirs short, and is UNAVAILABLE, saying so, if they
+     * still run then; a client's command that comes meanwhile starts after the questions.
+     * The questions are {@link #query} calls; keep them few and short.
+     */
+    public <T> T inTurn(String homeId, String nodeId, Duration patience, java.util.function.Supplier<T> questions) {
+        Node node = running(homeId, nodeId);
+        try {
+            if (!node.turns.daemonAsks(patience)) {
+                throw new CirqueException(Kind.UNAVAILABLE, "device " + node.id() + " runs a client's command: not"
+                        + " asked meanwhile, not to cut the client's session of a one-session tool (ot-ctl)");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CirqueException(Kind.UNAVAILABLE, "interrupted while waiting for device " + node.id());
+        }
+        try {
+            return questions.get();
+        } finally {
+            node.turns.daemonDone();
+        }
+    }
+
     /** Runs a command line in a node, passing its output on as it comes; returns the exit code. */
     public int execStreaming(String homeId, String nodeId, String command, Duration timeout,
             ContainerEngine.OutputSink sink) {
@@ -497,7 +523,7 @@ public final class HomeService implements AutoCloseable {
     /** A command's run, told to the home's watchers as it starts and ends. */
     private ExecResult watched(String homeId, Node node, String command, java.util.function.Supplier<ExecResult> run) {
         events.publish(homeId, HomeEvent.Kind.EXEC_STARTED, node.id(), Map.of("command", command));
-        node.clientCommands.incrementAndGet();
+        node.turns.clientStarts();
         try {
             ExecResult r = run.get();
             events.publish(homeId, HomeEvent.Kind.EXEC_ENDED, node.id(), Map.of("exit_code",
@@ -507,7 +533,7 @@ public final class HomeService implements AutoCloseable {
             events.publish(homeId, HomeEvent.Kind.EXEC_ENDED, node.id(), Map.of("error", String.valueOf(e.getMessage())));
             throw e;
         } finally {
-            node.clientCommands.decrementAndGet();
+            node.turns.clientEnded();
         }
     }
 

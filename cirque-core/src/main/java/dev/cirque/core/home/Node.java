@@ -8,7 +8,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 
@@ -58,8 +57,8 @@ public final class Node {
     /** Replaced, not cleared, on a change: a rendering under way of the old state lands in the old map. */
     private volatile Map<Object, Object> views = new ConcurrentHashMap<>();
     final Teardown teardown;
-    /** Clients' commands running in it now (not the daemon's own queries). */
-    final AtomicInteger clientCommands = new AtomicInteger();
+    /** Its clients' commands and the daemon's own questions to one-session tools, in turns. */
+    final CommandTurns turns = new CommandTurns();
     /** What was set up for the container's current run; replaced at each power-on. */
     final AtomicReference<Teardown> running;
 
@@ -127,12 +126,12 @@ public final class Node {
     }
 
     /**
-     * Whether a client's command runs in it now. The daemon's own pollers wait for it to end:
-     * some of a node's tools serve one session at a time (ot-ctl), and a poll would cut the
-     * client's short.
+     * Whether a client's command runs in it now. The daemon's own pollers skip it then: some
+     * of a node's tools serve one session at a time (ot-ctl), and a poll would cut the
+     * client's short (see {@link CommandTurns}).
      */
     public boolean clientCommandRunning() {
-        return clientCommands.get() > 0;
+        return turns.clientRunning();
     }
 
     /** The exit code of its container's last run; meaningful when not running. */
