@@ -116,6 +116,27 @@ class ThreadMediumTest {
 
     private record Received(byte[] bytes, int fromPort) {}
 
+    @Test
+    void aDelayedFrameWhoseRadioLeftOpensNoSocket() throws Exception {
+        // CI once found a relay socket left after a home's stop: a frame delayed on its link
+        // came due after its radio had left, and the relay opened a socket to send it.
+        Radio a = join("h", "a", "h/0", 5, 1);
+        Radio b = join("h", "b", "h/0", 6, 2);
+        Radio c = join("h", "c", "h/0", 7, 3);
+        Radio d = join("h", "d", "h/0", 8, 4);
+        LinkModel model = new LinkModel();
+        medium.apply("h", model.setLink("a", "b", Optional.of(LinkConditions.of(300, 0, 0))));
+        medium.apply("h", model.setLink("a", "d", Optional.of(LinkConditions.of(600, 0, 0))));
+        a.send(new byte[] {11, 5});
+        assertNotNull(c.receive(2000), "the relay took the frame: b's copy waits 300 ms, d's 600 ms");
+        b.close();
+        assertNotNull(d.receive(3000), "d's copy came, so b's came due before it (one timer thread, in order)");
+        a.close();
+        c.close();
+        d.close();
+        assertEquals(0, medium.openSockets(), "every radio left: no socket may be left");
+    }
+
     private Radio join(String home, String node, String network, int slot, int id) throws IOException {
         medium.join(home, node, network, FIRST_OFFSET + slot, id);
         return new Radio(home, node, ThreadNetworks.basePort(FIRST_OFFSET + slot), id);
