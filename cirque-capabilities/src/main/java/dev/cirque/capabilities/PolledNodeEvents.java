@@ -21,8 +21,9 @@ import org.slf4j.LoggerFactory;
  * found by asking the node every interval, only in homes someone watches, and told to the
  * home's watchers. The first look at a watched home tells each node's state (from ""), and
  * from then on each change; so does a node that joins or is powered on. A node that does not
- * answer this round, or runs a client's command, is skipped, not taken for a change. A home
- * no longer watched is forgotten, and told afresh when watched again.
+ * answer this round (a Thread node busy with a client's command is not asked: see
+ * {@link HomeService#inTurn}) is skipped, not taken for a change. A home no longer watched is
+ * forgotten, and told afresh when watched again.
  */
 abstract class PolledNodeEvents implements AutoCloseable {
 
@@ -79,9 +80,6 @@ abstract class PolledNodeEvents implements AutoCloseable {
                 if (node.state() != Node.State.RUNNING) {
                     known.remove(node.id()); // powered on again, its first state is news
                     continue;
-                }
-                if (node.clientCommandRunning()) {
-                    continue; // asked next round: a probe could cut a client's ot-ctl session short
                 }
                 Optional<String> now = probe(home.id(), node);
                 if (now.isEmpty()) {

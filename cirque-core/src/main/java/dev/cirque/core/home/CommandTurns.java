@@ -37,10 +37,6 @@ final class CommandTurns {
         notifyAll();
     }
 
-    synchronized boolean clientRunning() {
-        return clients > 0;
-    }
-
     /**
      * The daemon's turn to ask, waiting up to {@code patience} for the clients' commands (and
      * another question) to end; false when they did not. After true, {@link #daemonDone} follows.

@@ -125,15 +125,6 @@ public final class Node {
         runAskedAt = Instant.now();
     }
 
-    /**
-     * Whether a client's command runs in it now. The daemon's own pollers skip it then: some
-     * of a node's tools serve one session at a time (ot-ctl), and a poll would cut the
-     * client's short (see {@link CommandTurns}).
-     */
-    public boolean clientCommandRunning() {
-        return turns.clientRunning();
-    }
-
     /** The exit code of its container's last run; meaningful when not running. */
     public int exitCode() {
         return exitCode;
