@@ -142,12 +142,13 @@ public final class HomeEvents {
 
         /** The next event, waiting up to {@code wait}; null when none came. */
         public HomeEvent next(Duration wait) throws InterruptedException {
-            HomeEvent e = buffer.poll(last == null ? wait.toMillis() : 0, TimeUnit.MILLISECONDS);
-            if (e == null && last != null) {
-                e = last;
-                last = null;
+            if (last == null) {
+                HomeEvent e = buffer.poll(wait.toMillis(), TimeUnit.MILLISECONDS);
+                if (e != null) {
+                    return e;
+                }
             }
-            return e;
+            return poll();
         }
 
         @Override
