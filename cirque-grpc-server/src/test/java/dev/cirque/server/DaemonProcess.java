@@ -39,6 +39,13 @@ final class DaemonProcess {
         pump.start();
     }
 
+    /**
+     * With scripts/cirque-daemon's collector (SerialGC) and the JIT's first tier only: a
+     * test's daemon lives seconds to minutes, where C2's compile threads cost more than they
+     * give (under the VM's software emulation, on one CPU, they held a start past 2 minutes).
+     */
+    private static final List<String> JVM_OPTIONS = List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1");
+
     static DaemonProcess start(String... args) throws IOException {
         return startUnder(List.of(), args);
     }
@@ -46,10 +53,9 @@ final class DaemonProcess {
     /** Started by {@code wrapper} (say {@code prlimit --nofile=400:400 --}), which must exec the JVM. */
     static DaemonProcess startUnder(List<String> wrapper, String... args) throws IOException {
         List<String> command = new ArrayList<>(wrapper);
-        command.addAll(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", classPath(),
-                CirqueDaemon.class.getName()));
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(JVM_OPTIONS);
+        command.addAll(List.of("-cp", classPath(), CirqueDaemon.class.getName()));
         command.addAll(List.of(args));
         return new DaemonProcess(new ProcessBuilder(command).redirectErrorStream(true).start());
     }
@@ -73,7 +79,10 @@ final class DaemonProcess {
         return cp.toString();
     }
 
-    /** Waits for a line containing {@code text}; fails with everything seen so far. */
+    /**
+     * Waits for a line containing {@code text}; fails with everything seen so far, at once
+     * when the process has ended without printing it.
+     */
     void awaitLine(String text, int seconds) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
         while (System.nanoTime() < deadline) {
@@ -83,9 +92,22 @@ final class DaemonProcess {
                 if (line.contains(text)) {
                     return;
                 }
+            } else if (!process.isAlive() && !pump.isAlive() && lines.isEmpty()) {
+                throw new AssertionError("the daemon ended (exit code " + process.exitValue() + ") without a line with '"
+                        + text + "':\n" + String.join("\n", seen));
             }
         }
         throw new AssertionError("no line with '" + text + "' within " + seconds + " s:\n" + String.join("\n", seen));
+    }
+
+    /**
+     * How long a daemon JVM may take to listen on this machine: a few times what this test
+     * JVM took, measured in this run, from its own start to its first test daemon serving
+     * (the same classes loaded cold, on the same CPUs, under the same load), and at least
+     * {@code floorSeconds}.
+     */
+    static int startBoundSeconds(int floorSeconds) {
+        return (int) Math.max(floorSeconds, 5 * TestDaemon.firstStartSeconds());
     }
 
     /** Everything printed so far; all of it once the process has ended (the pump reads to the end). */
@@ -112,7 +134,7 @@ final class DaemonProcess {
             all.addAll(List.of(args));
             DaemonProcess d = DaemonProcess.start(all.toArray(String[]::new));
             daemons.add(d);
-            d.awaitLine("gRPC listening", 60);
+            d.awaitLine("gRPC listening", startBoundSeconds(60));
             ManagedChannel channel = ManagedChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
             channels.add(channel);
             return CirqueServiceGrpc.newBlockingStub(channel).withDeadlineAfter(2, TimeUnit.MINUTES);

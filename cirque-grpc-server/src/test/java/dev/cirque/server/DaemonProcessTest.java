@@ -84,7 +84,7 @@ class DaemonProcessTest {
     void sigtermTearsEveryHomeDownBeforeExit() throws Exception {
         int port = freePort();
         DaemonProcess run = start("--grpc-address", "127.0.0.1:" + port, "--http-address", "127.0.0.1:" + freePort());
-        run.awaitLine("gRPC listening", 60);
+        run.awaitLine("gRPC listening", DaemonProcess.startBoundSeconds(60));
         ManagedChannel channel = ManagedChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
         String home;
         try {
@@ -117,7 +117,7 @@ class DaemonProcessTest {
     void aSecondSigtermExitsAtOnce() throws Exception {
         int port = freePort();
         DaemonProcess run = start("--grpc-address", "127.0.0.1:" + port, "--http-address", "127.0.0.1:" + freePort());
-        run.awaitLine("gRPC listening", 60);
+        run.awaitLine("gRPC listening", DaemonProcess.startBoundSeconds(60));
         ManagedChannel channel = ManagedChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
         try (DockerEngine engine = DockerEngine.connect(null)) {
             CirqueServiceGrpc.CirqueServiceBlockingStub stub = CirqueServiceGrpc.newBlockingStub(channel)

@@ -54,7 +54,7 @@ class HttpBoundsTest {
         daemon = DaemonProcess.startUnder(List.of("prlimit", "--nofile=" + FD_LIMIT + ":" + FD_LIMIT, "--"),
                 "--grpc-address", "127.0.0.1:" + grpcPort, "--http-address", "127.0.0.1:" + httpPort,
                 "--http-read-timeout", "2", "--keep-orphans");
-        daemon.awaitLine("HTTP listening", 60);
+        daemon.awaitLine("HTTP listening", DaemonProcess.startBoundSeconds(60));
         pid = daemon.process.pid();
         channel = ManagedChannelBuilder.forAddress("127.0.0.1", grpcPort).usePlaintext().build();
     }

@@ -46,6 +46,9 @@ final class TestDaemon implements AutoCloseable, BeforeAllCallback, AfterAllCall
     /** The tests mount their own temporary directories: any path (but the host's state) is theirs. */
     static final HostSettings TESTS = new HostSettings(MountPolicy.anyPath(), Map.of());
 
+    /** This JVM's uptime when its first test daemon served, in seconds (0 before). */
+    private static volatile double firstStartSeconds;
+
     private final HostSettings host;
     DockerEngine engine;
     /** What other daemons had made when this one started: not this one's to answer for. */
@@ -111,6 +114,17 @@ final class TestDaemon implements AutoCloseable, BeforeAllCallback, AfterAllCall
                         : options.withDeadlineAfter(5, TimeUnit.MINUTES));
             }
         });
+        if (firstStartSeconds == 0) {
+            firstStartSeconds = java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime() / 1000.0;
+        }
+    }
+
+    /**
+     * How long this JVM took from its start to serving its first test daemon (class loading,
+     * the engine's connection, the servers): a measure of this machine's speed in this run.
+     */
+    static double firstStartSeconds() {
+        return firstStartSeconds;
     }
 
     /** A new empty home's id. */

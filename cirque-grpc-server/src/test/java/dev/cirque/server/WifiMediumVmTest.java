@@ -171,7 +171,11 @@ class WifiMediumVmTest {
         daemon.server.homes().links().find("wifi").ifPresent(m -> m.close());
         int port = DaemonProcess.freePort();
         DaemonProcess first = DaemonProcess.start("--grpc-address", "127.0.0.1:" + port, "--no-http");
-        first.awaitLine("gRPC listening", 120);
+        int bound = DaemonProcess.startBoundSeconds(120);
+        long t0 = System.nanoTime();
+        first.awaitLine("gRPC listening", bound);
+        System.out.printf("WIFI MEDIUM (VM): a second daemon JVM listened in %.1f s (bound %d s: 5x this JVM's"
+                + " own start, %.1f s)%n", (System.nanoTime() - t0) / 1e9, bound, TestDaemon.firstStartSeconds());
         ManagedChannel channel = ManagedChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
         String phy;
         try {
