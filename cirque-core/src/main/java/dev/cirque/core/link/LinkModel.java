@@ -24,11 +24,22 @@ public final class LinkModel {
     /** A directed link between two nodes of the home. */
     public record Link(String from, String to) {}
 
-    /** The model at one moment. */
+    /**
+     * The model at one moment.
+     *
+     * @param seed the home's seed for the media's drop and delay draws ({@link Impairment}),
+     *     null for fresh randomness
+     * @param seeded the version that set it: each seeding starts the draws anew, the same seed too
+     */
     public record Snapshot(long version, Map<String, LinkConditions> egress, Map<Link, LinkConditions> links,
-            Map<String, Set<String>> partitions) {
+            Map<String, Set<String>> partitions, Long seed, long seeded) {
 
-        public static final Snapshot EMPTY = new Snapshot(0, Map.of(), Map.of(), Map.of());
+        public static final Snapshot EMPTY = new Snapshot(0, Map.of(), Map.of(), Map.of(), null, 0);
+
+        public Snapshot(long version, Map<String, LinkConditions> egress, Map<Link, LinkConditions> links,
+                Map<String, Set<String>> partitions) {
+            this(version, egress, links, partitions, null, 0);
+        }
 
         /** What {@code from} sends to {@code to} meets; {@code to} null for a destination beyond the home. */
         public LinkConditions effective(String from, String to) {
@@ -62,6 +73,9 @@ public final class LinkModel {
             Map<String, Object> p = new LinkedHashMap<>();
             partitions.forEach((name, nodes) -> p.put(name, nodes.stream().sorted().toList()));
             out.put("partitions", p);
+            if (seed != null) {
+                out.put("seed", seed);
+            }
             return out;
         }
 
@@ -93,10 +107,19 @@ public final class LinkModel {
     private final Map<String, LinkConditions> egress = new LinkedHashMap<>();
     private final Map<Link, LinkConditions> links = new LinkedHashMap<>();
     private final Map<String, Set<String>> partitions = new LinkedHashMap<>();
+    private Long seed;
+    private long seeded;
     private volatile Snapshot current = Snapshot.EMPTY;
 
     public Snapshot snapshot() {
         return current;
+    }
+
+    /** The seed of the media's drop and delay draws from now on; null: fresh randomness. */
+    public synchronized Snapshot seed(Long seed) {
+        this.seed = seed;
+        this.seeded = current.version() + 1;
+        return publish();
     }
 
     /** A node's egress conditions; {@link LinkConditions#IDEAL} clears them. */
@@ -153,6 +176,8 @@ public final class LinkModel {
         links.putAll(earlier.links());
         partitions.clear();
         partitions.putAll(earlier.partitions());
+        seed = earlier.seed();
+        seeded = earlier.seeded();
         return publish();
     }
 
@@ -171,7 +196,7 @@ public final class LinkModel {
 
     private Snapshot publish() {
         current = new Snapshot(current.version() + 1, Map.copyOf(egress), Map.copyOf(links),
-                Map.copyOf(partitions));
+                Map.copyOf(partitions), seed, seeded);
         return current;
     }
 }

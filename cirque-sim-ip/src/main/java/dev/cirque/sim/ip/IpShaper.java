@@ -1,6 +1,9 @@
 package dev.cirque.sim.ip;
 
 import dev.cirque.core.CirqueException;
+import dev.cirque.core.link.DueScheduler;
+import dev.cirque.core.link.HomeImpairments;
+import dev.cirque.core.link.Impairment;
 import dev.cirque.core.link.LinkConditions;
 import dev.cirque.core.link.LinkMedium;
 import dev.cirque.core.link.LinkModel;
@@ -15,7 +18,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.SplittableRandom;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
@@ -44,16 +46,25 @@ public final class IpShaper implements LinkMedium {
     /** An IPv4 or IPv6 address as two longs: no allocation of InetAddress per packet. */
     private record Key(long hi, long lo) {}
 
-    /** What packets entering by one port meet, by destination; {@code beyond} for the rest. */
-    private record Source(Map<Key, LinkConditions> byDestination, LinkConditions beyond) {}
+    /**
+     * What packets entering by one port meet, by destination; {@code beyond} for the rest;
+     * {@code conditions} the home's, for its seed.
+     */
+    private record Source(String homeId, LinkModel.Snapshot conditions, Map<Key, LinkConditions> byDestination,
+            LinkConditions beyond) {}
+
+    /** One link's packets, for the order rule: the port they enter by and their destination. */
+    private record Flow(int ifindex, Key destination) {}
 
     private final NfQueue queue;
     private final ShaperRules rules;
-    private final VerdictScheduler scheduler;
+    /** Holds packets until they are due, then accepts them. */
+    private final DueScheduler scheduler;
     private final Thread receiver;
     private final Map<String, Map<String, Port>> homes = new HashMap<>();
     private final Map<String, LinkModel.Snapshot> conditions = new HashMap<>();
     private final Set<String> ruled = ConcurrentHashMap.newKeySet();
+    private final HomeImpairments impairments = new HomeImpairments();
     /** By bridge port ifindex: read per packet, rebuilt on every change. */
     private volatile Map<Integer, Source> table = Map.of();
     private volatile boolean running = true;
@@ -61,7 +72,7 @@ public final class IpShaper implements LinkMedium {
     private IpShaper(NfQueue queue) {
         this.queue = queue;
         this.rules = new ShaperRules(queue.queueNumber());
-        this.scheduler = new VerdictScheduler(queue);
+        this.scheduler = new DueScheduler("cirque-ip-verdicts");
         this.receiver = new Thread(this::receive, "cirque-ip-shaper");
         receiver.setDaemon(true);
         receiver.start();
@@ -123,6 +134,7 @@ public final class IpShaper implements LinkMedium {
         if (ports.isEmpty()) {
             homes.remove(homeId);
             conditions.remove(homeId);
+            impairments.forget(homeId);
         }
         rebuild();
     }
@@ -174,18 +186,16 @@ public final class IpShaper implements LinkMedium {
                         to.addresses().forEach(k -> byDst.put(k, c));
                     }
                 }
-                next.put(from.ifindex(), new Source(Map.copyOf(byDst), s.effective(from.nodeId(), null)));
+                next.put(from.ifindex(), new Source(homeId, s, Map.copyOf(byDst), s.effective(from.nodeId(), null)));
             }
         });
         table = Map.copyOf(next);
     }
 
     private void receive() {
-        SplittableRandom random = new SplittableRandom();
-        Map<Long, Long> lastDue = new HashMap<>();
         while (running) {
             try {
-                if (!queue.receive(p -> decide(p, random, lastDue))) {
+                if (!queue.receive(this::decide)) {
                     return;
                 }
             } catch (IOException | RuntimeException e) {
@@ -196,35 +206,35 @@ public final class IpShaper implements LinkMedium {
         }
     }
 
-    private void decide(NfQueue.Packet p, SplittableRandom random, Map<Long, Long> lastDue) {
+    private void decide(NfQueue.Packet p) {
         Source source = table.get(p.physInIndex());
-        Key dst = destination(p);
-        LinkConditions c = source == null ? LinkConditions.IDEAL
-                : dst == null ? source.beyond() : source.byDestination().getOrDefault(dst, source.beyond());
         try {
-            if (!c.up() || c.lossPercent() > 0 && random.nextDouble() * 100 < c.lossPercent()) {
-                queue.verdict(p.id(), NfQueue.NF_DROP);
-                return;
-            }
-            long now = System.nanoTime();
-            long delay = c.latencyMs() * 1_000_000L;
-            if (c.jitterMs() > 0) {
-                delay = Math.max(0, delay + random.nextLong(-c.jitterMs() * 1_000_000L, c.jitterMs() * 1_000_000L + 1));
-            }
-            // One link's packets leave in order: none before the one ahead of it.
-            long flow = ((long) p.physInIndex() << 32) ^ (dst == null ? 0 : dst.hi() * 31 + dst.lo());
-            long due = Math.max(now + delay, lastDue.getOrDefault(flow, 0L));
-            if (due <= now) {
+            if (source == null) {
                 queue.verdict(p.id(), NfQueue.NF_ACCEPT);
                 return;
             }
-            if (lastDue.size() > 65536) {
-                lastDue.clear();
+            Key dst = destination(p);
+            LinkConditions c = dst == null ? source.beyond() : source.byDestination().getOrDefault(dst, source.beyond());
+            long now = System.nanoTime();
+            long due = impairments.of(source.homeId(), source.conditions()).due(new Flow(p.physInIndex(), dst), c, now);
+            if (due == Impairment.DROPPED) {
+                queue.verdict(p.id(), NfQueue.NF_DROP);
+            } else if (due <= now) {
+                queue.verdict(p.id(), NfQueue.NF_ACCEPT);
+            } else {
+                int id = p.id();
+                scheduler.at(due, () -> accept(id));
             }
-            lastDue.put(flow, due);
-            scheduler.hold(p.id(), due);
         } catch (IOException e) {
             log.warn("ip shaper: verdict for packet {}: {}", p.id(), e.getMessage());
+        }
+    }
+
+    private void accept(int packetId) {
+        try {
+            queue.verdict(packetId, NfQueue.NF_ACCEPT);
+        } catch (IOException e) {
+            log.warn("ip shaper: releasing packet {}: {}", packetId, e.getMessage());
         }
     }
 
@@ -296,7 +306,7 @@ public final class IpShaper implements LinkMedium {
         rules.delete(all);
         ruled.clear();
         running = false;
-        scheduler.close();
+        scheduler.stop().forEach(Runnable::run); // what was held goes at once
         try {
             receiver.join(2000);
         } catch (InterruptedException e) {

@@ -3,6 +3,9 @@ package dev.cirque.sim.thread;
 import dev.cirque.core.capture.CapturingMedium;
 import dev.cirque.core.capture.HomeCaptures;
 import dev.cirque.core.capture.PcapWriter;
+import dev.cirque.core.link.DueScheduler;
+import dev.cirque.core.link.HomeImpairments;
+import dev.cirque.core.link.Impairment;
 import dev.cirque.core.link.LinkConditions;
 import dev.cirque.core.link.LinkModel;
 import java.io.IOException;
@@ -26,10 +29,6 @@ import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -69,12 +68,13 @@ public final class ThreadMedium implements CapturingMedium {
     private final Map<String, LinkModel.Snapshot> conditions = new ConcurrentHashMap<>(); // by home
     private final HomeCaptures captures;
     private final Map<Hop, long[]> counts = new ConcurrentHashMap<>(); // delivered, dropped
+    private final HomeImpairments impairments = new HomeImpairments(); // drawn on the relay's thread
     private final Queue<Radio> toRegister = new ConcurrentLinkedQueue<>();
     private final AtomicLong frames = new AtomicLong();
     private final NetworkInterface loopback;
     private Selector selector;
     private Thread loop;
-    private ScheduledExecutorService later;
+    private DueScheduler later;
     private volatile boolean closed;
 
     /** @param captureDir where homes' captures are written */
@@ -144,6 +144,7 @@ public final class ThreadMedium implements CapturingMedium {
         });
         if (radios.values().stream().noneMatch(r -> r.homeId().equals(homeId))) {
             conditions.remove(homeId);
+            impairments.forget(homeId);
             counts.keySet().removeIf(h -> h.from().homeId().equals(homeId));
             captures.forget(homeId);
         }
@@ -208,11 +209,7 @@ public final class ThreadMedium implements CapturingMedium {
             return;
         }
         selector = Selector.open();
-        later = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "thread-medium-later");
-            t.setDaemon(true);
-            return t;
-        });
+        later = new DueScheduler("thread-medium-later");
         loop = new Thread(this::relay, "thread-medium");
         loop.setDaemon(true);
         loop.start();
@@ -264,22 +261,25 @@ public final class ThreadMedium implements CapturingMedium {
             capture.write(frame, 1, frame.length - 1); // the first byte is the channel
         }
         LinkModel.Snapshot snapshot = conditions.getOrDefault(from.homeId(), LinkModel.Snapshot.EMPTY);
+        Impairment impairment = impairments.of(from.homeId(), snapshot);
         for (Radio to : byNetwork.getOrDefault(from.network(), Set.of())) {
             if (to == from) {
                 continue;
             }
             LinkConditions c = snapshot.effective(from.nodeId(), to.nodeId());
-            long[] count = counts.computeIfAbsent(new Hop(from, to), h -> new long[2]);
-            if (!c.up() || (c.lossPercent() > 0 && ThreadLocalRandom.current().nextDouble(100) < c.lossPercent())) {
+            Hop hop = new Hop(from, to);
+            long[] count = counts.computeIfAbsent(hop, h -> new long[2]);
+            long now = System.nanoTime();
+            long due = impairment.due(hop, c, now);
+            if (due == Impairment.DROPPED) {
                 count[1]++;
                 continue;
             }
             count[0]++;
-            int delay = c.latencyMs() + (c.jitterMs() > 0 ? ThreadLocalRandom.current().nextInt(c.jitterMs() + 1) : 0);
-            if (delay == 0) {
+            if (due <= now) {
                 send(to, from.id(), frame);
             } else {
-                later.schedule(() -> send(to, from.id(), frame), delay, TimeUnit.MILLISECONDS);
+                later.at(due, () -> send(to, from.id(), frame));
             }
         }
     }
@@ -337,7 +337,7 @@ public final class ThreadMedium implements CapturingMedium {
         captures.close();
         if (loop != null) {
             selector.wakeup();
-            later.shutdownNow();
+            later.stop();
             try {
                 loop.join(2000);
                 selector.close();

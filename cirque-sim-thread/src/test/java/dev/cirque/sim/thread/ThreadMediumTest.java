@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.cirque.core.link.Impairment;
 import dev.cirque.core.link.LinkConditions;
 import dev.cirque.core.link.LinkModel;
 import java.io.IOException;
@@ -20,7 +21,9 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -135,6 +138,95 @@ class ThreadMediumTest {
         c.close();
         d.close();
         assertEquals(0, medium.openSockets(), "every radio left: no socket may be left");
+    }
+
+    @Test
+    void aLinksDelayIsLatencyPlusOrMinusJitterAsTheHomesSeedDrawsIt() throws Exception {
+        // Thread once drew latency + 0..jitter: 50 ± 40 ms gave a 70 ms mean one way.
+        try (Radio a = join("h", "a", "h/0", 9, 1); Radio b = join("h", "b", "h/0", 10, 2)) {
+            long slack = unshapedSlackNanos(a, b, 20);
+            LinkConditions c = LinkConditions.of(50, 40, 0);
+            LinkModel model = new LinkModel();
+            model.seed(9L);
+            medium.apply("h", model.setLink("a", "b", Optional.of(c)));
+            Impairment replay = Impairment.seeded(9L); // the same draws as the relay's, frame by frame
+            java.util.LongSummaryStatistics took = new java.util.LongSummaryStatistics();
+            for (int n = 0; n < 40; n++) { // 100 ms apart: more than the 90 ms a frame may wait, so none is held back
+                long due = replay.delayNanos(c);
+                long t0 = System.nanoTime();
+                a.send(new byte[] {11, (byte) n});
+                Received got = b.receive(3000);
+                long t = System.nanoTime() - t0;
+                assertNotNull(got, "frame " + n);
+                assertEquals(n, got.bytes[1]);
+                assertTrue(t >= due && t <= due + slack, "frame " + n + " took " + t / 1e6 + " ms; drawn "
+                        + due / 1e6 + " ms, slack " + slack / 1e6 + " ms");
+                took.accept(t / 1_000_000);
+                java.util.concurrent.locks.LockSupport.parkNanos(100_000_000L - Math.min(t, 90_000_000L)); // the pace
+            }
+            assertTrue(took.getAverage() > 40 && took.getAverage() < 60 + slack / 1e6, "mean about 50 ms: " + took);
+            assertTrue(took.getMin() < 40 && took.getMax() > 60, "spread both ways of 50 ms: " + took);
+        }
+    }
+
+    @Test
+    void oneLinksFramesLeaveInOrderAndTheSeedDecidesWhichAreLost() throws Exception {
+        try (Radio a = join("h", "a", "h/0", 11, 1); Radio b = join("h", "b", "h/0", 12, 2)) {
+            LinkModel model = new LinkModel();
+            model.seed(21L);
+            // Jitter far wider than the frames' spacing: they still come in the order sent.
+            medium.apply("h", model.setLink("a", "b", Optional.of(LinkConditions.of(30, 25, 0))));
+            for (int n = 0; n < 100; n++) {
+                a.send(new byte[] {11, (byte) n});
+            }
+            for (int n = 0; n < 100; n++) {
+                Received got = b.receive(3000);
+                assertNotNull(got, "frame " + n);
+                assertEquals((byte) n, got.bytes[1], "in order");
+            }
+            // 30 % loss, seeded anew: exactly the frames a replay of the seed spares arrive.
+            LinkConditions lossy = LinkConditions.of(0, 0, 30);
+            model.setLink("a", "b", Optional.of(lossy));
+            medium.apply("h", model.seed(22L));
+            Impairment replay = Impairment.seeded(22L);
+            List<Integer> expected = new ArrayList<>();
+            for (int n = 0; n < 200; n++) {
+                if (replay.passes(lossy)) {
+                    expected.add(n);
+                }
+                a.send(new byte[] {11, (byte) n, (byte) (n >> 8)});
+            }
+            long deadline = System.nanoTime() + 5_000_000_000L;
+            while (relayed(new LinkModel.Link("a", "b")) < 300 && System.nanoTime() < deadline) {
+                java.util.concurrent.locks.LockSupport.parkNanos(5_000_000L); // a look at the relay's counts
+            }
+            medium.apply("h", model.setLink("a", "b", Optional.empty()));
+            a.send(new byte[] {11, 0, 0, 1}); // after every frame above: the end
+            List<Integer> arrived = new ArrayList<>();
+            for (Received got = b.receive(3000); got != null && got.bytes.length == 3; got = b.receive(3000)) {
+                arrived.add((got.bytes[1] & 0xff) | (got.bytes[2] & 0xff) << 8);
+            }
+            assertEquals(expected, arrived);
+            assertTrue(expected.size() > 120 && expected.size() < 160, "about 70 % of 200: " + expected.size());
+        }
+    }
+
+    /** Frames the relay took on {@code link}, delivered or dropped. */
+    private long relayed(LinkModel.Link link) {
+        long[] c = medium.linkCounts("h").get(link);
+        return c == null ? 0 : c[0] + c[1];
+    }
+
+    /** The most an unshaped frame took through the relay, over {@code frames} frames, doubled. */
+    private static long unshapedSlackNanos(Radio a, Radio b, int frames) throws IOException {
+        long most = 0;
+        for (int n = 0; n < frames; n++) {
+            long t0 = System.nanoTime();
+            a.send(new byte[] {11, (byte) n});
+            assertNotNull(b.receive(3000));
+            most = Math.max(most, System.nanoTime() - t0);
+        }
+        return 2 * most + 2_000_000L; // and the scheduler's own tick
     }
 
     private Radio join(String home, String node, String network, int slot, int id) throws IOException {

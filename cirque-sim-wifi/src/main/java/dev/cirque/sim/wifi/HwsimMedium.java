@@ -3,6 +3,7 @@ package dev.cirque.sim.wifi;
 import dev.cirque.core.capture.CapturingMedium;
 import dev.cirque.core.capture.HomeCaptures;
 import dev.cirque.core.capture.PcapWriter;
+import dev.cirque.core.link.DueScheduler;
 import dev.cirque.core.link.LinkModel;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -12,9 +13,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
@@ -66,7 +64,7 @@ public final class HwsimMedium implements CapturingMedium {
     private volatile GenericNetlink socket;
     private int family;
     private Thread reader;
-    private ScheduledExecutorService later;
+    private DueScheduler later;
     private volatile boolean closed;
 
     /** @param captureDir where homes' captures are written */
@@ -119,11 +117,7 @@ public final class HwsimMedium implements CapturingMedium {
             throw e;
         }
         socket = nl;
-        later = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "cirque-wifi-later");
-            t.setDaemon(true);
-            return t;
-        });
+        later = new DueScheduler("cirque-wifi-later");
         reader = new Thread(() -> read(nl), "cirque-wifi-medium");
         reader.setDaemon(true);
         reader.setPriority(Thread.MAX_PRIORITY);
@@ -163,8 +157,7 @@ public final class HwsimMedium implements CapturingMedium {
         int flags = u32(a.get(ATTR_FLAGS), 0);
         Integer freq = a.containsKey(ATTR_FREQ) ? u32(a.get(ATTR_FREQ), 0) : null;
         long addr1 = frame.length >= 10 ? Mac.of(frame, 4) : 0xffffffffffffL;
-        WifiAir.Outcome o = air.transmit(Mac.of(transmitter), addr1, (flags & TX_CTL_NO_ACK) != 0, txInfo,
-                ThreadLocalRandom.current());
+        WifiAir.Outcome o = air.transmit(Mac.of(transmitter), addr1, (flags & TX_CTL_NO_ACK) != 0, txInfo);
         if (o.sender() == null) {
             unknownSenders.incrementAndGet();
         } else {
@@ -180,7 +173,7 @@ public final class HwsimMedium implements CapturingMedium {
         for (WifiAir.Delivery d : o.deliveries()) {
             if (d.delayNanos() > 0) {
                 delayed = true;
-                later.schedule(() -> deliver(d, frame, rate, freq), d.delayNanos(), TimeUnit.NANOSECONDS);
+                later.at(o.decidedAtNanos() + d.delayNanos(), () -> deliver(d, frame, rate, freq));
             } else {
                 deliver(d, frame, rate, freq);
             }
@@ -192,7 +185,7 @@ public final class HwsimMedium implements CapturingMedium {
                 GenericNetlink.Attribute.bytes(ATTR_TX_INFO, o.attempts()),
                 GenericNetlink.Attribute.bytes(ATTR_COOKIE, cookie));
         if (o.statusDelayNanos() > 0) {
-            later.schedule(() -> send(CMD_TX_INFO_FRAME, status), o.statusDelayNanos(), TimeUnit.NANOSECONDS);
+            later.at(o.decidedAtNanos() + o.statusDelayNanos(), () -> send(CMD_TX_INFO_FRAME, status));
         } else {
             send(CMD_TX_INFO_FRAME, status);
         }
@@ -314,7 +307,7 @@ public final class HwsimMedium implements CapturingMedium {
         captures.close();
         if (socket != null) {
             closed = true;
-            later.shutdownNow();
+            later.stop();
             try {
                 reader.join(3000); // it wakes within its 1 s receive timeout; then the fd can go
             } catch (InterruptedException e) {

@@ -1,5 +1,7 @@
 package dev.cirque.sim.wifi;
 
+import dev.cirque.core.link.HomeImpairments;
+import dev.cirque.core.link.Impairment;
 import dev.cirque.core.link.LinkConditions;
 import dev.cirque.core.link.LinkModel;
 import java.util.ArrayList;
@@ -42,13 +44,16 @@ public final class WifiAir {
      * @param sender           null when the transmitter is no radio of ours
      * @param attempts         the retry chain as tried, to report back (4 pairs of rate index, count)
      * @param statusDelayNanos when to tell the sender
+     * @param decidedAtNanos   the moment ({@link System#nanoTime}) the delays count from
      */
     public record Outcome(Station sender, List<Delivery> deliveries, boolean acked, int ackSignalDbm, byte[] attempts,
-            long statusDelayNanos) {}
+            long statusDelayNanos, long decidedAtNanos) {}
 
     private final Map<Long, Station> radios = new ConcurrentHashMap<>();
     private final Map<String, Map<Long, Station>> homes = new ConcurrentHashMap<>();
     private final Map<String, LinkModel.Snapshot> conditions = new ConcurrentHashMap<>();
+    /** Drawn on the medium's one reading thread. */
+    private final HomeImpairments impairments = new HomeImpairments();
     /** Per home, per directed link: frames delivered [0] and lost [1]. */
     private final Map<String, Map<LinkModel.Link, AtomicLongArray>> counts = new ConcurrentHashMap<>();
 
@@ -70,6 +75,7 @@ public final class WifiAir {
             if (home.isEmpty()) {
                 homes.remove(s.homeId());
                 counts.remove(s.homeId());
+                impairments.forget(s.homeId());
                 conditions.remove(s.homeId());
             }
         }
@@ -103,13 +109,28 @@ public final class WifiAir {
      * @param noAck       the sender expects no acknowledgement
      * @param retryChain  the sender's rates to try: 4 pairs of (rate index, signed; count)
      */
-    public Outcome transmit(long transmitter, long receiver, boolean noAck, byte[] retryChain, RandomGenerator random) {
-        byte[] attempts = normalised(retryChain);
+    public Outcome transmit(long transmitter, long receiver, boolean noAck, byte[] retryChain) {
         Station sender = radios.get(transmitter);
+        LinkModel.Snapshot snapshot = sender == null ? LinkModel.Snapshot.EMPTY
+                : conditions.getOrDefault(sender.homeId(), LinkModel.Snapshot.EMPTY);
+        Impairment impairment = sender == null ? null : impairments.of(sender.homeId(), snapshot);
+        return transmit(sender, receiver, noAck, retryChain, snapshot, impairment);
+    }
+
+    /** As {@link #transmit(long, long, boolean, byte[])}, with draws from {@code random} (tests script them). */
+    Outcome transmit(long transmitter, long receiver, boolean noAck, byte[] retryChain, RandomGenerator random) {
+        Station sender = radios.get(transmitter);
+        return transmit(sender, receiver, noAck, retryChain, sender == null ? LinkModel.Snapshot.EMPTY
+                : conditions.getOrDefault(sender.homeId(), LinkModel.Snapshot.EMPTY), new Impairment(random));
+    }
+
+    private Outcome transmit(Station sender, long receiver, boolean noAck, byte[] retryChain,
+            LinkModel.Snapshot snapshot, Impairment impairment) {
+        byte[] attempts = normalised(retryChain);
+        long now = System.nanoTime();
         if (sender == null) {
-            return new Outcome(null, List.of(), false, DEFAULT_SIGNAL_DBM, onceAtFirstRate(attempts), 0);
+            return new Outcome(null, List.of(), false, DEFAULT_SIGNAL_DBM, onceAtFirstRate(attempts), 0, now);
         }
-        LinkModel.Snapshot snapshot = conditions.getOrDefault(sender.homeId(), LinkModel.Snapshot.EMPTY);
         Map<Long, Station> home = homes.getOrDefault(sender.homeId(), Map.of());
         List<Delivery> deliveries = new ArrayList<>();
         if (Mac.isGroup(receiver) || noAck) {
@@ -118,17 +139,17 @@ public final class WifiAir {
                     continue;
                 }
                 LinkConditions c = snapshot.effective(sender.nodeId(), to.nodeId());
-                boolean heard = passes(c, random);
+                boolean heard = impairment.passes(c);
                 count(sender, to, heard);
                 if (heard) {
-                    deliveries.add(new Delivery(to, signal(c), delay(c, random)));
+                    deliveries.add(new Delivery(to, signal(c), delay(sender, to, c, impairment, now)));
                 }
             }
-            return new Outcome(sender, deliveries, false, DEFAULT_SIGNAL_DBM, onceAtFirstRate(attempts), 0);
+            return new Outcome(sender, deliveries, false, DEFAULT_SIGNAL_DBM, onceAtFirstRate(attempts), 0, now);
         }
         Station to = home.get(receiver);
         if (to == null || to == sender) {
-            return new Outcome(sender, List.of(), false, DEFAULT_SIGNAL_DBM, attempts, 0); // nobody answers: every try spent
+            return new Outcome(sender, List.of(), false, DEFAULT_SIGNAL_DBM, attempts, 0, now); // nobody answers: every try spent
         }
         LinkConditions forward = snapshot.effective(sender.nodeId(), to.nodeId());
         LinkConditions back = snapshot.effective(to.nodeId(), sender.nodeId());
@@ -141,9 +162,9 @@ public final class WifiAir {
                 break;
             }
             for (int t = 1; t <= count; t++) {
-                if (passes(forward, random)) {
+                if (impairment.passes(forward)) {
                     heard = true;
-                    if (passes(back, random)) {
+                    if (impairment.passes(back)) {
                         acked = true;
                         attempts[2 * i + 1] = (byte) t;
                         for (int j = i + 1; j < RATES; j++) {
@@ -156,11 +177,11 @@ public final class WifiAir {
             }
         }
         count(sender, to, heard);
-        long delay = delay(forward, random);
+        long delay = heard ? delay(sender, to, forward, impairment, now) : 0;
         if (heard) {
             deliveries.add(new Delivery(to, signal(forward), delay));
         }
-        return new Outcome(sender, deliveries, acked, signal(back), attempts, delay);
+        return new Outcome(sender, deliveries, acked, signal(back), attempts, delay, now);
     }
 
     /** Frames heard [0] and lost [1] on each directed link of the home, by node ids. */
@@ -177,20 +198,13 @@ public final class WifiAir {
                 .incrementAndGet(heard ? 0 : 1);
     }
 
-    private static boolean passes(LinkConditions c, RandomGenerator random) {
-        return c.up() && (c.lossPercent() <= 0 || random.nextDouble() * 100 >= c.lossPercent());
-    }
-
     private static int signal(LinkConditions c) {
         return c.signalDbm() == null ? DEFAULT_SIGNAL_DBM : c.signalDbm();
     }
 
-    private static long delay(LinkConditions c, RandomGenerator random) {
-        if (c.latencyMs() == 0 && c.jitterMs() == 0) {
-            return 0;
-        }
-        double ms = c.latencyMs() + (c.jitterMs() == 0 ? 0 : (random.nextDouble() * 2 - 1) * c.jitterMs());
-        return Math.max(0, (long) (ms * 1_000_000));
+    /** The frame's delay on its link: drawn, and never due before the link's frame ahead of it. */
+    private static long delay(Station from, Station to, LinkConditions c, Impairment impairment, long now) {
+        return impairment.order(new LinkModel.Link(from.nodeId(), to.nodeId()), now, impairment.delayNanos(c)) - now;
     }
 
     /** A copy of the chain, 8 bytes long (a short one is padded with unused rates). */
