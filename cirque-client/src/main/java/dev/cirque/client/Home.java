@@ -67,6 +67,18 @@ public final class Home implements AutoCloseable {
         return Calls.call(() -> client.stub().healHome(HealRequest.newBuilder().setHomeId(id).setMedium(medium).build()));
     }
 
+    /**
+     * Seeds the drop and delay draws of every medium of the home: the same frames then meet
+     * the same losses and delays, run after run; null goes back to fresh randomness.
+     */
+    public LinkState seedLinks(Long seed) {
+        dev.cirque.proto.SeedLinksRequest.Builder r = dev.cirque.proto.SeedLinksRequest.newBuilder().setHomeId(id);
+        if (seed != null) {
+            r.setSeed(seed);
+        }
+        return Calls.call(() -> client.stub().seedLinks(r.build()));
+    }
+
     /** Every Thread node's role, RLOC16 and neighbours now. */
     public ThreadTopology threadTopology() {
         return Calls.call(() -> client.stub().getThreadTopology(GetThreadTopologyRequest.newBuilder().setHomeId(id)

@@ -80,6 +80,18 @@ public final class HomeLinks {
         changed.accept(homeId, Map.of("medium", medium, "change", "clear"));
     }
 
+    /**
+     * Seeds every medium's drop and delay draws for the home (null: fresh randomness): from
+     * here on the same frames meet the same decisions.
+     */
+    public void seed(String homeId, Long seed) {
+        Home home = homes.apply(homeId);
+        for (String m : media.keySet()) {
+            change(home, m, model -> model.seed(seed));
+        }
+        changed.accept(homeId, Map.of("change", seed == null ? "unseeded" : "seeded", "seed", String.valueOf(seed)));
+    }
+
     /** The medium of that name, with its own calls (a Thread capture, say); empty when this daemon has none such. */
     public Optional<LinkMedium> find(String name) {
         return Optional.ofNullable(media.get(name));

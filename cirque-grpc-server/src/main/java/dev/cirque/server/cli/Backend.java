@@ -49,6 +49,8 @@ interface Backend extends AutoCloseable {
 
     LinkState heal(HealRequest request);
 
+    LinkState seed(dev.cirque.proto.SeedLinksRequest request);
+
     ThreadTopology threadTopology(String home);
 
     dev.cirque.proto.WifiTopology wifiTopology(String home);

@@ -151,6 +151,31 @@ final class LinkCommands {
         }
     }
 
+    @Command(name = "seed_links", description = {"Seed the drop and delay draws of every medium of a home:",
+            "seed_links HOME SEED; without SEED, fresh randomness again."})
+    static final class Seed implements Runnable {
+        @ParentCommand
+        CirqueCli cli;
+
+        @Parameters(index = "0", paramLabel = "HOME")
+        String home;
+
+        @Parameters(index = "1", arity = "0..1", paramLabel = "SEED")
+        Long seed;
+
+        @Override
+        public void run() {
+            dev.cirque.proto.SeedLinksRequest.Builder r = dev.cirque.proto.SeedLinksRequest.newBuilder().setHomeId(home);
+            if (seed != null) {
+                r.setSeed(seed);
+            }
+            LinkState s = cli.backend().seed(r.build());
+            cli.print(LinkMessages.toSnapshot(s).describe(), () -> cli.out().println(s.hasSeed()
+                    ? "home " + home + ": every medium draws from seed " + s.getSeed()
+                    : "home " + home + ": every medium draws fresh randomness"));
+        }
+    }
+
     @Command(name = "thread", description = {"Show a home's Thread mesh: each node's role, RLOC16, extended address",
             "and neighbours, with the frames the medium delivered/dropped from each."})
     static final class Mesh implements Runnable {

@@ -110,6 +110,11 @@ final class LocalBackend implements Backend {
     }
 
     @Override
+    public LinkState seed(dev.cirque.proto.SeedLinksRequest request) {
+        return LinkMessages.seed(homes, request);
+    }
+
+    @Override
     public ThreadTopology threadTopology(String home) {
         return ThreadMessages.topology(new ThreadMeshes(homes), home);
     }

@@ -169,6 +169,11 @@ final class RemoteBackend implements Backend {
     }
 
     @Override
+    public LinkState seed(dev.cirque.proto.SeedLinksRequest request) {
+        return rpc(() -> stub.seedLinks(request));
+    }
+
+    @Override
     public String describe() {
         return "daemon at " + target;
     }

@@ -374,6 +374,11 @@ public final class CirqueGrpcService extends CirqueServiceGrpc.CirqueServiceImpl
     }
 
     @Override
+    public void seedLinks(dev.cirque.proto.SeedLinksRequest request, StreamObserver<LinkState> out) {
+        reply(out, () -> LinkMessages.seed(homes, request));
+    }
+
+    @Override
     public void getLinkConditions(GetLinkConditionsRequest request, StreamObserver<LinkState> out) {
         reply(out, () -> LinkMessages.state(homes, request.getHomeId(), request.getMedium()));
     }

@@ -9,6 +9,7 @@ import dev.cirque.proto.LinkConditions;
 import dev.cirque.proto.LinkState;
 import dev.cirque.proto.Partition;
 import dev.cirque.proto.PartitionRequest;
+import dev.cirque.proto.SeedLinksRequest;
 import dev.cirque.proto.SetLinkConditionsRequest;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -71,9 +72,17 @@ public final class LinkMessages {
         return state(homes, r.getHomeId(), medium);
     }
 
+    public static LinkState seed(HomeService homes, SeedLinksRequest r) {
+        homes.links().seed(r.getHomeId(), r.hasSeed() ? r.getSeed() : null);
+        return state(homes, r.getHomeId(), DEFAULT_MEDIUM);
+    }
+
     public static LinkState state(HomeService homes, String homeId, String medium) {
         LinkModel.Snapshot s = homes.links().read(homeId, medium(medium));
         LinkState.Builder b = LinkState.newBuilder().setMedium(medium(medium));
+        if (s.seed() != null) {
+            b.setSeed(s.seed());
+        }
         s.egress().forEach((node, c) -> b.putEgress(node, toProto(c)));
         s.links().forEach((l, c) -> b.addLinks(DirectedLink.newBuilder().setFromDeviceId(l.from())
                 .setToDeviceId(l.to()).setConditions(toProto(c))));
@@ -92,7 +101,7 @@ public final class LinkMessages {
         }
         Map<String, Set<String>> partitions = new LinkedHashMap<>();
         s.getPartitionsMap().forEach((name, p) -> partitions.put(name, Set.copyOf(p.getDeviceIdsList())));
-        return new LinkModel.Snapshot(0, egress, links, partitions);
+        return new LinkModel.Snapshot(0, egress, links, partitions, s.hasSeed() ? s.getSeed() : null, 0);
     }
 
     public static String medium(String asked) {

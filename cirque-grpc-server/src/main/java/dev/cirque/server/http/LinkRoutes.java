@@ -7,6 +7,7 @@ import dev.cirque.core.home.HomeService;
 import dev.cirque.proto.HealRequest;
 import dev.cirque.proto.LinkConditions;
 import dev.cirque.proto.PartitionRequest;
+import dev.cirque.proto.SeedLinksRequest;
 import dev.cirque.proto.SetLinkConditionsRequest;
 import dev.cirque.server.grpc.LinkMessages;
 import java.util.Set;
@@ -18,7 +19,8 @@ import java.util.Set;
  *   <li>{@code POST /links/{home}} {@code {"from", "to"?, "latencyMs", "jitterMs", "loss",
  *       "down", "signalDbm"?, "bothWays", "clear"}}: a node's egress (no {@code to}) or a directed link's own;
  *   <li>{@code POST /links/{home}/partition} {@code {"name", "devices": [...]}};
- *   <li>{@code POST /links/{home}/heal} {@code {"name"?}} (no name: every partition and link).
+ *   <li>{@code POST /links/{home}/heal} {@code {"name"?}} (no name: every partition and link);
+ *   <li>{@code POST /links/{home}/seed} {@code {"seed"?}}: every medium's draws seeded (no seed: unseeded).
  * </ul>
  * Each answers the home's conditions after the change; keys it does not know are refused.
  */
@@ -28,6 +30,7 @@ final class LinkRoutes {
             "signalDbm", "bothWays", "clear");
     private static final Set<String> PARTITION_KEYS = Set.of("medium", "name", "devices");
     private static final Set<String> HEAL_KEYS = Set.of("medium", "name");
+    private static final Set<String> SEED_KEYS = Set.of("seed");
 
     private final HomeService homes;
     private final ObjectMapper json;
@@ -76,8 +79,20 @@ final class LinkRoutes {
                 medium = LinkMessages.heal(homes, HealRequest.newBuilder().setHomeId(home)
                         .setMedium(text(body, "medium")).setName(text(body, "name")).build()).getMedium();
             }
+            case "seed" -> {
+                only(body, SEED_KEYS);
+                JsonNode seed = body.path("seed");
+                SeedLinksRequest.Builder r = SeedLinksRequest.newBuilder().setHomeId(home);
+                if (!seed.isMissingNode() && !seed.isNull()) {
+                    if (!seed.isIntegralNumber() || !seed.canConvertToLong()) {
+                        throw CirqueException.invalid("\"seed\" must be an integer (a 64-bit one), got " + seed);
+                    }
+                    r.setSeed(seed.asLong());
+                }
+                medium = LinkMessages.seed(homes, r.build()).getMedium();
+            }
             default -> throw CirqueException.notFound("no route /links/" + home + "/" + action
-                    + ": use /links/{home}, /links/{home}/partition or /links/{home}/heal");
+                    + ": use /links/{home}, /links/{home}/partition, /links/{home}/heal or /links/{home}/seed");
         }
         return get(home, medium);
     }
