@@ -6,6 +6,7 @@ import dev.cirque.core.engine.ContainerEngine;
 import dev.cirque.core.home.HomeService;
 import dev.cirque.core.home.Janitor;
 import dev.cirque.engine.docker.DockerEngine;
+import dev.cirque.server.http.DeviceConfigs;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,6 +42,10 @@ public final class Composition implements AutoCloseable {
                 log.info("no --mount-root: Mount and Weave are refused (no host path may be mounted)");
             } else {
                 log.info("mounts allowed under {}", host.mountPolicy().allowedRoots());
+            }
+            if (host.setting(DeviceConfigs.IGNORE_UNKNOWN_KEYS).isPresent()) {
+                log.warn("--ignore-unknown-keys: device config keys cirque does not know are ignored, as Cirque"
+                        + " did (each is logged when seen)");
             }
             if (options.keepOrphans) {
                 log.info("--keep-orphans: not sweeping what earlier daemons left");

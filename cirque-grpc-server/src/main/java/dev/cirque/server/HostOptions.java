@@ -1,5 +1,7 @@
 package dev.cirque.server;
 
+import dev.cirque.server.http.DeviceConfigs;
+
 import dev.cirque.capabilities.ThreadCapability;
 import dev.cirque.capabilities.XvncCapability;
 import dev.cirque.core.capability.HostSettings;
@@ -72,6 +74,11 @@ public final class HostOptions {
             description = "IPv6 /48 whose /64s the homes' IPv6 networks get (default ${DEFAULT-VALUE}).")
     String homeSubnets6;
 
+    @Option(names = "--ignore-unknown-keys",
+            description = "Take device configs with keys cirque does not know, as Cirque did, ignoring those keys"
+                    + " (said in the log). Off: such a config is refused with a 400 that names the key.")
+    boolean ignoreUnknownKeys;
+
     @Option(names = "--keep-orphans",
             description = "Leave what a killed earlier daemon left behind (containers, networks, iptables rules,"
                     + " Xvnc servers, radios, leases) for inspection, instead of removing it at start.")
@@ -143,6 +150,7 @@ public final class HostOptions {
         putIfSet(settings, ThreadCapability.BIN_DIR, otBinDir);
         putIfSet(settings, "ipvlan.parent", ipvlanParent);
         putIfSet(settings, XvncCapability.EXPOSE, xvncExpose ? "true" : null);
+        putIfSet(settings, DeviceConfigs.IGNORE_UNKNOWN_KEYS, ignoreUnknownKeys ? "true" : null);
         putIfSet(settings, "ipvlan.subnet", ipvlanSubnet);
         putIfSet(settings, "ipvlan.gateway", ipvlanGateway);
         putIfSet(settings, SubnetPool.SETTING, homeSubnets);

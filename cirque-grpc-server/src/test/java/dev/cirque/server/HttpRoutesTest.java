@@ -190,6 +190,36 @@ class HttpRoutesTest {
     }
 
     @Test
+    void nothingInAConfigIsDroppedWithoutAWord() throws Exception {
+        // Misspelt keys: a 400 that names them and the keys cirque knows; nothing is made.
+        JsonNode before = json(get("/get_homes"), 200);
+        HttpResponse<String> misspelt = post("/create_home", """
+                {"a": {"type": "generic_node_image", "rcp_mod": true, "trafic_control": {"latencyMs": 100}}}""");
+        assertError(misspelt, 400, "INVALID_ARGUMENT", "unknown key \"rcp_mod\"");
+        assertTrue(misspelt.body().contains("trafic_control") && misspelt.body().contains("rcp_mode"), misspelt.body());
+        assertEquals(before, json(get("/get_homes"), 200));
+        // traffic_control without TrafficControl in "capability": the node has its latency all the same.
+        String home = JSON.readTree(post("/create_home", """
+                {"slow": {"type": "generic_node_image", "traffic_control": {"latencyMs": 100}},
+                 "peer": {"type": "generic_node_image"}}""").body()).asText();
+        JsonNode devices = json(get("/home_devices/" + home), 200);
+        String slow = null;
+        String peerIp = null;
+        for (Map.Entry<String, JsonNode> d : devices.properties()) {
+            if (d.getValue().get("capability").has("TrafficControl")) {
+                slow = d.getKey();
+            } else {
+                peerIp = d.getValue().get("description").get("ipv4_addr").asText();
+            }
+        }
+        assertTrue(slow != null && peerIp != null, "the capability its key implies: " + devices);
+        String ping = json(get("/device_cmd/" + home + "/" + slow + "/" + path("ping -c 3 -i 0.2 " + peerIp)), 200)
+                .get("output").asText();
+        java.util.regex.Matcher avg = java.util.regex.Pattern.compile("= [\\d.]+/([\\d.]+)/").matcher(ping);
+        assertTrue(avg.find() && Double.parseDouble(avg.group(1)) >= 100, "100 ms on its egress: " + ping);
+    }
+
+    @Test
     void theSameTopologyThroughGrpcAndHttpGivesEquivalentDevices() throws Exception {
         String viaHttp = JSON.readTree(post("/create_home", """
                 {"a": {"type": "generic_node_image", "capability": ["Interactive"]}}""").body()).asText();

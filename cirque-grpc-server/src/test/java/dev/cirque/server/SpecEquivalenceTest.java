@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.protobuf.Descriptors.Descriptor;
 import com.google.protobuf.Descriptors.FieldDescriptor;
+import dev.cirque.core.CirqueException;
 import dev.cirque.core.capability.CapabilityRegistry;
 import dev.cirque.core.capability.WireForm;
 import dev.cirque.core.capability.WireForm.JsonKey;
@@ -149,6 +150,39 @@ class SpecEquivalenceTest {
     }
 
     /** The two fronts list capabilities in their own order (JSON's array, proto's field numbers). */
+    @Test
+    void aKeyOfACapabilityNotListedImpliesIt() throws Exception {
+        NodeSpec spec = CONFIGS.toNodeSpec(JSON.readTree("""
+                {"type": "generic_node_image", "traffic_control": {"latencyMs": 100},
+                 "mount_pairs": [["/src", "/dst"]], "rcp_mode": true}"""));
+        assertEquals(java.util.Set.of("TrafficControl", "Mount", "Thread"), spec.capabilities().stream()
+                .map(c -> c.name()).collect(java.util.stream.Collectors.toSet()));
+        assertEquals(sorted(SPECS.toNodeSpec(DeviceSpecification.newBuilder().setDeviceType("generic_node_image")
+                .setTrafficcontrolCapability(TrafficControlCapability.newBuilder().setLatencyMs(100))
+                .setMountCapability(MountCapability.newBuilder()
+                        .addMountPairs(MountPair.newBuilder().setHostPath("/src").setTargetPath("/dst")))
+                .setThreadCapability(ThreadCapability.newBuilder().setRcpMode(true)).build())), sorted(spec));
+    }
+
+    @Test
+    void anUnknownKeyIsRefusedNamingItAndTheKnownOnes() throws Exception {
+        CirqueException e = org.junit.jupiter.api.Assertions.assertThrows(CirqueException.class,
+                () -> CONFIGS.toTopology(JSON.readTree("""
+                        {"a": {"type": "generic_node_image", "rcp_mod": true, "trafic_control": {"latencyMs": 100}}}""")));
+        assertEquals(CirqueException.Kind.INVALID_ARGUMENT, e.kind());
+        assertTrue(e.getMessage().contains("unknown key \"rcp_mod\"") && e.getMessage().contains("trafic_control")
+                && e.getMessage().contains("rcp_mode") && e.getMessage().contains("device 'a'"), e.getMessage());
+        CirqueException inner = org.junit.jupiter.api.Assertions.assertThrows(CirqueException.class,
+                () -> CONFIGS.toNodeSpec(JSON.readTree("""
+                        {"type": "t", "traffic_control": {"latency": 100}}""")));
+        assertTrue(inner.getMessage().contains("unknown key \"traffic_control.latency\"")
+                && inner.getMessage().contains("latencyMs"), inner.getMessage());
+        // Cirque's leniency, when the daemon is told to keep it: the key is ignored.
+        DeviceConfigs lenient = new DeviceConfigs(REGISTRY.wireForms(), true);
+        assertEquals(List.of(), lenient.toNodeSpec(JSON.readTree("""
+                {"type": "t", "rcp_mod": true}""")).capabilities());
+    }
+
     private static NodeSpec sorted(NodeSpec spec) {
         return spec.withCapabilities(spec.capabilities().stream()
                 .sorted((a, b) -> a.name().compareTo(b.name())).toList());

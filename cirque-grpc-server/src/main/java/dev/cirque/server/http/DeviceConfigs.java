@@ -15,7 +15,7 @@ import dev.cirque.core.spec.CapabilityRequest;
 import dev.cirque.core.spec.NetworkKind;
 import dev.cirque.core.spec.NodeSpec;
 import java.util.ArrayList;
-import java.util.HashSet;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -32,6 +32,11 @@ import org.slf4j.LoggerFactory;
  * provider's to say ({@link WireForm#jsonKeys()}); a capability without keys of its own
  * takes its parameters from {@code capability_params.<name>}. Nothing here names a
  * capability.
+ *
+ * <p>Nothing is dropped without a word: a key of a capability the config does not list
+ * implies that capability (as a device type implies its own), and a key cirque does not
+ * know is refused, naming it and the known keys, unless the daemon was told to take
+ * Cirque's old leniency ({@value #IGNORE_UNKNOWN_KEYS}): then it is ignored and logged.
  */
 public final class DeviceConfigs {
 
@@ -41,16 +46,33 @@ public final class DeviceConfigs {
     private static final Set<String> BASE_KEYS = Set.of("type", "base_image", "capability", "capability_params",
             "docker_network");
 
+    /** The host setting that takes configs with unknown keys, ignoring those keys. */
+    public static final String IGNORE_UNKNOWN_KEYS = "config.ignore-unknown-keys";
+
     private final Map<String, WireForm> forms;
-    private final Set<String> knownKeys = new HashSet<>(BASE_KEYS);
+    private final boolean ignoreUnknown;
+    private final Set<String> knownKeys = new java.util.TreeSet<>(BASE_KEYS);
+    /** For keys holding an object ({@code traffic_control}), the keys it may hold. */
+    private final Map<String, Set<String>> innerKeys = new HashMap<>();
+
+    public DeviceConfigs(Map<String, WireForm> forms, boolean ignoreUnknown) {
+        this.forms = Map.copyOf(forms);
+        this.ignoreUnknown = ignoreUnknown;
+        forms.values().forEach(f -> f.jsonKeys().forEach(k -> {
+            knownKeys.add(k.topKey());
+            if (!k.topKey().equals(k.path())) {
+                innerKeys.computeIfAbsent(k.topKey(), t -> new java.util.TreeSet<>())
+                        .add(k.path().substring(k.topKey().length() + 1));
+            }
+        }));
+    }
 
     public DeviceConfigs(Map<String, WireForm> forms) {
-        this.forms = Map.copyOf(forms);
-        forms.values().forEach(f -> f.jsonKeys().forEach(k -> knownKeys.add(k.topKey())));
+        this(forms, false);
     }
 
     public DeviceConfigs(CapabilityRegistry registry) {
-        this(registry.wireForms());
+        this(registry.wireForms(), registry.host().setting(IGNORE_UNKNOWN_KEYS).isPresent());
     }
 
     /** A topology: the JSON object of {@code /create_home}, key by key. */
@@ -74,11 +96,7 @@ public final class DeviceConfigs {
         if (config == null || !config.isObject()) {
             throw CirqueException.invalid("a device config must be a JSON object with at least \"type\"");
         }
-        config.fieldNames().forEachRemaining(k -> {
-            if (!knownKeys.contains(k)) {
-                log.warn("device config key '{}' is not one cirque knows; ignored", k);
-            }
-        });
+        checkKeys(config);
         String type = text(config, "type");
         if (type == null || type.isBlank()) {
             throw CirqueException.invalid("device config needs \"type\" (e.g. \"generic_node_image\")");
@@ -91,11 +109,17 @@ public final class DeviceConfigs {
         });
         forms.forEach((name, form) -> {
             for (JsonKey key : form.jsonKeys()) {
-                if (key.strict() && !names.contains(name) && !lookup(config, key.path()).isMissingNode()) {
+                if (names.contains(name) || lookup(config, key.path()).isMissingNode()) {
+                    continue;
+                }
+                if (key.strict()) {
                     throw CirqueException.invalid("\"" + key.path() + "\" is for devices with capability " + name
                             + (form.deviceTypes().isEmpty() ? "" : " (type " + String.join(" or ",
                                     form.deviceTypes().keySet()) + ")"));
                 }
+                // Its key says what is meant: the capability comes with it rather than the key being dropped.
+                log.info("device config: \"{}\" implies capability {}", key.path(), name);
+                names.add(name);
             }
         });
         List<CapabilityRequest> caps = new ArrayList<>();
@@ -104,6 +128,35 @@ public final class DeviceConfigs {
         }
         return new NodeSpec(type, Optional.ofNullable(text(config, "base_image")).orElse(""), caps,
                 NetworkKind.fromWireName(text(config, "docker_network")));
+    }
+
+    /** Unknown keys, at the top or inside an object key, are refused (or ignored, when told to). */
+    private void checkKeys(JsonNode config) {
+        List<String> unknown = new ArrayList<>();
+        config.fieldNames().forEachRemaining(k -> {
+            if (!knownKeys.contains(k)) {
+                unknown.add(k);
+            } else if (innerKeys.containsKey(k) && config.get(k).isObject()) {
+                config.get(k).fieldNames().forEachRemaining(inner -> {
+                    if (!innerKeys.get(k).contains(inner)) {
+                        unknown.add(k + "." + inner);
+                    }
+                });
+            }
+        });
+        if (unknown.isEmpty()) {
+            return;
+        }
+        if (ignoreUnknown) {
+            log.warn("device config keys {} are not ones cirque knows; ignored (--ignore-unknown-keys)", unknown);
+            return;
+        }
+        String key = unknown.get(0);
+        int dot = key.indexOf('.');
+        Set<String> known = dot < 0 ? knownKeys : innerKeys.get(key.substring(0, dot));
+        throw CirqueException.invalid("unknown key \"" + key + "\" in a device config" + (unknown.size() > 1
+                ? " (and \"" + String.join("\", \"", unknown.subList(1, unknown.size())) + "\")" : "") + "; the keys cirque knows"
+                + (dot < 0 ? "" : " in \"" + key.substring(0, dot) + "\"") + ": " + String.join(", ", known));
     }
 
     /** The JSON device config that means {@code spec}: the inverse of {@link #toNodeSpec}. */
