@@ -15,7 +15,6 @@ import dev.cirque.core.spec.CapabilityRequest;
 import dev.cirque.core.spec.NetworkKind;
 import dev.cirque.core.spec.NodeSpec;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -50,21 +49,11 @@ public final class DeviceConfigs {
     public static final String IGNORE_UNKNOWN_KEYS = "config.ignore-unknown-keys";
 
     private final Map<String, WireForm> forms;
-    private final boolean ignoreUnknown;
-    private final Set<String> knownKeys = new java.util.TreeSet<>(BASE_KEYS);
-    /** For keys holding an object ({@code traffic_control}), the keys it may hold. */
-    private final Map<String, Set<String>> innerKeys = new HashMap<>();
+    private final ConfigKeys keys;
 
     public DeviceConfigs(Map<String, WireForm> forms, boolean ignoreUnknown) {
         this.forms = Map.copyOf(forms);
-        this.ignoreUnknown = ignoreUnknown;
-        forms.values().forEach(f -> f.jsonKeys().forEach(k -> {
-            knownKeys.add(k.topKey());
-            if (!k.topKey().equals(k.path())) {
-                innerKeys.computeIfAbsent(k.topKey(), t -> new java.util.TreeSet<>())
-                        .add(k.path().substring(k.topKey().length() + 1));
-            }
-        }));
+        this.keys = new ConfigKeys(BASE_KEYS, forms.values(), ignoreUnknown);
     }
 
     public DeviceConfigs(Map<String, WireForm> forms) {
@@ -96,7 +85,7 @@ public final class DeviceConfigs {
         if (config == null || !config.isObject()) {
             throw CirqueException.invalid("a device config must be a JSON object with at least \"type\"");
         }
-        checkKeys(config);
+        keys.check(config);
         String type = text(config, "type");
         if (type == null || type.isBlank()) {
             throw CirqueException.invalid("device config needs \"type\" (e.g. \"generic_node_image\")");
@@ -128,35 +117,6 @@ public final class DeviceConfigs {
         }
         return new NodeSpec(type, Optional.ofNullable(text(config, "base_image")).orElse(""), caps,
                 NetworkKind.fromWireName(text(config, "docker_network")));
-    }
-
-    /** Unknown keys, at the top or inside an object key, are refused (or ignored, when told to). */
-    private void checkKeys(JsonNode config) {
-        List<String> unknown = new ArrayList<>();
-        config.fieldNames().forEachRemaining(k -> {
-            if (!knownKeys.contains(k)) {
-                unknown.add(k);
-            } else if (innerKeys.containsKey(k) && config.get(k).isObject()) {
-                config.get(k).fieldNames().forEachRemaining(inner -> {
-                    if (!innerKeys.get(k).contains(inner)) {
-                        unknown.add(k + "." + inner);
-                    }
-                });
-            }
-        });
-        if (unknown.isEmpty()) {
-            return;
-        }
-        if (ignoreUnknown) {
-            log.warn("device config keys {} are not ones cirque knows; ignored (--ignore-unknown-keys)", unknown);
-            return;
-        }
-        String key = unknown.get(0);
-        int dot = key.indexOf('.');
-        Set<String> known = dot < 0 ? knownKeys : innerKeys.get(key.substring(0, dot));
-        throw CirqueException.invalid("unknown key \"" + key + "\" in a device config" + (unknown.size() > 1
-                ? " (and \"" + String.join("\", \"", unknown.subList(1, unknown.size())) + "\")" : "") + "; the keys cirque knows"
-                + (dot < 0 ? "" : " in \"" + key.substring(0, dot) + "\"") + ": " + String.join(", ", known));
     }
 
     /** The JSON device config that means {@code spec}: the inverse of {@link #toNodeSpec}. */
