@@ -50,10 +50,10 @@ public final class HomeService implements AutoCloseable {
     private final HomeEvents events;
     private final ExecutorService teardownPool;
     private final ExecutorService creationPool;
+    private final NodePower power;
+    private final ClientCommands clients;
     /** Docker's word on this daemon's containers that die, for nodes that exit on their own. */
     private final AutoCloseable deaths;
-    /** Deaths no node was there to claim yet (see {@link #containerDied}). */
-    private final UnclaimedDeaths unclaimed = new UnclaimedDeaths();
     /** How long a power-off waits after SIGTERM before SIGKILL, as {@code docker stop}'s default. */
     public static final Duration POWER_OFF_GRACE = Duration.ofSeconds(10);
 
@@ -88,7 +88,9 @@ public final class HomeService implements AutoCloseable {
         this.creationPool = Executors.newFixedThreadPool(8, daemonThreads("cirque-create"));
         this.topologies = new TopologyTransaction(this, creationPool, limits.maxNodesPerHome());
         this.warm = new WarmHomes(this, registry, topologies);
-        this.deaths = engine.watchDeaths(Labels.owned(Labels.managed()), this::containerDied);
+        this.power = new NodePower(engine, assembly, events, registry, teardownPool);
+        this.clients = new ClientCommands(commands, events);
+        this.deaths = engine.watchDeaths(Labels.owned(Labels.managed()), power::containerDied);
     }
 
     /** What happens in each home, for its watchers. */
@@ -338,7 +340,7 @@ public final class HomeService implements AutoCloseable {
         }
         events.publish(homeId, HomeEvent.Kind.NODE_CREATED, node.id(), Map.of("name", node.name(), "image",
                 spec.image()));
-        claimEarlyDeath(home, node);
+        power.claimEarlyDeath(home, node);
         log.info("node {} ({}, image {}) up in home {}: ipv4 {}{} [{} ms]", node.id(), node.name(), spec.image(),
                 homeId, node.ipv4(), node.ipv6().isEmpty() ? "" : ", ipv6 " + node.ipv6(),
                 (System.nanoTime() - started) / 1_000_000);
@@ -361,29 +363,7 @@ public final class HomeService implements AutoCloseable {
      * failure), without events; an exited node becomes powered off (NODE_STOPPED, {@code was=exited}).
      */
     public Node powerOff(String homeId, String nodeId, Duration grace) {
-        Home home = home(homeId);
-        Node node = node(homeId, nodeId);
-        synchronized (node.power) {
-            if (node.state() == Node.State.RUNNING) {
-                // Off first: Docker's death event for this stop is then not taken for an exit.
-                node.changed(Node.State.POWERED_OFF, 0, null);
-                home.nodeChanged();
-                assembly.powerOff(node, grace);
-                log.info("{} powered off in home {}", node, homeId);
-                events.publish(homeId, HomeEvent.Kind.NODE_STOPPED, node.id(), Map.of("name", node.name()));
-            } else {
-                engine.stopContainer(node.containerId(), grace);
-                if (node.state() == Node.State.EXITED) {
-                    // Off is what the client asked for, and what the node says from now on.
-                    node.changed(Node.State.POWERED_OFF, node.exitCode(), null);
-                    home.nodeChanged();
-                    log.info("{} (exited) powered off in home {}", node, homeId);
-                    events.publish(homeId, HomeEvent.Kind.NODE_STOPPED, node.id(), Map.of("name", node.name(),
-                            "was", "exited"));
-                }
-            }
-        }
-        return node;
+        return power.off(home(homeId), node(homeId, nodeId), grace);
     }
 
     /**
@@ -392,63 +372,7 @@ public final class HomeService implements AutoCloseable {
      * node already running is left as it is.
      */
     public Node powerOn(String homeId, String nodeId) {
-        Home home = home(homeId);
-        Node node = node(homeId, nodeId);
-        synchronized (node.power) {
-            if (node.state() == Node.State.RUNNING) {
-                return node;
-            }
-            node.runAsked();
-            var addresses = assembly.powerOn(home, node);
-            node.changed(Node.State.RUNNING, 0, addresses);
-            home.nodeChanged();
-            log.info("{} powered on in home {}: ipv4 {}", node, homeId, node.ipv4());
-            events.publish(homeId, HomeEvent.Kind.NODE_STARTED, node.id(), Map.of("name", node.name(), "ipv4",
-                    node.ipv4()));
-        }
-        return node;
-    }
-
-    /**
-     * A container of this daemon died: if it was a running node's, the node has exited. A death
-     * no node claims is kept for a node that takes its place in its home just after (its
-     * container died before that), under the same lock as that node's claim, so that one of
-     * the two always sees the other.
-     */
-    private void containerDied(String containerId, int exitCode, java.time.Instant at) {
-        synchronized (unclaimed) {
-            for (Home home : registry.all()) {
-                for (Node node : home.nodes()) {
-                    if (node.containerId().equals(containerId)) {
-                        // Off the engine's event thread: undoing the run may call the engine.
-                        teardownPool.execute(() -> exited(home, node, exitCode, at));
-                        return;
-                    }
-                }
-            }
-            unclaimed.note(containerId, exitCode, at);
-        }
-    }
-
-    /** A node just placed in its home whose container died before that has exited. */
-    private void claimEarlyDeath(Home home, Node node) {
-        unclaimed.claim(node.containerId()).ifPresent(d -> exited(home, node, d.exitCode(), d.at()));
-    }
-
-    private void exited(Home home, Node node, int exitCode, java.time.Instant at) {
-        synchronized (node.power) {
-            if (node.state() != Node.State.RUNNING || at.isBefore(node.runAskedAt())
-                    || home.node(node.id()).isEmpty()) {
-                return; // powered off by a client, an older run's death, or removed meanwhile
-            }
-            node.changed(Node.State.EXITED, exitCode, null);
-            home.nodeChanged();
-            List<String> failures = node.running.get().run(node.toString());
-            log.info("{} in home {} exited with code {}{}", node, home.id(), exitCode,
-                    failures.isEmpty() ? "" : "; undoing its run failed: " + failures);
-            events.publish(home.id(), HomeEvent.Kind.NODE_EXITED, node.id(), Map.of("name", node.name(),
-                    "exit_code", Integer.toString(exitCode)));
-        }
+        return power.on(home(homeId), node(homeId, nodeId));
     }
 
     /** A running node, or FAILED_PRECONDITION saying why it is not. */
@@ -467,14 +391,12 @@ public final class HomeService implements AutoCloseable {
 
     /** Runs a command line in a node, split like a shell would split it (not through one). */
     public ExecResult exec(String homeId, String nodeId, String command, Duration timeout) {
-        Node node = running(homeId, nodeId);
-        return watched(homeId, node, command, () -> commands.exec(node, command, timeout));
+        return clients.exec(running(homeId, nodeId), command, timeout);
     }
 
     /** Runs an argument vector as given (the in-process CLI's form). */
     public ExecResult exec(String homeId, String nodeId, List<String> argv, Duration timeout) {
-        Node node = running(homeId, nodeId);
-        return watched(homeId, node, String.join(" ", argv), () -> commands.exec(node, argv, timeout));
+        return clients.exec(running(homeId, nodeId), argv, timeout);
     }
 
     /**
@@ -483,7 +405,7 @@ public final class HomeService implements AutoCloseable {
      * whose streams would otherwise fill with the daemon's own polling.
      */
     public ExecResult query(String homeId, String nodeId, List<String> argv, Duration timeout) {
-        return commands.exec(running(homeId, nodeId), argv, timeout);
+        return clients.query(running(homeId, nodeId), argv, timeout);
     }
 
     /**
@@ -495,46 +417,13 @@ public final class HomeService implements AutoCloseable {
      * The questions are {@link #query} calls; keep them few and short.
      */
     public <T> T inTurn(String homeId, String nodeId, Duration patience, java.util.function.Supplier<T> questions) {
-        Node node = running(homeId, nodeId);
-        try {
-            if (!node.turns.daemonAsks(patience)) {
-                throw new CirqueException(Kind.UNAVAILABLE, "device " + node.id() + " runs a client's command: not"
-                        + " asked meanwhile, not to cut the client's session of a one-session tool (ot-ctl)");
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new CirqueException(Kind.UNAVAILABLE, "interrupted while waiting for device " + node.id());
-        }
-        try {
-            return questions.get();
-        } finally {
-            node.turns.daemonDone();
-        }
+        return clients.inTurn(running(homeId, nodeId), patience, questions);
     }
 
     /** Runs a command line in a node, passing its output on as it comes; returns the exit code. */
     public int execStreaming(String homeId, String nodeId, String command, Duration timeout,
             ContainerEngine.OutputSink sink) {
-        Node node = running(homeId, nodeId);
-        return watched(homeId, node, command, () -> new ExecResult(commands.execStreaming(node, command, timeout, sink),
-                "")).exitCode();
-    }
-
-    /** A command's run, told to the home's watchers as it starts and ends. */
-    private ExecResult watched(String homeId, Node node, String command, java.util.function.Supplier<ExecResult> run) {
-        events.publish(homeId, HomeEvent.Kind.EXEC_STARTED, node.id(), Map.of("command", command));
-        node.turns.clientStarts();
-        try {
-            ExecResult r = run.get();
-            events.publish(homeId, HomeEvent.Kind.EXEC_ENDED, node.id(), Map.of("exit_code",
-                    Integer.toString(r.exitCode())));
-            return r;
-        } catch (RuntimeException e) {
-            events.publish(homeId, HomeEvent.Kind.EXEC_ENDED, node.id(), Map.of("error", String.valueOf(e.getMessage())));
-            throw e;
-        } finally {
-            node.turns.clientEnded();
-        }
+        return clients.execStreaming(running(homeId, nodeId), command, timeout, sink);
     }
 
     public String logs(String homeId, String nodeId, int tail) {

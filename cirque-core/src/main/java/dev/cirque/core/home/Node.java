@@ -50,7 +50,7 @@ public final class Node {
      */
     private volatile Instant runAskedAt = Instant.EPOCH;
     /** Held while the node is powered off or on, and while it is taken apart. */
-    final Object power = new Object();
+    private final Object power = new Object();
     private final HomeNetwork network;
     private final List<Capability> capabilities;
     private final Instant createdAt;
@@ -58,7 +58,7 @@ public final class Node {
     private volatile Map<Object, Object> views = new ConcurrentHashMap<>();
     final Teardown teardown;
     /** Its clients' commands and the daemon's own questions to one-session tools, in turns. */
-    final CommandTurns turns = new CommandTurns();
+    private final CommandTurns turns = new CommandTurns();
     /** What was set up for the container's current run; replaced at each power-on. */
     final AtomicReference<Teardown> running;
 
@@ -115,6 +115,39 @@ public final class Node {
 
     public State state() {
         return state;
+    }
+
+    /** Runs {@code change} while no other power change or teardown of this node runs. */
+    <T> T underPower(java.util.function.Supplier<T> change) {
+        synchronized (power) {
+            return change.get();
+        }
+    }
+
+    /** A client's command: it runs beside other clients' and after a question of the daemon's under way. */
+    <T> T clientCommand(java.util.function.Supplier<T> run) {
+        turns.clientStarts();
+        try {
+            return run.get();
+        } finally {
+            turns.clientEnded();
+        }
+    }
+
+    /**
+     * The daemon's own questions, run alone once no client's command runs; false when clients'
+     * commands still ran after {@code patience} (nothing was asked).
+     */
+    boolean daemonQuestions(java.time.Duration patience, Runnable questions) throws InterruptedException {
+        if (!turns.daemonAsks(patience)) {
+            return false;
+        }
+        try {
+            questions.run();
+            return true;
+        } finally {
+            turns.daemonDone();
+        }
     }
 
     Instant runAskedAt() {

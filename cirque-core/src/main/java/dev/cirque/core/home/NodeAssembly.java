@@ -186,10 +186,7 @@ final class NodeAssembly {
 
     /** Undoes everything a node set up, newest first; failures are logged, not thrown. */
     void takeApart(Node node) {
-        List<String> failures;
-        synchronized (node.power) {
-            failures = node.teardown.run(node.toString());
-        }
+        List<String> failures = node.underPower(() -> node.teardown.run(node.toString()));
         if (failures.isEmpty()) {
             log.info("node {} ({}) stopped in home {}", node.id(), node.name(), node.homeId());
         } else {
