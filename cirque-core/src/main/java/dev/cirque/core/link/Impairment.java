@@ -69,6 +69,28 @@ public final class Impairment {
     }
 
     /**
+     * For a copy of a frame already on the link (a retransmission, which its receiver
+     * discards): drawn as any, never due before the frame ahead of it, and not holding back
+     * the frames after it; {@link #DROPPED} when it does not pass.
+     */
+    public long dueBehind(Object link, LinkConditions c, long now) {
+        if (!passes(c)) {
+            return DROPPED;
+        }
+        Long ahead = lastDue.get(link);
+        long due = now + delayNanos(c);
+        return ahead == null ? due : Math.max(due, ahead);
+    }
+
+    /**
+     * For a frame outside any order (an acknowledgement answers one frame and opens no stream):
+     * drawn as any, due after its own delay; {@link #DROPPED} when it does not pass.
+     */
+    public long dueAlone(LinkConditions c, long now) {
+        return passes(c) ? now + delayNanos(c) : DROPPED;
+    }
+
+    /**
      * The whole decision for one frame on {@code link} arriving at {@code now}: {@link #DROPPED},
      * or when it is due (at most {@code now} for a frame to send at once).
      */

@@ -79,6 +79,34 @@ class ImpairmentTest {
     }
 
     @Test
+    void aRetransmissionWaitsForTheFrameAheadButHoldsNoneBackAndAnAcknowledgementIsOnItsOwn() {
+        // Scripted draws (pure logic): +40, +40, -40, -40 ms of jitter around 50 ms.
+        long[] draws = {40 * MS, 40 * MS, -40 * MS, -40 * MS};
+        Impairment i = new Impairment(new java.util.random.RandomGenerator() {
+            private int next;
+
+            @Override
+            public long nextLong() {
+                throw new AssertionError("only bounded draws are expected");
+            }
+
+            @Override
+            public long nextLong(long origin, long bound) {
+                return draws[next++];
+            }
+        });
+        LinkConditions c = LinkConditions.of(50, 40, 0);
+        long first = i.due("a->b", c, 0);                  // 90 ms
+        long copy = i.dueBehind("a->b", c, 1 * MS);       // 91 ms: never before the first
+        long next = i.due("a->b", c, 2 * MS);             // drew 12 ms: held to 90, not to 91
+        long ack = i.dueAlone(c, 3 * MS);                  // drew 13 ms: behind nothing
+        assertEquals(90 * MS, first);
+        assertEquals(91 * MS, copy);
+        assertEquals(90 * MS, next);
+        assertEquals(13 * MS, ack);
+    }
+
+    @Test
     void theSameSeedGivesTheSameDecisionsForTheSameFrames() {
         assertEquals(decisions(42L), decisions(42L));
         assertNotEquals(decisions(42L), decisions(43L));

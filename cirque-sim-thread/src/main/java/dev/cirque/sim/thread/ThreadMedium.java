@@ -4,9 +4,7 @@ import dev.cirque.core.capture.CapturingMedium;
 import dev.cirque.core.capture.HomeCaptures;
 import dev.cirque.core.capture.PcapWriter;
 import dev.cirque.core.link.DueScheduler;
-import dev.cirque.core.link.HomeImpairments;
 import dev.cirque.core.link.Impairment;
-import dev.cirque.core.link.LinkConditions;
 import dev.cirque.core.link.LinkModel;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -56,19 +54,14 @@ public final class ThreadMedium implements CapturingMedium {
     /** A radio as the medium knows it. */
     private record Radio(String homeId, String nodeId, String network, int group, int id, DatagramChannel rx) {}
 
-    /** A directed link between two radios, as the relay counts it (no string built per frame). */
-    private record Hop(Radio from, Radio to) {}
-
     /** The socket that speaks for {@code sender} in {@code group}. */
     private record Voice(int group, int sender) {}
 
     private final Map<String, Radio> radios = new ConcurrentHashMap<>(); // by home/node
     private final Map<String, Set<Radio>> byNetwork = new ConcurrentHashMap<>(); // who hears whom, per frame
     private final Map<Voice, DatagramChannel> voices = new ConcurrentHashMap<>();
-    private final Map<String, LinkModel.Snapshot> conditions = new ConcurrentHashMap<>(); // by home
+    private final ThreadAir air = new ThreadAir();
     private final HomeCaptures captures;
-    private final Map<Hop, long[]> counts = new ConcurrentHashMap<>(); // delivered, dropped
-    private final HomeImpairments impairments = new HomeImpairments(); // drawn on the relay's thread
     private final Queue<Radio> toRegister = new ConcurrentLinkedQueue<>();
     private final AtomicLong frames = new AtomicLong();
     private final NetworkInterface loopback;
@@ -143,9 +136,7 @@ public final class ThreadMedium implements CapturingMedium {
             return involved;
         });
         if (radios.values().stream().noneMatch(r -> r.homeId().equals(homeId))) {
-            conditions.remove(homeId);
-            impairments.forget(homeId);
-            counts.keySet().removeIf(h -> h.from().homeId().equals(homeId));
+            air.forget(homeId);
             captures.forget(homeId);
         }
     }
@@ -156,7 +147,7 @@ public final class ThreadMedium implements CapturingMedium {
 
     @Override
     public void attach(MediumNode node, LinkModel.Snapshot snapshot) {
-        conditions.put(node.homeId(), snapshot);
+        air.apply(node.homeId(), snapshot);
     }
 
     @Override
@@ -166,7 +157,7 @@ public final class ThreadMedium implements CapturingMedium {
 
     @Override
     public void apply(String homeId, LinkModel.Snapshot snapshot) {
-        conditions.put(homeId, snapshot);
+        air.apply(homeId, snapshot);
     }
 
     @Override
@@ -181,15 +172,7 @@ public final class ThreadMedium implements CapturingMedium {
 
     /** Frames relayed and dropped on each directed link of the home since its first radio joined. */
     public Map<LinkModel.Link, long[]> linkCounts(String homeId) {
-        Map<LinkModel.Link, long[]> out = new java.util.TreeMap<>(java.util.Comparator
-                .comparing(LinkModel.Link::from).thenComparing(LinkModel.Link::to));
-        counts.forEach((h, c) -> {
-            if (h.from().homeId().equals(homeId)) {
-                out.merge(new LinkModel.Link(h.from().nodeId(), h.to().nodeId()), c.clone(),
-                        (a, b) -> new long[] {a[0] + b[0], a[1] + b[1]}); // a node that came back: one link
-            }
-        });
-        return out;
+        return air.linkCounts(homeId);
     }
 
     /** Frames sent by all radios since start. */
@@ -260,22 +243,15 @@ public final class ThreadMedium implements CapturingMedium {
         if (capture != null && frame.length > 1) {
             capture.write(frame, 1, frame.length - 1); // the first byte is the channel
         }
-        LinkModel.Snapshot snapshot = conditions.getOrDefault(from.homeId(), LinkModel.Snapshot.EMPTY);
-        Impairment impairment = impairments.of(from.homeId(), snapshot);
         for (Radio to : byNetwork.getOrDefault(from.network(), Set.of())) {
             if (to == from) {
                 continue;
             }
-            LinkConditions c = snapshot.effective(from.nodeId(), to.nodeId());
-            Hop hop = new Hop(from, to);
-            long[] count = counts.computeIfAbsent(hop, h -> new long[2]);
             long now = System.nanoTime();
-            long due = impairment.due(hop, c, now);
+            long due = air.decide(new ThreadAir.Hop(from.homeId(), from.nodeId(), to.nodeId()), frame, now);
             if (due == Impairment.DROPPED) {
-                count[1]++;
                 continue;
             }
-            count[0]++;
             if (due <= now) {
                 send(to, from.id(), frame);
             } else {

@@ -39,6 +39,8 @@ import org.junit.jupiter.api.io.TempDir;
 class ThreadMediumTest {
 
     private static final InetAddress GROUP = address("224.0.0.116");
+    /** The first byte of an 802.15.4 data frame's control field (type 1, PAN id compression). */
+    private static final byte DATA = 0x41;
     /** Port groups from 63,400: above the ephemeral ports, far from the daemon's leases (from 1). */
     private static final int FIRST_OFFSET = 1600;
 
@@ -154,11 +156,11 @@ class ThreadMediumTest {
             for (int n = 0; n < 40; n++) { // 100 ms apart: more than the 90 ms a frame may wait, so none is held back
                 long due = replay.delayNanos(c);
                 long t0 = System.nanoTime();
-                a.send(new byte[] {11, (byte) n});
+                a.send(new byte[] {11, DATA, (byte) n});
                 Received got = b.receive(3000);
                 long t = System.nanoTime() - t0;
                 assertNotNull(got, "frame " + n);
-                assertEquals(n, got.bytes[1]);
+                assertEquals(n, got.bytes[2]);
                 assertTrue(t >= due && t <= due + slack, "frame " + n + " took " + t / 1e6 + " ms; drawn "
                         + due / 1e6 + " ms, slack " + slack / 1e6 + " ms");
                 took.accept(t / 1_000_000);
@@ -177,12 +179,12 @@ class ThreadMediumTest {
             // Jitter far wider than the frames' spacing: they still come in the order sent.
             medium.apply("h", model.setLink("a", "b", Optional.of(LinkConditions.of(30, 25, 0))));
             for (int n = 0; n < 100; n++) {
-                a.send(new byte[] {11, (byte) n});
+                a.send(new byte[] {11, DATA, (byte) n});
             }
             for (int n = 0; n < 100; n++) {
                 Received got = b.receive(3000);
                 assertNotNull(got, "frame " + n);
-                assertEquals((byte) n, got.bytes[1], "in order");
+                assertEquals((byte) n, got.bytes[2], "in order");
             }
             // 30 % loss, seeded anew: exactly the frames a replay of the seed spares arrive.
             LinkConditions lossy = LinkConditions.of(0, 0, 30);
@@ -194,17 +196,17 @@ class ThreadMediumTest {
                 if (replay.passes(lossy)) {
                     expected.add(n);
                 }
-                a.send(new byte[] {11, (byte) n, (byte) (n >> 8)});
+                a.send(new byte[] {11, DATA, (byte) n, (byte) (n >> 8)});
             }
             long deadline = System.nanoTime() + 5_000_000_000L;
             while (relayed(new LinkModel.Link("a", "b")) < 300 && System.nanoTime() < deadline) {
                 java.util.concurrent.locks.LockSupport.parkNanos(5_000_000L); // a look at the relay's counts
             }
             medium.apply("h", model.setLink("a", "b", Optional.empty()));
-            a.send(new byte[] {11, 0, 0, 1}); // after every frame above: the end
+            a.send(new byte[] {11, DATA, 0, 0, 1}); // after every frame above: the end
             List<Integer> arrived = new ArrayList<>();
-            for (Received got = b.receive(3000); got != null && got.bytes.length == 3; got = b.receive(3000)) {
-                arrived.add((got.bytes[1] & 0xff) | (got.bytes[2] & 0xff) << 8);
+            for (Received got = b.receive(3000); got != null && got.bytes.length == 4; got = b.receive(3000)) {
+                arrived.add((got.bytes[2] & 0xff) | (got.bytes[3] & 0xff) << 8);
             }
             assertEquals(expected, arrived);
             assertTrue(expected.size() > 120 && expected.size() < 160, "about 70 % of 200: " + expected.size());
@@ -222,7 +224,7 @@ class ThreadMediumTest {
         long most = 0;
         for (int n = 0; n < frames; n++) {
             long t0 = System.nanoTime();
-            a.send(new byte[] {11, (byte) n});
+            a.send(new byte[] {11, DATA, (byte) n});
             assertNotNull(b.receive(3000));
             most = Math.max(most, System.nanoTime() - t0);
         }
