@@ -151,8 +151,9 @@ final class LinkCommands {
         }
     }
 
-    @Command(name = "seed_links", description = {"Seed the drop and delay draws of every medium of a home:",
-            "seed_links HOME SEED; without SEED, fresh randomness again."})
+    @Command(name = "seed_links", description = {"Seed every medium's loss and delay draws: seed_links HOME [SEED]",
+            "The same seed gives the same drops and delays for the same frames; without SEED, fresh"
+                    + " randomness again."})
     static final class Seed implements Runnable {
         @ParentCommand
         CirqueCli cli;
