@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds cirque/thread-node from docker/thread-node with YOUR OpenThread host binaries.
 # Usage: scripts/build-thread-image.sh DIR   (DIR holds ot-daemon and ot-ctl, built from
-# OpenThread's posix platform with the daemon enabled; see the README's Thread section).
+# OpenThread's posix platform with the daemon enabled; see docs/thread.md).
 # Needs cirque/base:bookworm (scripts/build-images.sh).
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)

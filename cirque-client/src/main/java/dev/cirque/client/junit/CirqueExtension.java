@@ -25,7 +25,7 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  * are stopped whatever the test's outcome; a failing test's report first gets every node's
  * last log lines (a report entry per home, also printed to stderr, which build tools keep with
  * the failure). A {@link CirqueClient} parameter is resolved to the extension's connection.
- * Homes of a test JVM that dies are the daemon's to remove: see the README.
+ * Homes of a test JVM that dies are the daemon's to remove: see docs/api.md (HoldSession).
  */
 public final class CirqueExtension
         implements BeforeAllCallback, BeforeEachCallback, AfterEachCallback, AfterAllCallback, ParameterResolver {

@@ -4,7 +4,7 @@ import dev.cirque.client.Home;
 import dev.cirque.client.Wait;
 import org.junit.jupiter.api.Test;
 
-/** The README's example (run by CirqueExtensionTest, not by itself): a 3-node home from a topology file. */
+/** The example in docs/api.md (run by CirqueExtensionTest, not by itself): a 3-node home from a topology file. */
 @Cirque
 class ThreeNodeHomeExample {
 
