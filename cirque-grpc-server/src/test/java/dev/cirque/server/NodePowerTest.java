@@ -108,15 +108,29 @@ class NodePowerTest {
     }
 
     @Test
-    void unknownDevicesAndBadGracePeriodsAreRefused() {
+    void unknownDevicesAndBadGracePeriodsAreRefused() throws Exception {
         String home = daemon.newHome();
         StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> daemon.stub.powerOnDevice(
                 PowerDeviceRequest.newBuilder().setHomeId(home).setDeviceId("nope").build()));
         assertEquals(Status.Code.NOT_FOUND, e.getStatus().getCode());
         CirqueDevice a = daemon.create(home, DeviceSpecification.newBuilder().setDeviceType(TestDaemon.NODE_IMAGE));
+        // One rule for every front, core's: the same status and message over gRPC and HTTP.
         e = assertThrows(StatusRuntimeException.class, () -> daemon.stub.powerOffDevice(power(home, a)
                 .setGraceSeconds(100_000).build()));
         assertEquals(Status.Code.INVALID_ARGUMENT, e.getStatus().getCode());
+        assertEquals("grace_seconds must be 0..3600, got 100000", e.getStatus().getDescription());
+        e = assertThrows(StatusRuntimeException.class, () -> daemon.stub.powerOffDevice(power(home, a)
+                .setGraceSeconds(-5).build())); // uint32 4294967291 on the wire
+        assertEquals("grace_seconds must be 0..3600, got -5", e.getStatus().getDescription());
+        for (String grace : List.of("100000", "-5")) {
+            java.net.http.HttpResponse<String> r = java.net.http.HttpClient.newHttpClient().send(
+                    java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + daemon.httpPort()
+                            + "/power_off/" + home + "/" + a.getDeviceId() + "?grace_seconds=" + grace))
+                            .POST(java.net.http.HttpRequest.BodyPublishers.noBody()).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertEquals(400, r.statusCode(), r.body());
+            assertTrue(r.body().contains("grace_seconds must be 0..3600, got " + grace), r.body());
+        }
         assertEquals("running", daemon.stub.powerOnDevice(power(home, a).build()).getDeviceDescription().getState(),
                 "powering on a running node leaves it as it is");
         daemon.stopHome(home);

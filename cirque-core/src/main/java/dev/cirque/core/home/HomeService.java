@@ -54,8 +54,10 @@ public final class HomeService implements AutoCloseable {
     private final ClientCommands clients;
     /** Docker's word on this daemon's containers that die, for nodes that exit on their own. */
     private final AutoCloseable deaths;
-    /** How long a power-off waits after SIGTERM before SIGKILL, as {@code docker stop}'s default. */
-    public static final Duration POWER_OFF_GRACE = Duration.ofSeconds(10);
+    /** How long a power-off waits after SIGTERM before SIGKILL when not told, as {@code docker stop}'s default. */
+    public static final int POWER_OFF_GRACE_SECONDS = 10;
+    /** The longest grace a power-off takes. */
+    public static final int MAX_POWER_OFF_GRACE_SECONDS = 3600;
 
     public HomeService(ContainerEngine engine, CapabilityRegistry capabilities) {
         this(engine, capabilities, Limits.defaults());
@@ -361,9 +363,15 @@ public final class HomeService implements AutoCloseable {
      * stopped (SIGTERM, SIGKILL after {@code grace}); its container, addresses and capabilities'
      * host side stay for {@link #powerOn}. A node already off is stopped again (a retry after a
      * failure), without events; an exited node becomes powered off (NODE_STOPPED, {@code was=exited}).
+     *
+     * @param graceSeconds 0..{@value #MAX_POWER_OFF_GRACE_SECONDS}; null: {@value #POWER_OFF_GRACE_SECONDS}
      */
-    public Node powerOff(String homeId, String nodeId, Duration grace) {
-        return power.off(home(homeId), node(homeId, nodeId), grace);
+    public Node powerOff(String homeId, String nodeId, Integer graceSeconds) {
+        int grace = graceSeconds == null ? POWER_OFF_GRACE_SECONDS : graceSeconds;
+        if (grace < 0 || grace > MAX_POWER_OFF_GRACE_SECONDS) {
+            throw CirqueException.invalid("grace_seconds must be 0.." + MAX_POWER_OFF_GRACE_SECONDS + ", got " + grace);
+        }
+        return power.off(home(homeId), node(homeId, nodeId), Duration.ofSeconds(grace));
     }
 
     /**
@@ -426,7 +434,11 @@ public final class HomeService implements AutoCloseable {
         return clients.execStreaming(running(homeId, nodeId), command, timeout, sink);
     }
 
+    /** The node's log: its last {@code tail} lines, every line for 0. */
     public String logs(String homeId, String nodeId, int tail) {
+        if (tail < 0) {
+            throw CirqueException.invalid("tail must not be negative, got " + tail);
+        }
         return commands.logs(node(homeId, nodeId), tail);
     }
 

@@ -175,6 +175,7 @@ final class FakeEngine implements ContainerEngine {
     @Override
     public void stopContainer(String containerId, Duration grace) {
         enter("stopContainer", containerId);
+        lastStopGrace = grace;
         containers.computeIfPresent(containerId, (k, c) -> new Container(c.id(), c.plan(), c.network(), false));
     }
 
@@ -233,6 +234,7 @@ final class FakeEngine implements ContainerEngine {
     }
 
     long logBytes;
+    volatile Duration lastStopGrace;
 
     private static void emit(long n, OutputSink sink) {
         byte[] chunk = new byte[64 * 1024];

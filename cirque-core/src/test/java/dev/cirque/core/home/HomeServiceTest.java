@@ -108,6 +108,27 @@ class HomeServiceTest {
     }
 
     @Test
+    void aPowerOffsGraceAndALogsTailAreCheckedHereForEveryFront() {
+        FakeEngine engine = new FakeEngine(IMAGE); // a fake: only what reaches the engine is looked at
+        HomeService s = service(engine);
+        Home home = s.createHome();
+        Node n = s.createNode(home.id(), node());
+        for (int bad : new int[] {-5, 3601}) {
+            CirqueException e = assertThrows(CirqueException.class, () -> s.powerOff(home.id(), n.id(), bad));
+            assertEquals(Kind.INVALID_ARGUMENT, e.kind());
+            assertEquals("grace_seconds must be 0..3600, got " + bad, e.getMessage());
+        }
+        assertEquals(Node.State.RUNNING, n.state(), "refused before anything changed");
+        s.powerOff(home.id(), n.id(), null);
+        assertEquals(Duration.ofSeconds(HomeService.POWER_OFF_GRACE_SECONDS), engine.lastStopGrace, "the default");
+        s.powerOn(home.id(), n.id());
+        s.powerOff(home.id(), n.id(), 3600);
+        assertEquals(Duration.ofHours(1), engine.lastStopGrace);
+        CirqueException e = assertThrows(CirqueException.class, () -> s.logs(home.id(), n.id(), -1));
+        assertEquals("tail must not be negative, got -1", e.getMessage());
+    }
+
+    @Test
     void anExitedNodePoweredOffIsPoweredOff() throws InterruptedException {
         FakeEngine engine = new FakeEngine(IMAGE);
         HomeService s = service(engine);
@@ -118,12 +139,12 @@ class HomeServiceTest {
             assertEquals(HomeEvent.Kind.NODE_EXITED, watch.next(Duration.ofSeconds(30)).kind());
             assertEquals(Node.State.EXITED, n.state());
 
-            s.powerOff(home.id(), n.id(), Duration.ZERO);
+            s.powerOff(home.id(), n.id(), 0);
             assertEquals(Node.State.POWERED_OFF, n.state());
             HomeEvent stopped = watch.next(Duration.ZERO);
             assertEquals(HomeEvent.Kind.NODE_STOPPED, stopped.kind());
             assertEquals("exited", stopped.detail().get("was"));
-            s.powerOff(home.id(), n.id(), Duration.ZERO);
+            s.powerOff(home.id(), n.id(), 0);
             assertEquals(null, watch.next(Duration.ZERO), "a second power-off is a retry, no event");
             s.powerOn(home.id(), n.id());
             assertEquals(Node.State.RUNNING, n.state());

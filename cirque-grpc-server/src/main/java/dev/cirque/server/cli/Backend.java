@@ -34,8 +34,8 @@ interface Backend extends AutoCloseable {
 
     void closeDevice(String home, String device);
 
-    /** Powers a device off, keeping it; {@code graceSeconds} between SIGTERM and SIGKILL. */
-    Device powerOff(String home, String device, int graceSeconds);
+    /** Powers a device off, keeping it; {@code graceSeconds} between SIGTERM and SIGKILL (null: the daemon's default). */
+    Device powerOff(String home, String device, Integer graceSeconds);
 
     Device powerOn(String home, String device);
 

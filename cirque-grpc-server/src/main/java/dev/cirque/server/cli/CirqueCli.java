@@ -174,8 +174,8 @@ public final class CirqueCli implements Callable<Integer> {
 
     @Command(name = "power_off", description = "Power a device off, keeping it to power on again.")
     void powerOff(@Parameters(paramLabel = "HOME") String home, @Parameters(paramLabel = "DEVICE") String device,
-            @Option(names = "--grace", paramLabel = "SECONDS", defaultValue = "10",
-                    description = "seconds between SIGTERM and SIGKILL (default ${DEFAULT-VALUE})") int grace) {
+            @Option(names = "--grace", paramLabel = "SECONDS",
+                    description = "seconds between SIGTERM and SIGKILL, 0..3600 (default 10)") Integer grace) {
         Backend.Device d = backend().powerOff(home, device, grace);
         print(d, () -> out.println("device " + d.id() + " " + d.state()));
     }

@@ -75,8 +75,8 @@ final class LocalBackend implements Backend {
     }
 
     @Override
-    public Device powerOff(String home, String device, int graceSeconds) {
-        return view(homes.powerOff(home, device, java.time.Duration.ofSeconds(graceSeconds)));
+    public Device powerOff(String home, String device, Integer graceSeconds) {
+        return view(homes.powerOff(home, device, graceSeconds));
     }
 
     @Override

@@ -120,9 +120,12 @@ final class RemoteBackend implements Backend {
     }
 
     @Override
-    public Device powerOff(String home, String device, int graceSeconds) {
-        return view(rpc(() -> stub.powerOffDevice(PowerDeviceRequest.newBuilder().setHomeId(home).setDeviceId(device)
-                .setGraceSeconds(graceSeconds).build())));
+    public Device powerOff(String home, String device, Integer graceSeconds) {
+        PowerDeviceRequest.Builder r = PowerDeviceRequest.newBuilder().setHomeId(home).setDeviceId(device);
+        if (graceSeconds != null) {
+            r.setGraceSeconds(graceSeconds);
+        }
+        return view(rpc(() -> stub.powerOffDevice(r.build())));
     }
 
     @Override

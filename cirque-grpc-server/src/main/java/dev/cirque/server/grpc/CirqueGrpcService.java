@@ -205,14 +205,9 @@ public final class CirqueGrpcService extends CirqueServiceGrpc.CirqueServiceImpl
 
     @Override
     public void powerOffDevice(PowerDeviceRequest request, StreamObserver<CirqueDevice> out) {
-        reply(out, () -> {
-            if (request.hasGraceSeconds() && request.getGraceSeconds() > 3600) {
-                throw CirqueException.invalid("grace_seconds must be at most 3600, got " + request.getGraceSeconds());
-            }
-            Duration grace = request.hasGraceSeconds() ? Duration.ofSeconds(request.getGraceSeconds())
-                    : HomeService.POWER_OFF_GRACE;
-            return specs.toDevice(homes.powerOff(request.getHomeId(), request.getDeviceId(), grace));
-        });
+        // uint32 on the wire: a value over 2^31 arrives negative, and core refuses it as out of range.
+        reply(out, () -> specs.toDevice(homes.powerOff(request.getHomeId(), request.getDeviceId(),
+                request.hasGraceSeconds() ? Integer.valueOf(request.getGraceSeconds()) : null)));
     }
 
     @Override
