@@ -1,41 +1,36 @@
 package dev.cirque.core.home;
 
 import dev.cirque.core.CirqueException;
-import dev.cirque.core.CirqueException.Kind;
-import dev.cirque.core.capability.Capability;
 import dev.cirque.core.capability.CapabilityRegistry;
 import dev.cirque.core.engine.ContainerEngine;
 import dev.cirque.core.engine.ExecResult;
 import dev.cirque.core.link.LinkMedium;
 import dev.cirque.core.spec.NodeSpec;
+import dev.cirque.core.util.DaemonThreads;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The one path every front (gRPC, HTTP, CLI) takes to homes and nodes. It holds no logic of
- * its own beyond ordering: the registry and its limits are {@link HomeRegistry}'s, one
- * node's assembly and rollback {@link NodeAssembly}'s, networks {@link HomeNetworks}',
- * topologies {@link TopologyTransaction}'s, commands {@link NodeCommands}'. Thread-safe;
- * homes are independent of each other, and within a home nodes are created and stopped
- * concurrently.
+ * The one path every front (gRPC, HTTP, the CLI's two backends) takes to homes and nodes: the
+ * operations, with their rules and defaults (a power-off's grace, a log's tail), in the order
+ * they must run. The work is its parts': the registry and its limits {@link HomeRegistry}'s,
+ * homes made and stopped {@link HomeLifecycle}'s, one node's assembly and rollback
+ * {@link NodeAssembly}'s, networks {@link HomeNetworks}', topologies
+ * {@link TopologyTransaction}'s, power and exits {@link NodePower}'s, commands
+ * {@link ClientCommands}', links {@link HomeLinks}'. Thread-safe; homes are independent of
+ * each other, and within a home nodes are created and stopped concurrently.
  */
 public final class HomeService implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(HomeService.class);
     /** How many topologies have spare homes at once (see {@link #warmHomes}). */
     public static final int WARM_TOPOLOGIES = WarmHomes.TOPOLOGIES;
-    /** How long stopping a home waits for node creations already under way. */
-    private static final Duration DRAIN_WAIT = Duration.ofSeconds(60);
 
     private final ContainerEngine engine;
     private final CapabilityRegistry capabilities;
@@ -50,6 +45,7 @@ public final class HomeService implements AutoCloseable {
     private final HomeEvents events;
     private final ExecutorService teardownPool;
     private final ExecutorService creationPool;
+    private final HomeLifecycle lifecycle;
     private final NodePower power;
     private final ClientCommands clients;
     /** Docker's word on this daemon's containers that die, for nodes that exit on their own. */
@@ -84,13 +80,16 @@ public final class HomeService implements AutoCloseable {
                 events.publish(home, HomeEvent.Kind.LINKS_CHANGED, "", detail));
         this.assembly = new NodeAssembly(engine, networks, links);
         this.commands = new NodeCommands(engine, limits.maxCommandBytes(), limits.maxOutputBytes());
-        this.teardownPool = Executors.newFixedThreadPool(16, daemonThreads("cirque-teardown"));
+        this.teardownPool = Executors.newFixedThreadPool(16, DaemonThreads.named("cirque-teardown"));
         // Sized for the engine, not the client: dockerd serialises much of container
         // creation, so more parallel creations only queue inside it.
-        this.creationPool = Executors.newFixedThreadPool(8, daemonThreads("cirque-create"));
+        this.creationPool = Executors.newFixedThreadPool(8, DaemonThreads.named("cirque-create"));
+        this.power = new NodePower(engine, assembly, events, registry, teardownPool);
+        this.lifecycle = new HomeLifecycle(registry, networks, assembly, events, teardownPool, capabilities, limits,
+                power);
         this.topologies = new TopologyTransaction(this, creationPool, limits.maxNodesPerHome());
         this.warm = new WarmHomes(this, registry, topologies);
-        this.power = new NodePower(engine, assembly, events, registry, teardownPool);
+        lifecycle.warm(warm);
         this.clients = new ClientCommands(commands, events);
         this.deaths = engine.watchDeaths(Labels.owned(Labels.managed()), power::containerDied);
     }
@@ -127,25 +126,7 @@ public final class HomeService implements AutoCloseable {
 
     /** A new home; a spare one (made ahead for {@link WarmHomes}) stays hidden until handed out. */
     Home createHome(boolean spare) {
-        if (spare) {
-            registry.reserve(); // a spare never makes room for itself by stopping another
-        } else {
-            reserveHome();
-        }
-        String id = UUID.randomUUID().toString();
-        Home home;
-        try {
-            home = new Home(id, networks.createLan(id));
-        } catch (RuntimeException e) {
-            registry.cancel();
-            throw e;
-        }
-        registry.add(home, spare);
-        log.info("{} {} created (network {})", spare ? "spare home" : "home", id, home.networkName());
-        if (!spare) {
-            events.publish(id, HomeEvent.Kind.HOME_CREATED, "", Map.of("network", home.networkName()));
-        }
-        return home;
+        return lifecycle.create(spare);
     }
 
     /**
@@ -189,20 +170,6 @@ public final class HomeService implements AutoCloseable {
         return warm.ready();
     }
 
-    /** Reserves a home under the cap, giving up a spare home to make room when one is there. */
-    private void reserveHome() {
-        while (true) {
-            try {
-                registry.reserve();
-                return;
-            } catch (CirqueException e) {
-                if (e.kind() != Kind.RESOURCE_EXHAUSTED || !warm.evictOne()) {
-                    throw e;
-                }
-            }
-        }
-    }
-
     /** Hears of a topology's progress: its home, then each node as it comes up. */
     public interface TopologyListener {
         TopologyListener NONE = new TopologyListener() {};
@@ -238,55 +205,12 @@ public final class HomeService implements AutoCloseable {
 
     /** Stops a home, spare or not. */
     void stop(String homeId) {
-        Map<String, NodeSpec> topology = warm.stopping(homeId);
-        boolean unseen = registry.isSpare(homeId);
-        Home home = registry.remove(homeId).orElseThrow(() ->
-                CirqueException.notFound("no home with id '" + homeId + "'"));
-        long started = System.nanoTime();
-        List<Node> nodes;
-        try {
-            nodes = home.closeAndDrain(DRAIN_WAIT);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new CirqueException(Kind.INTERNAL, "interrupted while stopping home " + homeId);
-        }
-        List<CompletableFuture<Void>> pending = new ArrayList<>();
-        for (Node node : nodes) {
-            pending.add(CompletableFuture.runAsync(() -> assembly.takeApart(node), teardownPool));
-        }
-        awaitAll(pending);
-        try {
-            networks.removeAll(home);
-        } catch (RuntimeException e) {
-            // Listed again, closed and without nodes, so that it is seen and a later stop retries;
-            // dropped from the registry it would be invisible until the next start's sweep.
-            registry.putBack(home);
-            log.warn("home {}: its nodes are gone but a network is not ({}); it stays listed until a stop succeeds",
-                    homeId, e.getMessage());
-            throw e;
-        }
-        log.info("home {} stopped: {} node(s) removed in {} ms", homeId, nodes.size(),
-                (System.nanoTime() - started) / 1_000_000);
-        if (unseen) {
-            events.forget(homeId); // a spare's events went to no one
-        } else {
-            events.publish(homeId, HomeEvent.Kind.HOME_STOPPED, "", Map.of("nodes", Integer.toString(nodes.size())));
-        }
-        if (topology != null) {
-            warm.refill(topology);
-        }
+        lifecycle.stop(homeId);
     }
 
     /** Stops every home, in parallel; used on shutdown. Failures are logged, not thrown. */
     public void stopAll() {
-        warm.close(); // no spares made while stopping
-        List<CompletableFuture<Void>> pending = new ArrayList<>();
-        for (String id : registry.ids()) {
-            // A home's teardown fans out on the pool itself, so each home gets its own thread
-            // rather than a pool slot it would wait in.
-            pending.add(CompletableFuture.runAsync(() -> stop(id), r -> new Thread(r, "cirque-stop-home").start()));
-        }
-        awaitAll(pending);
+        lifecycle.stopAll();
     }
 
     // --- nodes ---------------------------------------------------------------------------
@@ -318,44 +242,12 @@ public final class HomeService implements AutoCloseable {
 
     /** As {@link #createNode(String, NodeSpec)}, in a home already in hand (a spare one too). */
     Node createNode(Home home, NodeSpec asked) {
-        String homeId = home.id();
-        NodeSpec spec = capabilities.resolve(asked);
-        spec.validate();
-        List<Capability> caps = capabilities.create(spec);
-        long started = System.nanoTime();
-        home.beginCreate(limits.maxNodesPerHome());
-        Node node;
-        try {
-            node = assembly.assemble(home, spec, caps);
-        } catch (RuntimeException e) {
-            home.abortCreate();
-            throw e;
-        }
-        if (!home.commit(node)) {
-            try {
-                assembly.takeApart(node);
-            } finally {
-                home.abortCreate();
-            }
-            throw CirqueException.notFound("home " + homeId + " was stopped while device " + node.id()
-                    + " was being created");
-        }
-        events.publish(homeId, HomeEvent.Kind.NODE_CREATED, node.id(), Map.of("name", node.name(), "image",
-                spec.image()));
-        power.claimEarlyDeath(home, node);
-        log.info("node {} ({}, image {}) up in home {}: ipv4 {}{} [{} ms]", node.id(), node.name(), spec.image(),
-                homeId, node.ipv4(), node.ipv6().isEmpty() ? "" : ", ipv6 " + node.ipv6(),
-                (System.nanoTime() - started) / 1_000_000);
-        return node;
+        return lifecycle.addNode(home, asked);
     }
 
     /** Undoes what a stopped node set up and removes it from its home. */
     public void stopNode(String homeId, String nodeId) {
-        Home home = home(homeId);
-        Node node = home.remove(nodeId == null ? "" : nodeId).orElseThrow(() ->
-                CirqueException.notFound("no device with id '" + nodeId + "' in home " + homeId));
-        assembly.takeApart(node);
-        events.publish(homeId, HomeEvent.Kind.NODE_REMOVED, node.id(), Map.of("name", node.name()));
+        lifecycle.removeNode(home(homeId), nodeId);
     }
 
     /**
@@ -385,16 +277,7 @@ public final class HomeService implements AutoCloseable {
 
     /** A running node, or FAILED_PRECONDITION saying why it is not. */
     private Node running(String homeId, String nodeId) {
-        Node node = node(homeId, nodeId);
-        switch (node.state()) {
-            case POWERED_OFF -> throw CirqueException.precondition("device " + node.id() + " is powered off;"
-                    + " power it on first");
-            case EXITED -> throw CirqueException.precondition("device " + node.id() + " exited (code "
-                    + node.exitCode() + "); power it on to start it again");
-            default -> {
-                return node;
-            }
-        }
+        return node(homeId, nodeId).requireRunning();
     }
 
     /** Runs a command line in a node, split like a shell would split it (not through one). */
@@ -460,25 +343,5 @@ public final class HomeService implements AutoCloseable {
         creationPool.shutdown();
         teardownPool.shutdown();
         capabilities.media().forEach(LinkMedium::close);
-    }
-
-    private static void awaitAll(List<CompletableFuture<Void>> pending) {
-        for (CompletableFuture<Void> f : pending) {
-            try {
-                f.join();
-            } catch (RuntimeException e) {
-                Throwable cause = e.getCause() == null ? e : e.getCause();
-                log.warn("parallel teardown: {}", cause.getMessage());
-            }
-        }
-    }
-
-    private static ThreadFactory daemonThreads(String prefix) {
-        AtomicInteger n = new AtomicInteger();
-        return r -> {
-            Thread t = new Thread(r, prefix + "-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        };
     }
 }

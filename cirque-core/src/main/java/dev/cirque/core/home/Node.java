@@ -1,5 +1,7 @@
 package dev.cirque.core.home;
 
+import dev.cirque.core.CirqueException;
+
 import dev.cirque.core.capability.Capability;
 import dev.cirque.core.engine.NetworkAddresses;
 import dev.cirque.core.spec.NodeSpec;
@@ -115,6 +117,18 @@ public final class Node {
 
     public State state() {
         return state;
+    }
+
+    /** This node if it runs, or FAILED_PRECONDITION saying why it does not. */
+    Node requireRunning() {
+        switch (state) {
+            case POWERED_OFF -> throw CirqueException.precondition("device " + id + " is powered off; power it on first");
+            case EXITED -> throw CirqueException.precondition("device " + id + " exited (code " + exitCode
+                    + "); power it on to start it again");
+            default -> {
+                return this;
+            }
+        }
     }
 
     /** Runs {@code change} while no other power change or teardown of this node runs. */
