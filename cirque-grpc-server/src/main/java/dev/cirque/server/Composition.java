@@ -6,7 +6,7 @@ import dev.cirque.core.engine.ContainerEngine;
 import dev.cirque.core.home.HomeService;
 import dev.cirque.core.home.Janitor;
 import dev.cirque.engine.docker.DockerEngine;
-import dev.cirque.server.http.DeviceConfigs;
+import dev.cirque.server.wire.DeviceConfigs;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

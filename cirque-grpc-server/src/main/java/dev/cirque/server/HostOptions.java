@@ -1,6 +1,6 @@
 package dev.cirque.server;
 
-import dev.cirque.server.http.DeviceConfigs;
+import dev.cirque.server.wire.DeviceConfigs;
 
 import dev.cirque.capabilities.ThreadCapability;
 import dev.cirque.capabilities.XvncCapability;

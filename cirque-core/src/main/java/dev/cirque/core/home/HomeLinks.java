@@ -20,6 +20,9 @@ import java.util.stream.Collectors;
  */
 public final class HomeLinks {
 
+    /** The medium when the client names none. */
+    public static final String DEFAULT_MEDIUM = "ip";
+
     private final Map<String, LinkMedium> media;
     private final Function<String, Home> homes;
     /** Told of each change made (home id, what changed). */
@@ -32,6 +35,68 @@ public final class HomeLinks {
         this.changed = changed;
     }
 
+    /** The medium a client means: {@link #DEFAULT_MEDIUM} when it names none. */
+    public static String medium(String asked) {
+        return asked == null || asked.isBlank() ? DEFAULT_MEDIUM : asked.strip();
+    }
+
+    // --- the operations every front calls, with their rules -----------------------------
+
+    /**
+     * Sets or clears ({@code conditions} empty) what {@code from} sends meets: to {@code to}
+     * (and back, {@code bothWays}), or, without {@code to}, to anyone without a link of its
+     * own (its egress). Answers the medium's state after.
+     */
+    public LinkModel.Snapshot set(String homeId, String medium, String from, String to,
+            Optional<LinkConditions> conditions, boolean bothWays) {
+        String m = medium(medium);
+        if (from == null || from.isEmpty()) {
+            throw CirqueException.invalid("from_device_id is required: the node that sends");
+        }
+        if (to == null || to.isEmpty()) {
+            if (bothWays) {
+                throw CirqueException.invalid("both_ways needs to_device_id: a node's egress has one way only");
+            }
+            setEgress(homeId, m, from, conditions.orElse(LinkConditions.IDEAL));
+        } else {
+            Home home = homes.apply(homeId);
+            member(home, to); // both ends checked before anything changes
+            member(home, from);
+            setLink(homeId, m, from, to, conditions);
+            if (bothWays) {
+                setLink(homeId, m, to, from, conditions);
+            }
+        }
+        return read(homeId, m);
+    }
+
+    /** Cuts {@code nodes} off under {@code name} (see {@link #partition(String, String, String, Set)}); the state after. */
+    public LinkModel.Snapshot cut(String homeId, String medium, String name, Set<String> nodes) {
+        String m = medium(medium);
+        if (name == null || name.isBlank()) {
+            throw CirqueException.invalid("a partition needs a name, to heal it by");
+        }
+        partition(homeId, m, name, nodes);
+        return read(homeId, m);
+    }
+
+    /** Heals the partition {@code name}, or every partition and link without a name; the state after. */
+    public LinkModel.Snapshot healed(String homeId, String medium, String name) {
+        String m = medium(medium);
+        if (name == null || name.isEmpty()) {
+            clear(homeId, m);
+        } else if (!heal(homeId, m, name)) {
+            throw CirqueException.notFound("no partition '" + name + "' in home " + homeId);
+        }
+        return read(homeId, m);
+    }
+
+    /** Seeds every medium's draws (see {@link #seed}); the state of {@link #DEFAULT_MEDIUM} after. */
+    public LinkModel.Snapshot seeded(String homeId, Long seed) {
+        seed(homeId, seed);
+        return read(homeId, DEFAULT_MEDIUM);
+    }
+
     /** The media whose links this daemon shapes. */
     public Set<String> media() {
         return media.keySet();
@@ -40,8 +105,9 @@ public final class HomeLinks {
     /** A home's conditions on a medium. */
     public LinkModel.Snapshot read(String homeId, String medium) {
         Home home = homes.apply(homeId);
-        medium(medium);
-        return home.links(medium).snapshot();
+        String m = medium(medium);
+        shaper(m);
+        return home.links(m).snapshot();
     }
 
     /** A node's default conditions for what it sends ({@link LinkConditions#IDEAL} clears them). */
@@ -98,7 +164,7 @@ public final class HomeLinks {
     }
 
     /** The medium of that name; FAILED_PRECONDITION when this daemon has none such. */
-    LinkMedium medium(String name) {
+    LinkMedium shaper(String name) {
         LinkMedium m = media.get(name);
         if (m == null) {
             throw CirqueException.precondition("this daemon has no " + name + " medium to shape"
@@ -160,7 +226,7 @@ public final class HomeLinks {
      * cannot shape), the model goes back to what it was: nothing is applied half-way.
      */
     private void change(Home home, String medium, Function<LinkModel, LinkModel.Snapshot> edit) {
-        LinkMedium m = medium(medium);
+        LinkMedium m = shaper(medium);
         LinkModel model = home.links(medium);
         synchronized (model) {
             LinkModel.Snapshot before = model.snapshot();

@@ -10,7 +10,7 @@ import dev.cirque.core.spec.NetworkKind;
 import dev.cirque.core.spec.NodeSpec;
 import dev.cirque.server.CirqueVersion;
 import dev.cirque.server.HostOptions;
-import dev.cirque.server.http.DeviceConfigs;
+import dev.cirque.server.wire.DeviceConfigs;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -90,7 +90,15 @@ public final class CirqueCli implements Callable<Integer> {
     static CommandLine commandLine(CirqueCli cli) {
         CommandLine cl = new CommandLine(cli);
         cl.setExecutionExceptionHandler((e, commandLine, parsed) -> {
-            commandLine.getErr().println("error: " + message(e));
+            if (cli.json) {
+                // A script's error: one JSON document, with the kind HTTP and gRPC say.
+                Map<String, String> error = new java.util.LinkedHashMap<>();
+                error.put("code", e instanceof CirqueException c ? c.kind().name() : "INTERNAL");
+                error.put("error", message(e));
+                commandLine.getErr().println(cli.mapper.valueToTree(error));
+            } else {
+                commandLine.getErr().println("error: " + message(e));
+            }
             return 1;
         });
         return cl;

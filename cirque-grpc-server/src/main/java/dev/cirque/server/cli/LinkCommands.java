@@ -9,7 +9,7 @@ import dev.cirque.proto.SetLinkConditionsRequest;
 import dev.cirque.proto.ThreadNeighbor;
 import dev.cirque.proto.ThreadNodeState;
 import dev.cirque.proto.ThreadTopology;
-import dev.cirque.server.grpc.LinkMessages;
+import dev.cirque.server.wire.LinkMessages;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

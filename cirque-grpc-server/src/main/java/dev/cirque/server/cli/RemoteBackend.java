@@ -25,7 +25,7 @@ import dev.cirque.proto.PowerDeviceRequest;
 import dev.cirque.proto.StopCirqueDeviceRequest;
 import dev.cirque.proto.StopCirqueHomeRequest;
 import dev.cirque.proto.ThreadTopology;
-import dev.cirque.server.grpc.DeviceSpecs;
+import dev.cirque.server.wire.DeviceSpecs;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.grpc.Metadata;

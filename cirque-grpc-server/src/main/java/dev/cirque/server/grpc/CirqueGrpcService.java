@@ -1,5 +1,8 @@
 package dev.cirque.server.grpc;
 
+import dev.cirque.server.wire.DeviceSpecs;
+import dev.cirque.server.wire.LinkMessages;
+import dev.cirque.server.wire.ThreadMessages;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.protobuf.ByteString;
@@ -12,7 +15,7 @@ import dev.cirque.core.engine.ExecResult;
 import dev.cirque.core.home.Home;
 import dev.cirque.core.home.HomeService;
 import dev.cirque.core.home.Node;
-import dev.cirque.server.http.DeviceConfigs;
+import dev.cirque.server.wire.DeviceConfigs;
 import dev.cirque.core.spec.NodeSpec;
 import dev.cirque.core.home.HomeEvents;
 import dev.cirque.proto.HoldSessionRequest;

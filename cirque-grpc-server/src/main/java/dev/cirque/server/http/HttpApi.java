@@ -1,5 +1,6 @@
 package dev.cirque.server.http;
 
+import dev.cirque.server.wire.DeviceConfigs;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;

@@ -4,12 +4,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.cirque.core.CirqueException;
 import dev.cirque.core.home.HomeService;
-import dev.cirque.proto.HealRequest;
-import dev.cirque.proto.LinkConditions;
-import dev.cirque.proto.PartitionRequest;
-import dev.cirque.proto.SeedLinksRequest;
-import dev.cirque.proto.SetLinkConditionsRequest;
-import dev.cirque.server.grpc.LinkMessages;
+import dev.cirque.core.link.LinkConditions;
+import dev.cirque.core.link.LinkModel;
+import java.util.LinkedHashSet;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -22,7 +20,8 @@ import java.util.Set;
  *   <li>{@code POST /links/{home}/heal} {@code {"name"?}} (no name: every partition and link);
  *   <li>{@code POST /links/{home}/seed} {@code {"seed"?}}: every medium's draws seeded (no seed: unseeded).
  * </ul>
- * Each answers the home's conditions after the change; keys it does not know are refused.
+ * Each answers the medium's conditions after the change; keys it does not know are refused.
+ * The rules are core's ({@link dev.cirque.core.home.HomeLinks}); this translates JSON only.
  */
 final class LinkRoutes {
 
@@ -41,60 +40,46 @@ final class LinkRoutes {
     }
 
     JsonNode get(String home, String medium) {
-        return json.valueToTree(homes.links().read(home, LinkMessages.medium(medium)).describe());
+        return json.valueToTree(homes.links().read(home, medium).describe());
     }
 
     JsonNode post(String home, String action, JsonNode body) {
-        String medium;
-        switch (action) {
+        LinkModel.Snapshot after = switch (action) {
             case "" -> {
                 only(body, SET_KEYS);
-                SetLinkConditionsRequest.Builder r = SetLinkConditionsRequest.newBuilder().setHomeId(home)
-                        .setMedium(text(body, "medium")).setFromDeviceId(text(body, "from"))
-                        .setToDeviceId(text(body, "to")).setBothWays(bool(body, "bothWays"));
-                if (!bool(body, "clear")) {
-                    LinkConditions.Builder c = LinkConditions.newBuilder().setLatencyMs(integer(body, "latencyMs"))
-                            .setJitterMs(integer(body, "jitterMs")).setLossPercent(number(body, "loss"))
-                            .setDown(bool(body, "down"));
-                    if (body.hasNonNull("signalDbm")) {
-                        c.setSignalDbm(integer(body, "signalDbm"));
-                    }
-                    r.setConditions(c);
-                }
-                medium = LinkMessages.set(homes, r.build()).getMedium();
+                Optional<LinkConditions> c = bool(body, "clear") ? Optional.empty()
+                        : Optional.of(new LinkConditions(integer(body, "latencyMs"), integer(body, "jitterMs"),
+                                number(body, "loss"), !bool(body, "down"),
+                                body.hasNonNull("signalDbm") ? integer(body, "signalDbm") : null));
+                yield homes.links().set(home, text(body, "medium"), text(body, "from"), text(body, "to"), c,
+                        bool(body, "bothWays"));
             }
             case "partition" -> {
                 only(body, PARTITION_KEYS);
-                PartitionRequest.Builder r = PartitionRequest.newBuilder().setHomeId(home)
-                        .setMedium(text(body, "medium")).setName(text(body, "name"));
                 JsonNode devices = body.path("devices");
                 if (!devices.isArray()) {
                     throw CirqueException.invalid("\"devices\" must be an array of device ids");
                 }
-                devices.forEach(d -> r.addDeviceIds(d.asText()));
-                medium = LinkMessages.partition(homes, r.build()).getMedium();
+                Set<String> members = new LinkedHashSet<>();
+                devices.forEach(d -> members.add(d.asText()));
+                yield homes.links().cut(home, text(body, "medium"), text(body, "name"), members);
             }
             case "heal" -> {
                 only(body, HEAL_KEYS);
-                medium = LinkMessages.heal(homes, HealRequest.newBuilder().setHomeId(home)
-                        .setMedium(text(body, "medium")).setName(text(body, "name")).build()).getMedium();
+                yield homes.links().healed(home, text(body, "medium"), text(body, "name"));
             }
             case "seed" -> {
                 only(body, SEED_KEYS);
                 JsonNode seed = body.path("seed");
-                SeedLinksRequest.Builder r = SeedLinksRequest.newBuilder().setHomeId(home);
-                if (!seed.isMissingNode() && !seed.isNull()) {
-                    if (!seed.isIntegralNumber() || !seed.canConvertToLong()) {
-                        throw CirqueException.invalid("\"seed\" must be an integer (a 64-bit one), got " + seed);
-                    }
-                    r.setSeed(seed.asLong());
+                if (!seed.isMissingNode() && !seed.isNull() && (!seed.isIntegralNumber() || !seed.canConvertToLong())) {
+                    throw CirqueException.invalid("\"seed\" must be an integer (a 64-bit one), got " + seed);
                 }
-                medium = LinkMessages.seed(homes, r.build()).getMedium();
+                yield homes.links().seeded(home, seed.isMissingNode() || seed.isNull() ? null : seed.asLong());
             }
             default -> throw CirqueException.notFound("no route /links/" + home + "/" + action
                     + ": use /links/{home}, /links/{home}/partition, /links/{home}/heal or /links/{home}/seed");
-        }
-        return get(home, medium);
+        };
+        return json.valueToTree(after.describe());
     }
 
     private static void only(JsonNode body, Set<String> keys) {

@@ -1,4 +1,4 @@
-package dev.cirque.server.http;
+package dev.cirque.server.wire;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.cirque.core.CirqueException;

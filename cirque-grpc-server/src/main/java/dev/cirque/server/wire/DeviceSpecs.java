@@ -1,4 +1,4 @@
-package dev.cirque.server.grpc;
+package dev.cirque.server.wire;
 
 import com.google.protobuf.Descriptors.FieldDescriptor;
 import com.google.protobuf.Descriptors.OneofDescriptor;
@@ -106,7 +106,7 @@ public final class DeviceSpecs {
      * a hot path); capability descriptions, which can change (a radio that exits), are added
      * on each call, and only for nodes that have capabilities.
      */
-    CirqueDevice toDevice(Node node) {
+    public CirqueDevice toDevice(Node node) {
         CirqueDevice fixed = node.view(CirqueDevice.class, this::render);
         Map<String, Map<String, Object>> described = node.capabilityDescriptions();
         if (described.isEmpty()) {
@@ -146,7 +146,7 @@ public final class DeviceSpecs {
         }
     }
 
-    static Map<String, Object> structToMap(Struct struct) {
+    public static Map<String, Object> structToMap(Struct struct) {
         Map<String, Object> out = new LinkedHashMap<>();
         struct.getFieldsMap().forEach((k, v) -> out.put(k, plain(v)));
         return out;
@@ -163,7 +163,7 @@ public final class DeviceSpecs {
         };
     }
 
-    static Struct mapToStruct(Map<String, Object> map) {
+    public static Struct mapToStruct(Map<String, Object> map) {
         Struct.Builder b = Struct.newBuilder();
         map.forEach((k, v) -> b.putFields(k, value(v)));
         return b.build();

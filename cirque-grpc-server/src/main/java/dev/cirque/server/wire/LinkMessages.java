@@ -1,6 +1,6 @@
-package dev.cirque.server.grpc;
+package dev.cirque.server.wire;
 
-import dev.cirque.core.CirqueException;
+import dev.cirque.core.home.HomeLinks;
 import dev.cirque.core.home.HomeService;
 import dev.cirque.core.link.LinkModel;
 import dev.cirque.proto.DirectedLink;
@@ -18,68 +18,40 @@ import java.util.Set;
 import java.util.Optional;
 
 /**
- * The link API's messages, translated to HomeService's calls and back: shared by the gRPC
- * service and the command line (which speaks these messages to a daemon, or runs them on
- * its in-process core).
+ * The link API's messages, translated to core's link operations ({@link HomeLinks}, which
+ * own the rules) and back: shared by the gRPC service and the command line (which speaks
+ * these messages to a daemon, or runs them on its in-process core).
  */
 public final class LinkMessages {
-
-    /** The medium when the client names none. */
-    public static final String DEFAULT_MEDIUM = "ip";
 
     private LinkMessages() {}
 
     public static LinkState set(HomeService homes, SetLinkConditionsRequest r) {
-        String medium = medium(r.getMedium());
-        Optional<dev.cirque.core.link.LinkConditions> c = r.hasConditions()
-                ? Optional.of(toCore(r.getConditions())) : Optional.empty();
-        if (r.getFromDeviceId().isEmpty()) {
-            throw CirqueException.invalid("from_device_id is required: the node that sends");
-        }
-        if (r.getToDeviceId().isEmpty()) {
-            if (r.getBothWays()) {
-                throw CirqueException.invalid("both_ways needs to_device_id: a node's egress has one way only");
-            }
-            homes.links().setEgress(r.getHomeId(), medium, r.getFromDeviceId(),
-                    c.orElse(dev.cirque.core.link.LinkConditions.IDEAL));
-        } else {
-            homes.node(r.getHomeId(), r.getToDeviceId()); // both ends checked before anything changes
-            homes.node(r.getHomeId(), r.getFromDeviceId());
-            homes.links().setLink(r.getHomeId(), medium, r.getFromDeviceId(), r.getToDeviceId(), c);
-            if (r.getBothWays()) {
-                homes.links().setLink(r.getHomeId(), medium, r.getToDeviceId(), r.getFromDeviceId(), c);
-            }
-        }
-        return state(homes, r.getHomeId(), medium);
+        return state(homes.links().set(r.getHomeId(), r.getMedium(), r.getFromDeviceId(), r.getToDeviceId(),
+                r.hasConditions() ? Optional.of(toCore(r.getConditions())) : Optional.empty(), r.getBothWays()),
+                r.getMedium());
     }
 
     public static LinkState partition(HomeService homes, PartitionRequest r) {
-        String medium = medium(r.getMedium());
-        if (r.getName().isBlank()) {
-            throw CirqueException.invalid("a partition needs a name, to heal it by");
-        }
-        homes.links().partition(r.getHomeId(), medium, r.getName(), new LinkedHashSet<>(r.getDeviceIdsList()));
-        return state(homes, r.getHomeId(), medium);
+        return state(homes.links().cut(r.getHomeId(), r.getMedium(), r.getName(),
+                new LinkedHashSet<>(r.getDeviceIdsList())), r.getMedium());
     }
 
     public static LinkState heal(HomeService homes, HealRequest r) {
-        String medium = medium(r.getMedium());
-        if (r.getName().isEmpty()) {
-            homes.links().clear(r.getHomeId(), medium);
-        } else if (!homes.links().heal(r.getHomeId(), medium, r.getName())) {
-            throw CirqueException.notFound("no partition '" + r.getName() + "' in home " + r.getHomeId());
-        }
-        return state(homes, r.getHomeId(), medium);
+        return state(homes.links().healed(r.getHomeId(), r.getMedium(), r.getName()), r.getMedium());
     }
 
     public static LinkState seed(HomeService homes, SeedLinksRequest r) {
-        homes.links().seed(r.getHomeId(), r.hasSeed() ? r.getSeed() : null);
-        return state(homes, r.getHomeId(), DEFAULT_MEDIUM);
+        return state(homes.links().seeded(r.getHomeId(), r.hasSeed() ? r.getSeed() : null), "");
     }
 
     public static LinkState state(HomeService homes, String homeId, String medium) {
-        LinkModel.Snapshot s = homes.links().read(homeId, medium(medium));
-        LinkState.Builder b = LinkState.newBuilder().setMedium(medium(medium));
+        return state(homes.links().read(homeId, medium), medium);
+    }
+
+    /** A medium's state as the wire says it. */
+    public static LinkState state(LinkModel.Snapshot s, String medium) {
+        LinkState.Builder b = LinkState.newBuilder().setMedium(HomeLinks.medium(medium));
         if (s.seed() != null) {
             b.setSeed(s.seed());
         }
@@ -102,10 +74,6 @@ public final class LinkMessages {
         Map<String, Set<String>> partitions = new LinkedHashMap<>();
         s.getPartitionsMap().forEach((name, p) -> partitions.put(name, Set.copyOf(p.getDeviceIdsList())));
         return new LinkModel.Snapshot(0, egress, links, partitions, s.hasSeed() ? s.getSeed() : null, 0);
-    }
-
-    public static String medium(String asked) {
-        return asked == null || asked.isBlank() ? DEFAULT_MEDIUM : asked.strip();
     }
 
     public static dev.cirque.core.link.LinkConditions toCore(LinkConditions c) {

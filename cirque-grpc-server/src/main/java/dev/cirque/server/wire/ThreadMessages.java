@@ -1,4 +1,4 @@
-package dev.cirque.server.grpc;
+package dev.cirque.server.wire;
 
 import dev.cirque.capabilities.ThreadMeshes;
 import dev.cirque.capabilities.ThreadTopology;

@@ -5,20 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.cirque.core.capability.CapabilityRegistry;
-import dev.cirque.core.home.HomeService;
 import dev.cirque.core.home.Labels;
-import dev.cirque.core.home.Limits;
-import dev.cirque.core.host.HostLedger;
 import dev.cirque.engine.docker.DockerEngine;
 import dev.cirque.server.DaemonServer;
-import dev.cirque.server.Media;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -36,24 +29,18 @@ import org.junit.jupiter.api.io.TempDir;
 class CliTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static DaemonUnderTest under;
     private static DockerEngine engine;
     private static DaemonServer daemon;
-    private static Media media;
-    /** What other tests had left when this class started: theirs to answer for. */
-    private static List<String> existing;
     @TempDir
     static Path dir;
     private static Path topology;
 
     @BeforeAll
     static void start() throws Exception {
-        engine = DockerEngine.connect(null);
-        existing = new ArrayList<>(engine.containersLabelled(Labels.managed()));
-        existing.addAll(engine.networksLabelled(Labels.managed()));
-        media = Media.start(HostLedger.defaultLedger().allocator());
-        daemon = new DaemonServer(new HomeService(engine, CapabilityRegistry.fromClassPath(), Limits.defaults(),
-                media.list()),
-                new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), null).start();
+        under = new DaemonUnderTest(false);
+        engine = under.engine;
+        daemon = under.server;
         topology = dir.resolve("topology.json");
         Files.writeString(topology, """
                 {"device0": {"type": "generic_node_image", "capability": ["Interactive"]},
@@ -62,13 +49,7 @@ class CliTest {
 
     @AfterAll
     static void stop() {
-        daemon.stop();
-        media.close();
-        List<String> left = new ArrayList<>(engine.containersLabelled(Labels.managed()));
-        left.addAll(engine.networksLabelled(Labels.managed()));
-        left.removeAll(existing);
-        assertEquals(List.of(), left, "what this class's daemons made and left");
-        engine.close();
+        under.close();
     }
 
     @Test
