@@ -122,4 +122,42 @@ class WifiAirTest {
         assertFalse(air.hasHome("h"));
         assertEquals(0, air.linkCounts("h").size());
     }
+
+    @Test
+    void aSeededLinkDelaysByLatencyPlusOrMinusJitterInOrderAndLosesItsShare() {
+        // The medium's own draws (the home's seed), through the real decision: no scripted source.
+        air.apply("h", home.setLink("ap", "sta", Optional.of(new LinkConditions(50, 40, 20, true))));
+        air.apply("h", home.seed(5L));
+        java.util.LongSummaryStatistics ms = new java.util.LongSummaryStatistics();
+        long lastDue = Long.MIN_VALUE;
+        int heard = 0;
+        int sent = 5_000;
+        for (int n = 0; n < sent; n++) {
+            WifiAir.Outcome o = air.transmit(AP, STA, true, CHAIN); // no acknowledgement: one try each
+            if (o.deliveries().isEmpty()) {
+                continue;
+            }
+            heard++;
+            long due = o.decidedAtNanos() + o.deliveries().get(0).delayNanos();
+            assertTrue(due >= lastDue, "frame " + n + " due before the one ahead of it");
+            lastDue = due;
+            ms.accept(o.deliveries().get(0).delayNanos() / 1_000_000);
+        }
+        // Sent far faster than the jitter, frames queue behind the one ahead: never below 10 ms.
+        assertTrue(ms.getMin() >= 10, "latency - jitter at least: " + ms);
+        assertEquals(0.80, heard / (double) sent, 0.02, "20 % lost");
+        // The same seed, set again, draws the same frames' fate again.
+        air.apply("h", home.seed(5L));
+        List<Boolean> first = fates(200);
+        air.apply("h", home.seed(5L));
+        assertEquals(first, fates(200));
+    }
+
+    private List<Boolean> fates(int frames) {
+        List<Boolean> out = new java.util.ArrayList<>();
+        for (int n = 0; n < frames; n++) {
+            out.add(!air.transmit(AP, STA, true, CHAIN).deliveries().isEmpty());
+        }
+        return out;
+    }
 }
