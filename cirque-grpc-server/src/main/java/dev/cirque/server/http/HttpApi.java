@@ -1,5 +1,12 @@
 package dev.cirque.server.http;
 
+import static dev.cirque.server.http.HttpRequests.arg;
+import static dev.cirque.server.http.HttpRequests.decode;
+import static dev.cirque.server.http.HttpRequests.isTrue;
+import static dev.cirque.server.http.HttpRequests.query;
+import static dev.cirque.server.http.HttpRequests.requireMethod;
+import static dev.cirque.server.http.HttpRequests.rest;
+
 import dev.cirque.server.wire.DeviceConfigs;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -9,24 +16,16 @@ import dev.cirque.capabilities.ThreadMeshes;
 import dev.cirque.capabilities.WifiHomes;
 import dev.cirque.core.CirqueException;
 import dev.cirque.core.engine.ExecResult;
-import dev.cirque.core.engine.ContainerEngine;
 import dev.cirque.core.home.Home;
-import dev.cirque.core.home.HomeEvent;
-import dev.cirque.core.home.HomeEvents;
 import dev.cirque.core.home.HomeService;
 import dev.cirque.core.home.Node;
 import dev.cirque.server.Security;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
-import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -53,6 +52,7 @@ public final class HttpApi {
     private final ObjectMapper json = new ObjectMapper();
     private final HttpTransport server;
     private final LiveView liveView = new LiveView();
+    private final StreamRoutes streams;
 
     public HttpApi(HomeService homes, InetSocketAddress address) throws IOException {
         this(homes, address, Security.none(), HttpLimits.defaults());
@@ -63,6 +63,7 @@ public final class HttpApi {
         this.homes = homes;
         this.configs = new DeviceConfigs(homes.capabilities());
         this.links = new LinkRoutes(homes, json);
+        this.streams = new StreamRoutes(homes, json);
         this.thread = new ThreadRoutes(new ThreadMeshes(homes), json);
         this.wifi = new WifiRoutes(new WifiHomes(homes), json);
         this.security = security;
@@ -145,7 +146,7 @@ public final class HttpApi {
                     case "wifi_ssid_psk" -> wifiSsidPsk(ex, arg(parts, 1));
                     case "stop_device" -> stopDevice(ex, arg(parts, 1), arg(parts, 2));
                     case "destroy_home" -> destroyHome(ex, arg(parts, 1));
-                    case "events" -> events(ex, parts.length > 1 && !parts[1].isEmpty() ? arg(parts, 1) : null);
+                    case "events" -> streams.events(ex, parts.length > 1 && !parts[1].isEmpty() ? arg(parts, 1) : null);
                     default -> throw new HttpError(404, "NOT_FOUND", "no route " + raw);
                 }
             } catch (HttpError e) {
@@ -202,7 +203,7 @@ public final class HttpApi {
     // --- routes --------------------------------------------------------------------------
 
     private void createHome(HttpCall ex) throws IOException {
-        byte[] body = readBody(ex);
+        byte[] body = ex.body();
         JsonNode topology = body.length == 0 ? json.createObjectNode() : json.readTree(body);
         HomeService.Topology made = homes.createHome(configs.toTopology(topology));
         sendJson(ex, 200, json.valueToTree(made.home().id()));
@@ -214,7 +215,7 @@ public final class HttpApi {
             return;
         }
         requireMethod(method, "POST");
-        byte[] body = readBody(ex);
+        byte[] body = ex.body();
         sendJson(ex, 200, links.post(home, action, body.length == 0 ? json.createObjectNode() : json.readTree(body)));
     }
 
@@ -254,7 +255,7 @@ public final class HttpApi {
 
     private void deviceCmd(HttpCall ex, String home, String device, String command) throws IOException {
         if (isTrue(query(ex).get("stream"))) {
-            streamCommand(ex, home, device, command);
+            streams.command(ex, home, device, command);
             return;
         }
         ExecResult result = homes.exec(home, device, command, null);
@@ -262,75 +263,6 @@ public final class HttpApi {
         reply.put("return_code", Integer.toString(result.exitCode()));
         reply.put("output", result.output());
         sendJson(ex, 200, reply);
-    }
-
-    /**
-     * Streams a command's output as it is produced. Headers go out with the first chunk, so
-     * anything that fails before it (unknown device, bad command) is still a JSON error. A
-     * client that hangs up is noticed at once, and its command is ended.
-     */
-    private void streamCommand(HttpCall ex, String home, String device, String command) {
-        AtomicBoolean started = new AtomicBoolean();
-        try {
-            int code = homes.execStreaming(home, device, command, null,
-                    ContainerEngine.OutputSink.watching((stream, chunk) -> {
-                        if (started.compareAndSet(false, true)) {
-                            ex.startChunks("text/plain; charset=utf-8");
-                        }
-                        ex.writeChunk(chunk);
-                    }, ex::gone));
-            log.debug("streamed command in {} exited {}", device, code);
-        } catch (CirqueException e) {
-            if (ex.gone()) {
-                log.info("streamed command in {}: the client went away; the command was ended", device);
-                return;
-            }
-            if (!started.get()) {
-                throw e;
-            }
-            // The status is gone; say it in the text, where the reader is looking.
-            ex.writeChunk(("\n[cirque] " + e.getMessage() + "\n").getBytes(StandardCharsets.UTF_8));
-        }
-        if (started.compareAndSet(false, true)) {
-            ex.startChunks("text/plain; charset=utf-8"); // a command with no output still gets its (empty) reply
-        }
-        ex.endChunks();
-    }
-
-    /**
-     * A home's events as Server-Sent Events (WatchHome's, as {@code id: SEQ}, {@code event: KIND},
-     * {@code data: JSON}): first WATCHING, last HOME_STOPPED, a comment line every 15 s of
-     * quiet. Without a home ({@code GET /events}), every home's, HOME_CREATED too, until the
-     * client leaves. A reader slower than the events misses some (see HomeEvents); the next event's
-     * {@code dropped} says how many. Written from the connection's event loop ({@link EventStream}):
-     * a watcher holds no HTTP worker.
-     */
-    private void events(HttpCall ex, String home) throws IOException {
-        if (home != null) {
-            homes.home(home); // an unknown home is a JSON 404, before the stream starts
-        }
-        HomeEvents.Subscription events = home == null ? homes.events().subscribeAll(HomeEvents.DEFAULT_CAPACITY)
-                : homes.events().subscribe(home, HomeEvents.DEFAULT_CAPACITY);
-        byte[] watching = sse(0, "WATCHING", json.createObjectNode().put("home_id", home == null ? "" : home));
-        new EventStream(ex, events, this::sse, () -> home == null || homes.homes().stream()
-                .anyMatch(h -> h.id().equals(home)), home != null).start(watching);
-    }
-
-    private byte[] sse(HomeEvent e) {
-        ObjectNode data = json.createObjectNode().put("seq", e.seq()).put("at", e.at().toString())
-                .put("kind", e.kind().name()).put("home_id", e.homeId()).put("device_id", e.nodeId())
-                .put("dropped", e.dropped());
-        e.detail().forEach(data.putObject("detail")::put);
-        try {
-            return sse(e.seq(), e.kind().name(), data);
-        } catch (IOException impossible) {
-            throw new java.io.UncheckedIOException(impossible); // a tree of strings always writes
-        }
-    }
-
-    private byte[] sse(long id, String event, JsonNode data) throws IOException {
-        return ("id: " + id + "\nevent: " + event + "\ndata: " + json.writeValueAsString(data) + "\n\n")
-                .getBytes(StandardCharsets.UTF_8);
     }
 
     private void deviceLog(HttpCall ex, String home, String device) throws IOException {
@@ -399,56 +331,6 @@ public final class HttpApi {
 
     // --- helpers -------------------------------------------------------------------------
 
-    private static void requireMethod(String actual, String expected) {
-        if (!expected.equals(actual)) {
-            throw new HttpError(405, "METHOD_NOT_ALLOWED", actual + " is not allowed here; use " + expected);
-        }
-    }
-
-    private static String arg(String[] parts, int i) {
-        if (parts.length <= i || parts[i].isEmpty()) {
-            throw new HttpError(404, "NOT_FOUND", "missing path segment " + i + " in /" + String.join("/", parts));
-        }
-        return decode(parts[i]);
-    }
-
-    /** The rest of the path from segment {@code i}, decoded, slashes kept. */
-    private static String rest(String[] parts, int i) {
-        if (parts.length <= i) {
-            throw CirqueException.invalid("no command after the device id");
-        }
-        return decode(String.join("/", Arrays.asList(parts).subList(i, parts.length)));
-    }
-
-    /** Percent-decoding for a path: unlike a form, '+' is a plus sign. */
-    private static String decode(String s) {
-        return URLDecoder.decode(s.replace("+", "%2B"), StandardCharsets.UTF_8);
-    }
-
-    private static Map<String, String> query(HttpCall ex) {
-        Map<String, String> out = new HashMap<>();
-        String raw = ex.rawQuery();
-        if (raw == null) {
-            return out;
-        }
-        for (String pair : raw.split("&")) {
-            int eq = pair.indexOf('=');
-            String k = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
-            String v = eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
-            out.put(k, v);
-        }
-        return out;
-    }
-
-    private static boolean isTrue(String v) {
-        return v != null && List.of("true", "1", "yes").contains(v.strip().toLowerCase(Locale.ROOT));
-    }
-
-    /** The body; the transport has already refused one over --max-request-bytes. */
-    private static byte[] readBody(HttpCall ex) {
-        return ex.body();
-    }
-
     private void sendJson(HttpCall ex, int status, JsonNode body) throws IOException {
         ex.reply(status, "application/json", json.writeValueAsBytes(body));
     }
@@ -460,19 +342,5 @@ public final class HttpApi {
     private static void sendError(HttpCall ex, int status, String code, String message, String device,
             String... headers) {
         ex.reply(status, "application/json", HttpCall.errorBody(code, message, device), headers);
-    }
-
-    /** A reply decided by the routing itself rather than the core. */
-    private static final class HttpError extends RuntimeException {
-        final int status;
-        final String code;
-        final String[] headers;
-
-        HttpError(int status, String code, String message, String... headers) {
-            super(message);
-            this.status = status;
-            this.code = code;
-            this.headers = headers;
-        }
     }
 }
