@@ -3,8 +3,6 @@ package dev.cirque.server.grpc;
 import dev.cirque.server.wire.DeviceSpecs;
 import dev.cirque.server.wire.LinkMessages;
 import dev.cirque.server.wire.ThreadMessages;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.Empty;
 import dev.cirque.capabilities.ThreadMeshes;
@@ -16,7 +14,6 @@ import dev.cirque.core.home.Home;
 import dev.cirque.core.home.HomeService;
 import dev.cirque.core.home.Node;
 import dev.cirque.server.wire.DeviceConfigs;
-import dev.cirque.core.spec.NodeSpec;
 import dev.cirque.core.home.HomeEvents;
 import dev.cirque.proto.HoldSessionRequest;
 import dev.cirque.proto.WatchHomeRequest;
@@ -29,8 +26,6 @@ import dev.cirque.proto.CreateCirqueHomeRequest;
 import dev.cirque.proto.CreateCirqueHomeResponse;
 import dev.cirque.proto.CreateCirqueHomeWithDevicesRequest;
 import dev.cirque.proto.CreateCirqueHomeWithDevicesResponse;
-import dev.cirque.proto.CreationFailed;
-import dev.cirque.proto.DeviceReady;
 import dev.cirque.proto.ExecuteDeviceCommandRequest;
 import dev.cirque.proto.ExecuteDeviceCommandResponse;
 import dev.cirque.proto.GetCirqueDeviceLogRequest;
@@ -62,36 +57,28 @@ import io.grpc.Deadline;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /** Cirque's gRPC service: translation only; the work is {@link HomeService}'s. */
 public final class CirqueGrpcService extends CirqueServiceGrpc.CirqueServiceImplBase {
-
-    private static final Logger log = LoggerFactory.getLogger(CirqueGrpcService.class);
 
     private final HomeService homes;
     private final ThreadMeshes threads;
     private final WifiHomes wifi;
     private final DeviceSpecs specs;
-    /** Reads topology_json as the HTTP route reads a create_home body. */
-    private final DeviceConfigs configs;
     private final ClientSessions sessions;
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private final TopologyCalls creations;
 
     public CirqueGrpcService(HomeService homes) {
         this.homes = homes;
         this.threads = new ThreadMeshes(homes);
         this.wifi = new WifiHomes(homes);
         this.specs = new DeviceSpecs(homes.capabilities());
-        this.configs = new DeviceConfigs(homes.capabilities());
         this.sessions = new ClientSessions(homes);
+        // topology_json is read as the HTTP route reads a create_home body.
+        this.creations = new TopologyCalls(homes, specs, new DeviceConfigs(homes.capabilities()), sessions);
     }
 
     /** Reads the {@code cirque-session} header of each call (see {@link ClientSessions}). */
@@ -139,7 +126,7 @@ public final class CirqueGrpcService extends CirqueServiceGrpc.CirqueServiceImpl
         reply(out, () -> {
             String id = homes.createHome().id();
             sessions.bind(id);
-            undoIfCancelled("home " + id, () -> homes.stopHome(id));
+            TopologyCalls.undoIfCancelled("home " + id, () -> homes.stopHome(id));
             return CreateCirqueHomeResponse.newBuilder().setHomeId(id).build();
         });
     }
@@ -153,7 +140,7 @@ public final class CirqueGrpcService extends CirqueServiceGrpc.CirqueServiceImpl
                 throw CirqueException.invalid("specification is required");
             }
             Node node = homes.createNode(request.getHomeId(), specs.toNodeSpec(request.getSpecification()));
-            undoIfCancelled("device " + node.id(), () -> homes.stopNode(request.getHomeId(), node.id()));
+            TopologyCalls.undoIfCancelled("device " + node.id(), () -> homes.stopNode(request.getHomeId(), node.id()));
             return CreateCirqueDeviceResponse.newBuilder().setDevice(specs.toDevice(node)).build();
         });
     }
@@ -249,53 +236,13 @@ public final class CirqueGrpcService extends CirqueServiceGrpc.CirqueServiceImpl
     @Override
     public void createCirqueHomeWithDevices(CreateCirqueHomeWithDevicesRequest request,
             StreamObserver<CreateCirqueHomeWithDevicesResponse> out) {
-        reply(out, () -> {
-            HomeService.Topology made = homes.createHome(topology(request));
-            sessions.bind(made.home().id());
-            undoIfCancelled("home " + made.home().id(), () -> homes.stopHome(made.home().id()));
-            return toResponse(made);
-        });
+        reply(out, () -> creations.create(request));
     }
 
     @Override
     public void createCirqueHomeWithDevicesStream(CreateCirqueHomeWithDevicesRequest request,
             StreamObserver<HomeCreationEvent> out) {
-        // Events come from the creating threads at once; a StreamObserver takes one at a time.
-        Object lock = new Object();
-        try {
-            HomeService.Topology made = homes.createHome(topology(request), new HomeService.TopologyListener() {
-                @Override
-                public void homeCreated(Home home) {
-                    sessions.bind(home.id());
-                    synchronized (lock) {
-                        out.onNext(HomeCreationEvent.newBuilder().setHomeCreated(home.id()).build());
-                    }
-                }
-
-                @Override
-                public void nodeReady(String key, Node node) {
-                    synchronized (lock) {
-                        out.onNext(HomeCreationEvent.newBuilder().setDeviceReady(DeviceReady.newBuilder()
-                                .setKey(key).setDevice(specs.toDevice(node))).build());
-                    }
-                }
-            });
-            undoIfCancelled("home " + made.home().id(), () -> homes.stopHome(made.home().id()));
-            synchronized (lock) {
-                out.onNext(HomeCreationEvent.newBuilder().setDone(toResponse(made)).build());
-                out.onCompleted();
-            }
-        } catch (CirqueException e) {
-            synchronized (lock) {
-                out.onNext(HomeCreationEvent.newBuilder().setFailed(CreationFailed.newBuilder()
-                        .setKey(e.device() == null ? "" : e.device())
-                        .setCode(GrpcErrors.toStatus(e).getStatus().getCode().name())
-                        .setMessage(GrpcErrors.clip(e.getMessage()))).build());
-                out.onCompleted();
-            }
-        } catch (RuntimeException e) {
-            out.onError(GrpcErrors.toStatus(e));
-        }
+        creations.stream(request, out);
     }
 
     @Override
@@ -322,38 +269,6 @@ public final class CirqueGrpcService extends CirqueServiceGrpc.CirqueServiceImpl
                 out.onError(GrpcErrors.toStatus(e));
             }
         }
-    }
-
-    private Map<String, NodeSpec> topology(CreateCirqueHomeWithDevicesRequest request) {
-        if (!request.getTopologyJson().isEmpty()) {
-            if (request.getDevicesCount() > 0) {
-                throw CirqueException.invalid("give the topology as devices or as topology_json, not both");
-            }
-            JsonNode json;
-            try {
-                json = JSON.readTree(request.getTopologyJson());
-            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-                throw CirqueException.invalid("topology_json is not JSON: " + e.getOriginalMessage());
-            }
-            return configs.toTopology(json);
-        }
-        Map<String, NodeSpec> topology = new LinkedHashMap<>();
-        // Sorted keys: a map's wire order is not the client's, so make the order at least stable.
-        new TreeMap<>(request.getDevicesMap()).forEach((key, spec) -> {
-            try {
-                topology.put(key, specs.toNodeSpec(spec));
-            } catch (CirqueException e) {
-                throw e.forDevice(key);
-            }
-        });
-        return topology;
-    }
-
-    private CreateCirqueHomeWithDevicesResponse toResponse(HomeService.Topology made) {
-        CreateCirqueHomeWithDevicesResponse.Builder b = CreateCirqueHomeWithDevicesResponse.newBuilder()
-                .setHomeId(made.home().id());
-        made.nodes().forEach((key, node) -> b.putDevices(key, specs.toDevice(node)));
-        return b.build();
     }
 
     @Override
@@ -412,54 +327,7 @@ public final class CirqueGrpcService extends CirqueServiceGrpc.CirqueServiceImpl
     /** Until the client leaves (the stream is cancelled) or the home goes (the stream completes). */
     @Override
     public void watchThreadTopology(WatchThreadRequest request, StreamObserver<ThreadEvent> out) {
-        Context call = Context.current();
-        Duration interval = Duration.ofMillis(request.getIntervalMs() == 0 ? 1000
-                : Math.max(200, Math.min(60_000, request.getIntervalMs())));
-        try {
-            threads.home(request.getHomeId()); // an unknown home is NOT_FOUND at once
-            threads.watch(request.getHomeId(), interval, new ThreadMeshes.Watcher() {
-                @Override
-                public void changed(ThreadMeshes.Change change) {
-                    out.onNext(ThreadMessages.event(change));
-                }
-
-                @Override
-                public boolean gone() {
-                    return call.isCancelled();
-                }
-            });
-        } catch (CirqueException e) {
-            if (call.isCancelled()) {
-                return;
-            }
-            if (e.kind() == CirqueException.Kind.NOT_FOUND && !threads.exists(request.getHomeId())) {
-                out.onCompleted(); // the home went: the watch is over
-                return;
-            }
-            out.onError(GrpcErrors.toStatus(e));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            out.onError(GrpcErrors.toStatus(new CirqueException(CirqueException.Kind.UNAVAILABLE, "shutting down")));
-        } catch (RuntimeException e) {
-            if (!call.isCancelled()) {
-                out.onError(GrpcErrors.toStatus(e));
-            }
-        }
-    }
-
-    /**
-     * A creation whose caller went away (cancelled, past its deadline, disconnected) while
-     * it ran is undone: nobody will ever learn its ids to remove it.
-     */
-    private static void undoIfCancelled(String what, Runnable undo) {
-        Context call = Context.current();
-        if (call.isCancelled()) {
-            log.info("{}: its caller went away while it was being made ({}); removing it", what,
-                    call.cancellationCause() == null ? "cancelled" : call.cancellationCause().getMessage());
-            undo.run();
-            throw Status.CANCELLED.withDescription("the call was cancelled; " + what + " was removed")
-                    .asRuntimeException();
-        }
+        ThreadWatchCall.run(threads, request, out);
     }
 
     /** The time the client's deadline leaves, or none. */
