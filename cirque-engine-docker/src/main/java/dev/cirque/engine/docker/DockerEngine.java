@@ -3,21 +3,14 @@ package dev.cirque.engine.docker;
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.async.ResultCallback;
 import com.github.dockerjava.api.command.CreateContainerCmd;
-import com.github.dockerjava.api.command.CreateNetworkCmd;
 import com.github.dockerjava.api.command.InspectContainerResponse;
 import com.github.dockerjava.api.command.LogContainerCmd;
 import com.github.dockerjava.api.exception.NotFoundException;
-import com.github.dockerjava.api.model.AccessMode;
-import com.github.dockerjava.api.model.Bind;
-import com.github.dockerjava.api.model.Capability;
 import com.github.dockerjava.api.model.ContainerNetwork;
-import com.github.dockerjava.api.model.Device;
 import com.github.dockerjava.api.model.Frame;
 import com.github.dockerjava.api.model.HostConfig;
 import com.github.dockerjava.api.model.Info;
-import com.github.dockerjava.api.model.Network;
 import com.github.dockerjava.api.model.StreamType;
-import com.github.dockerjava.api.model.Volume;
 import com.github.dockerjava.core.DefaultDockerClientConfig;
 import com.github.dockerjava.core.DockerClientConfig;
 import com.github.dockerjava.core.DockerClientImpl;
@@ -29,11 +22,8 @@ import dev.cirque.core.engine.ContainerPlan;
 import dev.cirque.core.engine.NetworkAddresses;
 import dev.cirque.core.engine.NodeHost;
 import dev.cirque.core.host.SameMachineHost;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -46,9 +36,8 @@ import org.slf4j.LoggerFactory;
 /**
  * {@link ContainerEngine} over docker-java with its Apache HttpClient 5 transport: one
  * pooled client for the daemon's life, so concurrent calls share connections instead of
- * opening one each. Exec is {@link DockerExecs}', error translation {@link DockerErrors}'.
- * Longer than most classes here (about 340 lines) because it is one translation per call
- * of the interface, each short, and splitting them further would scatter one adapter.
+ * opening one each. Exec is {@link DockerExecs}', networks {@link DockerNetworks}', error
+ * translation {@link DockerErrors}'.
  */
 public final class DockerEngine implements ContainerEngine {
 
@@ -56,10 +45,9 @@ public final class DockerEngine implements ContainerEngine {
 
     /** For calls that answer promptly: each has a time limit. */
     private final DockerClient client;
-    /** The network each container this engine made is on, and locks striped by network (see leaveNetwork). */
+    /** The network each container this engine made is on (see DockerNetworks.leave). */
     private final Map<String, String> networkOf = new ConcurrentHashMap<>();
-    private final Object[] networkLocks = java.util.stream.IntStream.range(0, 64).mapToObj(i -> new Object())
-            .toArray();
+    private final DockerNetworks networks;
     /** For exec and log streams, which may be silent as long as their command is. */
     private final DockerClient streams;
     private final String host;
@@ -72,6 +60,7 @@ public final class DockerEngine implements ContainerEngine {
         this.streams = streams;
         this.host = host;
         this.execs = new DockerExecs(client, streams, host);
+        this.networks = new DockerNetworks(client, host);
         this.fastExecs = !fastExec ? null : FastExecs.forEngine(host, id -> call("inspect container " + shortId(id),
                 () -> client.inspectContainerCmd(id).exec())).orElse(null);
     }
@@ -149,114 +138,22 @@ public final class DockerEngine implements ContainerEngine {
 
     @Override
     public String createNetwork(String name, Map<String, String> labels, NetworkConfig config) {
-        return call("create network " + name, () -> {
-            CreateNetworkCmd cmd = client.createNetworkCmd()
-                    .withName(name)
-                    .withDriver(config.driver())
-                    .withInternal(config.internal())
-                    .withOptions(config.options())
-                    .withLabels(labels);
-            List<Network.Ipam.Config> pools = new ArrayList<>();
-            if (!config.ipv4Subnet().isEmpty()) {
-                Network.Ipam.Config v4 = new Network.Ipam.Config().withSubnet(config.ipv4Subnet());
-                if (!config.ipv4Gateway().isEmpty()) {
-                    v4.withGateway(config.ipv4Gateway());
-                }
-                pools.add(v4);
-            }
-            if (!config.ipv6Subnet().isEmpty()) {
-                cmd.withEnableIpv6(true);
-                pools.add(new Network.Ipam.Config().withSubnet(config.ipv6Subnet()));
-            }
-            if (!pools.isEmpty()) {
-                cmd.withIpam(new Network.Ipam().withConfig(pools));
-            }
-            return cmd.exec().getId();
-        });
+        return networks.create(name, labels, config);
     }
 
     @Override
     public void removeNetwork(String networkId) {
-        for (int attempt = 1; ; attempt++) {
-            try {
-                call("remove network " + networkId, () -> {
-                    client.removeNetworkCmd(networkId).exec();
-                    return null;
-                });
-                return;
-            } catch (CirqueException e) {
-                if (e.getCause() instanceof NotFoundException) {
-                    return;
-                }
-                // Docker can keep endpoints of containers removed in parallel (seen with 20.10 and
-                // 28; leaveNetwork avoids it for containers this engine made): disconnect them by
-                // force, then try again.
-                if (!e.getMessage().contains("active endpoints") || attempt == 5) {
-                    throw e;
-                }
-                disconnectAll(networkId);
-                DockerExecs.sleepQuietly(200L * attempt);
-            }
-        }
-    }
-
-    /** Forces every endpoint off a network, those of containers already gone included. */
-    private void disconnectAll(String networkId) {
-        Network net = call("inspect network " + networkId, () -> client.inspectNetworkCmd().withNetworkId(networkId).exec());
-        Map<String, Network.ContainerNetworkConfig> endpoints = net.getContainers() == null ? Map.of() : net.getContainers();
-        endpoints.forEach((container, endpoint) -> {
-            String name = endpoint.getName() == null || endpoint.getName().isBlank() ? container : endpoint.getName();
-            try {
-                client.disconnectFromNetworkCmd().withNetworkId(networkId).withContainerId(name).withForce(true).exec();
-                log.info("network {}: forced stale endpoint {} off", shortId(networkId), name);
-            } catch (RuntimeException ex) {
-                log.debug("network {}: endpoint {} could not be forced off: {}", shortId(networkId), name, ex.toString());
-            }
-        });
-    }
-
-
-    /**
-     * Takes a container off its network before it is removed, one container of a network at
-     * a time. Docker 20.10 loses count of a network's endpoints when they go in parallel (the
-     * containers of a 100-node home removed at once): the network then "has active
-     * endpoints" that no API call can list or disconnect, until dockerd restarts. Removing a
-     * container that has left its network touches no endpoint, so removals stay parallel.
-     */
-    private void leaveNetwork(String network, String containerId) {
-        synchronized (networkLocks[Math.floorMod(network.hashCode(), networkLocks.length)]) {
-            try {
-                client.disconnectFromNetworkCmd().withNetworkId(network).withContainerId(containerId).withForce(true)
-                        .exec();
-            } catch (RuntimeException e) {
-                log.debug("container {} could not leave network {} first: {}", shortId(containerId), network,
-                        e.toString());
-            }
-        }
+        networks.remove(networkId);
     }
 
     @Override
     public String createContainer(ContainerPlan plan, String network) {
-        HostConfig hostConfig = HostConfig.newHostConfig()
-                .withNetworkMode(network)
-                .withCapAdd(plan.linuxCapabilities().stream().map(DockerEngine::linuxCapability)
-                        .toArray(Capability[]::new))
-                .withBinds(plan.binds().stream()
-                        .map(b -> new Bind(b.hostPath(), new Volume(b.containerPath()),
-                                b.readOnly() ? AccessMode.ro : AccessMode.rw))
-                        .toList())
-                .withDevices(plan.devices().stream()
-                        .map(d -> new Device(d.permissions(), d.containerPath(), d.hostPath()))
-                        .toList());
-        if (!plan.sysctls().isEmpty()) {
-            hostConfig.withSysctls(plan.sysctls());
-        }
-        List<String> env = new ArrayList<>();
-        plan.env().forEach((k, v) -> env.add(k + "=" + v));
+        HostConfig hostConfig = DockerPlans.hostConfig(plan, network);
+        List<String> env = DockerPlans.env(plan);
         String id = call("create container " + plan.name() + " from " + plan.image(), () -> {
             try (CreateContainerCmd cmd = client.createContainerCmd(plan.image())) {
                 return cmd.withName(plan.name())
-                        .withHostName(hostname(plan.name()))
+                        .withHostName(DockerPlans.hostname(plan.name()))
                         .withLabels(plan.labels())
                         .withEnv(env)
                         .withTty(plan.tty())
@@ -383,7 +280,7 @@ public final class DockerEngine implements ContainerEngine {
         }
         String network = networkOf.remove(containerId);
         if (network != null) {
-            leaveNetwork(network, containerId);
+            networks.leave(network, containerId);
         }
         try {
             call("remove container " + shortId(containerId), () -> {
@@ -406,9 +303,7 @@ public final class DockerEngine implements ContainerEngine {
 
     @Override
     public List<Labelled> networksWithLabels(Map<String, String> labels) {
-        List<String> filter = labels.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList();
-        return call("list networks", () -> client.listNetworksCmd().withFilter("label", filter).exec().stream()
-                .map(n -> new Labelled(n.getId(), n.getLabels() == null ? Map.of() : n.getLabels())).toList());
+        return networks.labelled(labels);
     }
 
     @Override
@@ -426,18 +321,6 @@ public final class DockerEngine implements ContainerEngine {
 
     private <T> T call(String what, Supplier<T> action) {
         return DockerErrors.call(host, what, action);
-    }
-
-    private static Capability linuxCapability(String name) {
-        try {
-            return Capability.valueOf(name);
-        } catch (IllegalArgumentException e) {
-            throw CirqueException.invalid("unknown Linux capability " + name);
-        }
-    }
-
-    private static String hostname(String name) {
-        return name.length() <= 63 ? name : name.substring(0, 63);
     }
 
     static String shortId(String id) {
