@@ -117,6 +117,11 @@ public final class Home {
         return true;
     }
 
+    /** No node joins from now on (creations under way are undone by their own threads). */
+    synchronized void close() {
+        closed = true;
+    }
+
     synchronized void abortCreate() {
         creating--;
         notifyAll();

@@ -72,10 +72,18 @@ final class HomeRegistry {
         return home;
     }
 
-    /** Takes a home out of the registry, for teardown. */
+    /**
+     * Takes a home out of the registry, for teardown, closed to new nodes in the same step: a
+     * creation that ends after the home left the registry can then never join it (it did,
+     * when the stop's thread was slow to close the home: the client got a node already gone).
+     */
     synchronized Optional<Home> remove(String homeId) {
         spares.remove(homeId == null ? "" : homeId);
-        return Optional.ofNullable(homes.remove(homeId == null ? "" : homeId));
+        Home home = homes.remove(homeId == null ? "" : homeId);
+        if (home != null) {
+            home.close();
+        }
+        return Optional.ofNullable(home);
     }
 
     /** The live homes, oldest first (spares not among them). */
