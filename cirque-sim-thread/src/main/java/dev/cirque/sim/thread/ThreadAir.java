@@ -48,17 +48,26 @@ final class ThreadAir {
         lastFrames.keySet().removeIf(h -> h.homeId().equals(homeId));
     }
 
+    /** One frame sent in a home: what every receiver's decision shares, looked up once. */
+    record Transmission(String homeId, byte[] frame, boolean ack, LinkModel.Snapshot conditions,
+            Impairment impairment) {}
+
+    /** A frame a radio of {@code homeId} sent (the simulator's channel byte first). */
+    Transmission sent(String homeId, byte[] frame) {
+        LinkModel.Snapshot snapshot = conditions.getOrDefault(homeId, LinkModel.Snapshot.EMPTY);
+        return new Transmission(homeId, frame, isAck(frame), snapshot, impairments.of(homeId, snapshot));
+    }
+
     /**
-     * When {@code hop}'s receiver hears {@code frame} (the simulator's channel byte first),
-     * sent at {@code now}: {@link Impairment#DROPPED}, or its due time ({@code <= now}: at once).
+     * When {@code to} hears the frame {@code from} sent at {@code now}: {@link Impairment#DROPPED},
+     * or its due time ({@code <= now}: at once).
      */
-    long decide(Hop hop, byte[] frame, long now) {
-        LinkModel.Snapshot snapshot = conditions.getOrDefault(hop.homeId(), LinkModel.Snapshot.EMPTY);
-        Impairment impairment = impairments.of(hop.homeId(), snapshot);
-        LinkConditions c = snapshot.effective(hop.from(), hop.to());
-        long due = isAck(frame) ? impairment.dueAlone(c, now)
-                : Arrays.equals(frame, lastFrames.put(hop, frame)) ? impairment.dueBehind(hop, c, now)
-                : impairment.due(hop, c, now);
+    long decide(Transmission t, String from, String to, long now) {
+        Hop hop = new Hop(t.homeId(), from, to);
+        LinkConditions c = t.conditions().effective(from, to);
+        long due = t.ack() ? t.impairment().dueAlone(c, now)
+                : Arrays.equals(t.frame(), lastFrames.put(hop, t.frame())) ? t.impairment().dueBehind(hop, c, now)
+                : t.impairment().due(hop, c, now);
         counts.computeIfAbsent(hop, h -> new long[2])[due == Impairment.DROPPED ? 1 : 0]++;
         return due;
     }

@@ -243,12 +243,13 @@ public final class ThreadMedium implements CapturingMedium {
         if (capture != null && frame.length > 1) {
             capture.write(frame, 1, frame.length - 1); // the first byte is the channel
         }
+        ThreadAir.Transmission sent = air.sent(from.homeId(), frame);
         for (Radio to : byNetwork.getOrDefault(from.network(), Set.of())) {
             if (to == from) {
                 continue;
             }
             long now = System.nanoTime();
-            long due = air.decide(new ThreadAir.Hop(from.homeId(), from.nodeId(), to.nodeId()), frame, now);
+            long due = air.decide(sent, from.nodeId(), to.nodeId(), now);
             if (due == Impairment.DROPPED) {
                 continue;
             }
