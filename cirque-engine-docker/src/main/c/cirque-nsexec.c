@@ -1,11 +1,20 @@
 /*
  * cirque-nsexec: runs one command in a running container the way `docker exec` does
- * (its namespaces, cgroups, resource limits, user, groups, working directory and
- * capability set), in the time of a fork and an exec instead of Docker's round trips.
- * The daemon (FastExecs) works out every value from the container's inspect data and
- * /proc and passes them here; this program only applies them.
+ * (its namespaces, cgroups, resource limits, user, groups, working directory, capability
+ * set and confinement: seccomp filters, no_new_privs, AppArmor profile), in the time of a
+ * fork and an exec instead of Docker's round trips. The daemon (FastExecs) works out every
+ * value from the container's inspect data and /proc and passes them here; this program
+ * only applies them.
  *
- *   cirque-nsexec PID STARTTIME UID GID GROUPS CAPS CWD [-c CGROUP.PROCS]... [-e VAR=VALUE]... -- ARGV...
+ *   cirque-nsexec PID STARTTIME UID GID GROUPS CAPS CWD [-c CGROUP.PROCS]... [-e VAR=VALUE]...
+ *                 [-s FLAGS:HEX]... [-n 1] [-a PROFILE] -- ARGV...
+ *   cirque-nsexec --filters PID STARTTIME
+ *
+ * -s is one seccomp filter (oldest first) as --filters prints it: the filter's flags, then its
+ * classic BPF instructions (struct sock_filter, this machine's layout) in hex. --filters copies
+ * the filters the container's first process runs under, read with ptrace
+ * (PTRACE_SECCOMP_GET_FILTER), one line each: the daemon reads them once per container, as
+ * runc installs the container's profile once per exec.
  *
  * PID is the container's first process on the host and STARTTIME its start (field 22 of
  * /proc/PID/stat): a pid reused by another process is refused. GROUPS is a comma list
@@ -26,6 +35,8 @@
 #include <poll.h>
 #include <grp.h>
 #include <linux/capability.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -33,6 +44,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/ptrace.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -41,6 +53,7 @@
 
 #define MAX_CGROUPS 32
 #define MAX_ENV 4096
+#define MAX_FILTERS 16
 
 static void fail(const char *fmt, ...) {
     va_list ap;
@@ -195,8 +208,90 @@ static void take_limits(long pid) {
     }
 }
 
+/*
+ * Prints the seccomp filters PID runs under, oldest first ("FLAGS HEX" per line), as
+ * cirque-nsexec's -s takes them. The process is stopped for the reading (PTRACE_INTERRUPT, then
+ * detached: a system call it was in is restarted) and must still be the one that started at
+ * STARTTIME.
+ */
+static int print_filters(long pid, unsigned long long started) {
+    if (ptrace(PTRACE_SEIZE, (pid_t) pid, 0, 0) != 0) fail("attaching to %ld: %s", pid, strerror(errno));
+    if (ptrace(PTRACE_INTERRUPT, (pid_t) pid, 0, 0) != 0) fail("stopping %ld: %s", pid, strerror(errno));
+    int status;
+    while (waitpid((pid_t) pid, &status, __WALL) < 0) {
+        if (errno != EINTR) fail("waiting for %ld to stop: %s", pid, strerror(errno));
+    }
+    if (start_time(pid) != started) fail("process %ld is no longer the container's", pid);
+    static char line[2 * 8 * BPF_MAXINSNS + 32];
+    char *lines[MAX_FILTERS];
+    int count = 0;
+    for (;; count++) {
+        long n = ptrace(PTRACE_SECCOMP_GET_FILTER, (pid_t) pid, (void *) (long) count, NULL);
+        if (n < 0 && errno == ENOENT) break; /* past the oldest */
+        if (n < 0 && errno == EINVAL && count == 0) break; /* no filter at all */
+        if (n < 0) fail("reading seccomp filter %d of %ld: %s", count, pid, strerror(errno));
+        if (count == MAX_FILTERS || n > BPF_MAXINSNS) fail("%ld has more or larger seccomp filters than copied", pid);
+        struct sock_filter insns[BPF_MAXINSNS];
+        if (ptrace(PTRACE_SECCOMP_GET_FILTER, (pid_t) pid, (void *) (long) count, insns) != n)
+            fail("reading seccomp filter %d of %ld: %s", count, pid, strerror(errno));
+        struct __ptrace_seccomp_metadata meta = {(unsigned long long) count, 0};
+        if (ptrace(PTRACE_SECCOMP_GET_METADATA, (pid_t) pid, (void *) sizeof meta, &meta) < 0)
+            fail("reading seccomp metadata %d of %ld: %s", count, pid, strerror(errno));
+        int at = snprintf(line, sizeof line, "%llu ", (unsigned long long) meta.flags);
+        const unsigned char *bytes = (const unsigned char *) insns;
+        for (long b = 0; b < n * (long) sizeof insns[0]; b++) at += sprintf(line + at, "%02x", bytes[b]);
+        lines[count] = strdup(line);
+    }
+    ptrace(PTRACE_DETACH, (pid_t) pid, 0, 0);
+    for (int f = count - 1; f >= 0; f--) printf("%s\n", lines[f]); /* filter 0 is the newest */
+    return fflush(stdout) == 0 ? 0 : 125;
+}
+
+static int nibble(char c) {
+    return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+/* A filter given as "FLAGS:HEX", decoded into PROG; 0 when it is not one. */
+static int parse_filter(const char *spec, unsigned int *flags, struct sock_fprog *prog) {
+    char *colon;
+    unsigned long f = strtoul(spec, &colon, 10);
+    if (colon == spec || *colon != ':') return 0;
+    const char *hex = colon + 1;
+    size_t len = strlen(hex);
+    if (len == 0 || len % (2 * sizeof(struct sock_filter)) || len / 2 / sizeof(struct sock_filter) > BPF_MAXINSNS)
+        return 0;
+    unsigned char *bytes = malloc(len / 2);
+    if (!bytes) return 0;
+    for (size_t b = 0; b < len / 2; b++) {
+        int hi = nibble(hex[2 * b]), lo = nibble(hex[2 * b + 1]);
+        if (hi < 0 || lo < 0) return 0;
+        bytes[b] = (unsigned char) (hi << 4 | lo);
+    }
+    *flags = (unsigned int) f;
+    prog->len = (unsigned short) (len / 2 / sizeof(struct sock_filter));
+    prog->filter = (struct sock_filter *) bytes;
+    return 1;
+}
+
+static void install_filter(unsigned int flags, struct sock_fprog *prog) {
+    if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags, prog) != 0) cannot_start("loading seccomp filter", errno);
+}
+
+/* As runc: the profile takes effect at the exec (AppArmor's "change on exec"). */
+static void take_apparmor(const char *profile) {
+    char value[512];
+    int len = snprintf(value, sizeof value, "exec %s", profile);
+    int fd = open("/proc/self/attr/apparmor/exec", O_WRONLY | O_CLOEXEC);
+    if (fd < 0) fd = open("/proc/self/attr/exec", O_WRONLY | O_CLOEXEC);
+    if (fd < 0 || write(fd, value, (size_t) len) != len) cannot_start("setting the AppArmor profile", errno);
+    close(fd);
+}
+
 int main(int argc, char **argv) {
-    if (argc < 10) fail("usage: cirque-nsexec PID STARTTIME UID GID GROUPS CAPS CWD [-c PROCS]... [-e VAR]... -- ARGV...");
+    if (argc == 4 && strcmp(argv[1], "--filters") == 0)
+        return print_filters(strtol(argv[2], NULL, 10), strtoull(argv[3], NULL, 10));
+    if (argc < 10) fail("usage: cirque-nsexec PID STARTTIME UID GID GROUPS CAPS CWD [-c PROCS]... [-e VAR]..."
+                        " [-s FLAGS:HEX]... [-n 1] [-a PROFILE] -- ARGV... | --filters PID STARTTIME");
     long pid = strtol(argv[1], NULL, 10);
     unsigned long long started = strtoull(argv[2], NULL, 10);
     uid_t uid = (uid_t) strtoul(argv[3], NULL, 10);
@@ -207,6 +302,10 @@ int main(int argc, char **argv) {
     int cgroups[MAX_CGROUPS], ncgroups = 0;
     static char *env[MAX_ENV + 1];
     int nenv = 0, i = 8;
+    struct sock_fprog filters[MAX_FILTERS];
+    unsigned int filter_flags[MAX_FILTERS];
+    const char *apparmor = NULL;
+    int nfilters = 0, no_new_privs = 0;
     for (; i < argc && strcmp(argv[i], "--") != 0; i += 2) {
         if (i + 1 >= argc) fail("%s wants a value", argv[i]);
         if (strcmp(argv[i], "-c") == 0 && ncgroups < MAX_CGROUPS) {
@@ -215,6 +314,14 @@ int main(int argc, char **argv) {
                 fail("%s: %s", argv[i + 1], strerror(errno));
         } else if (strcmp(argv[i], "-e") == 0 && nenv < MAX_ENV) {
             env[nenv++] = argv[i + 1];
+        } else if (strcmp(argv[i], "-s") == 0 && nfilters < MAX_FILTERS) {
+            if (!parse_filter(argv[i + 1], &filter_flags[nfilters], &filters[nfilters]))
+                fail("not a seccomp filter: %.40s...", argv[i + 1]);
+            nfilters++;
+        } else if (strcmp(argv[i], "-n") == 0) {
+            no_new_privs = strcmp(argv[i + 1], "1") == 0;
+        } else if (strcmp(argv[i], "-a") == 0) {
+            apparmor = argv[i + 1];
         } else {
             fail("unknown or too many: %s", argv[i]);
         }
@@ -246,6 +353,10 @@ int main(int argc, char **argv) {
             if (write(cgroups[c], "0", 1) != 1) cannot_start("joining the container's cgroup", errno);
             close(cgroups[c]);
         }
+        /* confinement in runc's order: without no_new_privs a filter needs CAP_SYS_ADMIN, so it goes first */
+        if (no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) cannot_start("setting no_new_privs", errno);
+        if (apparmor) take_apparmor(apparmor);
+        if (!no_new_privs) for (int f = 0; f < nfilters; f++) install_filter(filter_flags[f], &filters[f]);
         limit_caps(caps, 0); /* the bounding set, while CAP_SETPCAP is still held */
         take_user(uid, gid, groups);
         if (uid == 0) limit_caps(caps, 1);
@@ -264,6 +375,8 @@ int main(int argc, char **argv) {
         /* dies with the helper (whose death the daemon can see and cause) */
         prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
         env[nenv] = NULL;
+        /* with no_new_privs, as late as can be: only the exec runs under the filters here */
+        if (no_new_privs) for (int f = 0; f < nfilters; f++) install_filter(filter_flags[f], &filters[f]);
         environ = env; /* execvp looks the command up in the container's PATH */
         execvp(command[0], command);
         int err = errno;

@@ -15,17 +15,19 @@ import java.util.stream.Collectors;
  * Everything {@code docker exec} would give a command in one container, worked out the way
  * Docker and runc do: the environment (Docker's defaults, then the container's), the user
  * and groups from the container's own /etc/passwd and /etc/group, the working directory,
- * the capability set and cgroups of its first process.
+ * the capability set, cgroups and confinement of its first process.
  */
 record ExecTarget(String containerId, long pid, String startTime, long uid, long gid, List<Long> groups, String caps,
-        String cwd, List<Path> cgroupProcs, List<String> env) {
+        String cwd, List<Path> cgroupProcs, List<String> env, Confinement confinement) {
 
     /** A container the fast path cannot enter (Docker's exec is used). */
-    static final ExecTarget NONE = new ExecTarget("", 0, "", 0, 0, List.of(), "", "", List.of(), List.of());
+    static final ExecTarget NONE = new ExecTarget("", 0, "", 0, 0, List.of(), "", "", List.of(), List.of(),
+            Confinement.NONE);
 
     private static final String DEFAULT_PATH = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
-    static ExecTarget of(String containerId, InspectContainerResponse inspect) {
+    static ExecTarget of(String containerId, InspectContainerResponse inspect, Path helper)
+            throws Confinement.NotCopyable {
         Long pid = inspect.getState() == null ? null : inspect.getState().getPidLong();
         if (pid == null || pid <= 0 || !Boolean.TRUE.equals(inspect.getState().getRunning())) {
             return NONE; // Docker's exec says why
@@ -58,8 +60,10 @@ record ExecTarget(String containerId, long pid, String startTime, long uid, long
             }
         }
         String cwd = config.getWorkingDir() == null || config.getWorkingDir().isEmpty() ? "/" : config.getWorkingDir();
-        return new ExecTarget(containerId, pid, ProcFiles.startTime(pid), user.uid(), user.gid(), List.copyOf(groups),
-                ProcFiles.boundingCaps(pid), cwd, cgroups, environment(config, user.home()));
+        String startTime = ProcFiles.startTime(pid);
+        return new ExecTarget(containerId, pid, startTime, user.uid(), user.gid(), List.copyOf(groups),
+                ProcFiles.boundingCaps(pid), cwd, cgroups, environment(config, user.home()),
+                Confinement.of(pid, startTime, helper));
     }
 
     /** Docker's exec environment: PATH and HOSTNAME, replaced or extended by the container's, then runc's HOME. */
@@ -102,6 +106,7 @@ record ExecTarget(String containerId, long pid, String startTime, long uid, long
             args.add("-e");
             args.add(var);
         }
+        confinement.addHelperArgs(args);
         args.add("--");
         args.addAll(argv);
         return args;
@@ -114,6 +119,6 @@ record ExecTarget(String containerId, long pid, String startTime, long uid, long
     @Override
     public String toString() {
         return "ExecTarget[" + shortId() + " pid " + pid + " uid " + uid + " gid " + gid + " groups " + groups
-                + " caps " + caps + " cwd " + cwd + " env " + Arrays.toString(env.toArray()) + "]";
+                + " caps " + caps + " cwd " + cwd + " env " + Arrays.toString(env.toArray()) + ", " + confinement + "]";
     }
 }

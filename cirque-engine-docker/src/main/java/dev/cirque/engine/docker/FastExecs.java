@@ -18,6 +18,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.OptionalInt;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledFuture;
@@ -31,13 +32,14 @@ import org.slf4j.LoggerFactory;
  * Commands run in a container by entering it from this host, as runc does for {@code docker
  * exec} but without Docker's round trips: the helper {@code cirque-nsexec} (built from
  * src/main/c) joins the container's namespaces and cgroups and takes its user, groups,
- * working directory, resource limits and capability set, all worked out here once per
+ * working directory, resource limits, capability set and confinement (seccomp filters,
+ * no_new_privs, AppArmor profile: {@link Confinement}), all worked out here once per
  * container ({@link ExecTarget}). A few milliseconds instead of Docker's tens.
  *
  * <p>It holds only where the container's processes are this host's: a local engine, a
  * daemon running as root, the container's pid visible here in the same user namespace.
- * Where any of that fails, {@link #run} answers empty and the caller uses Docker's exec.
- * What differs from Docker's exec: no seccomp filter or AppArmor profile is applied.
+ * Where any of that fails, or the confinement cannot be copied (an SELinux label, a daemon
+ * itself under seccomp), {@link #run} answers empty and the caller uses Docker's exec.
  */
 final class FastExecs {
 
@@ -46,6 +48,8 @@ final class FastExecs {
     private final Path helper;
     private final Function<String, InspectContainerResponse> inspect;
     private final Map<String, ExecTarget> targets = new ConcurrentHashMap<>();
+    /** Containers whose confinement could not be copied, said once each. */
+    private final Set<String> toldWhy = ConcurrentHashMap.newKeySet();
 
     private FastExecs(Path helper, Function<String, InspectContainerResponse> inspect) {
         this.helper = helper;
@@ -114,11 +118,18 @@ final class FastExecs {
     /** Forgets a container (removed). */
     void forget(String containerId) {
         targets.remove(containerId);
+        toldWhy.remove(containerId);
     }
 
     private ExecTarget resolve(String containerId) {
         try {
-            return ExecTarget.of(containerId, inspect.apply(containerId));
+            return ExecTarget.of(containerId, inspect.apply(containerId), helper);
+        } catch (Confinement.NotCopyable e) {
+            if (toldWhy.add(containerId)) {
+                log.info("fast exec in {} not possible: {}; using Docker's exec, which applies it",
+                        DockerEngine.shortId(containerId), e.getMessage());
+            }
+            return ExecTarget.NONE;
         } catch (CirqueException e) {
             log.debug("fast exec: {}: {}", DockerEngine.shortId(containerId), e.getMessage());
             return ExecTarget.NONE;

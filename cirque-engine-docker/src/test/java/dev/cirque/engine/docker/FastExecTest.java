@@ -36,7 +36,7 @@ import org.junit.jupiter.api.Test;
 /**
  * The fast exec against real containers, each result compared with Docker's own exec of the
  * same command in the same container: what a command sees (environment, working directory,
- * user and groups, capabilities, cgroups, limits), what it gives back (output, stderr, exit
+ * user and groups, capabilities, cgroups, limits, seccomp and no_new_privs), what it gives back (output, stderr, exit
  * code, Docker's message for a command that cannot start), and its life (listed by docker
  * top, killed with the node, on timeout and when its caller leaves).
  */
@@ -45,9 +45,15 @@ class FastExecTest {
     private static final String IMAGE = "cirque/generic-node:latest";
     private static final String LABEL = "dev.cirque.test";
     private static final List<String> WHAT_IT_SEES = List.of("sh", "-c",
-            "id; pwd; env | sort; grep -E '^(Cap(Inh|Prm|Eff|Bnd|Amb)|Sig(Blk|Ign)|NoNewPrivs)' /proc/self/status;"
+            "id; pwd; env | sort; grep -E '^(Cap(Inh|Prm|Eff|Bnd|Amb)|Sig(Blk|Ign)|NoNewPrivs|Seccomp.*)' /proc/self/status;"
                     + " cat /proc/self/cgroup;"
                     + " ulimit -n; ulimit -s; hostname");
+
+    /** What confinement shows: the kernel's view, and calls Docker's seccomp profile refuses (a user namespace, keyctl). */
+    private static final List<String> CONFINEMENT = List.of("sh", "-c",
+            "grep -E '^(Seccomp|Seccomp_filters|NoNewPrivs):' /proc/self/status;"
+                    + " if unshare -Ur true; then echo unshare allowed; else echo unshare refused; fi;"
+                    + " perl -e '$r = syscall(" + keyctlSyscall() + ", 0, -1, 0); print \"keyctl $r $!\\n\"'");
 
     private static DockerClient docker;
     private static DockerEngine fast;
@@ -106,6 +112,38 @@ class FastExecTest {
         ExecResult sees = fast.exec(tuned, WHAT_IT_SEES, Duration.ofSeconds(10));
         assertTrue(sees.output().contains("GREETING=a b=c\n") && sees.output().contains("/var/tmp\n")
                 && sees.output().contains("tuned-node"), sees.output());
+    }
+
+    @Test
+    void aCommandRunsUnderTheContainersOwnConfinementAsWithDockersExec() {
+        String confined = container(c -> {});
+        String unconfined = container(c -> c.withHostConfig(HostConfig.newHostConfig()
+                .withSecurityOpts(List.of("seccomp=unconfined"))));
+        String noNewPrivileges = container(c -> c.withHostConfig(HostConfig.newHostConfig()
+                .withSecurityOpts(List.of("no-new-privileges"))));
+        // Docker's profile allows more to a container with CAP_SYS_ADMIN: the copied filter must too.
+        String sysAdmin = container(c -> c.withHostConfig(HostConfig.newHostConfig().withCapAdd(Capability.SYS_ADMIN)));
+        // A user without capabilities: the filter goes on before the user is taken (it needs CAP_SYS_ADMIN then).
+        String nobody = container(c -> c.withUser("nobody").withHostConfig(HostConfig.newHostConfig()
+                .withSecurityOpts(List.of("no-new-privileges"))));
+        for (String id : List.of(confined, unconfined, noNewPrivileges, sysAdmin, nobody)) {
+            assertTrue(fast.fastExecFor(id), "the fast path holds for " + id);
+            assertSame(id, CONFINEMENT);
+        }
+        String seen = fast.exec(confined, CONFINEMENT, Duration.ofSeconds(10)).output();
+        assertTrue(seen.contains("Seccomp:\t2") && seen.contains("NoNewPrivs:\t0") && seen.contains("unshare refused")
+                && seen.contains("keyctl -1 Operation not permitted"), seen);
+        seen = fast.exec(unconfined, CONFINEMENT, Duration.ofSeconds(10)).output();
+        assertTrue(seen.contains("Seccomp:\t0") && !seen.contains("keyctl -1 Operation not permitted"), seen);
+        seen = fast.exec(noNewPrivileges, CONFINEMENT, Duration.ofSeconds(10)).output();
+        assertTrue(seen.contains("Seccomp:\t2") && seen.contains("NoNewPrivs:\t1"), seen);
+    }
+
+    private static int keyctlSyscall() {
+        return switch (System.getProperty("os.arch")) {
+            case "aarch64" -> 219;
+            default -> 250; // x86_64
+        };
     }
 
     @Test
