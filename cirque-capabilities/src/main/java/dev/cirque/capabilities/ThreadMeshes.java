@@ -1,6 +1,7 @@
 package dev.cirque.capabilities;
 
 import dev.cirque.core.CirqueException;
+import dev.cirque.core.capture.CaptureCalls;
 import dev.cirque.core.home.HomeService;
 import dev.cirque.sim.thread.ThreadMedium;
 import java.time.Duration;
@@ -67,7 +68,7 @@ public final class ThreadMeshes {
     public Capture capture(String home, boolean start) {
         ThreadMedium medium = medium();
         homes.home(home);
-        MediumCaptures.State c = MediumCaptures.set(medium, "thread", home, start);
+        CaptureCalls.State c = CaptureCalls.set(medium, home, start, "/thread/" + home + "/capture");
         return new Capture(c.capturing(), c.downloadPath(), c.bytes());
     }
 
@@ -112,7 +113,7 @@ public final class ThreadMeshes {
     public byte[] captured(String home) {
         ThreadMedium medium = medium();
         homes.home(home);
-        return MediumCaptures.read(medium, "thread", "SetThreadCapture", home);
+        return CaptureCalls.read(medium, home, "POST /thread/" + home + "/capture/start, SetThreadCapture");
     }
 
     private ThreadMedium medium() {

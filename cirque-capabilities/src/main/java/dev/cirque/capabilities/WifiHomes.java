@@ -1,6 +1,7 @@
 package dev.cirque.capabilities;
 
 import dev.cirque.core.CirqueException;
+import dev.cirque.core.capture.CaptureCalls;
 import dev.cirque.core.engine.ExecResult;
 import dev.cirque.core.home.HomeService;
 import dev.cirque.core.home.Node;
@@ -121,7 +122,7 @@ public final class WifiHomes {
     public Capture capture(String home, boolean start) {
         HwsimMedium medium = medium();
         homes.home(home);
-        MediumCaptures.State c = MediumCaptures.set(medium, "wifi", home, start);
+        CaptureCalls.State c = CaptureCalls.set(medium, home, start, "/wifi/" + home + "/capture");
         return new Capture(c.capturing(), c.downloadPath(), c.bytes());
     }
 
@@ -129,7 +130,7 @@ public final class WifiHomes {
     public byte[] captured(String home) {
         HwsimMedium medium = medium();
         homes.home(home);
-        return MediumCaptures.read(medium, "wifi", "SetWifiCapture", home);
+        return CaptureCalls.read(medium, home, "POST /wifi/" + home + "/capture/start, SetWifiCapture");
     }
 
     private HwsimMedium medium() {

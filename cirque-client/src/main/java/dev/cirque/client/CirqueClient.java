@@ -1,6 +1,7 @@
 package dev.cirque.client;
 
 import dev.cirque.proto.CirqueServiceGrpc;
+import dev.cirque.proto.MediumServiceGrpc;
 import dev.cirque.proto.HoldSessionRequest;
 import dev.cirque.proto.ListCirqueHomeDevicesRequest;
 import dev.cirque.proto.ListCirqueHomesRequest;
@@ -54,11 +55,13 @@ public final class CirqueClient implements AutoCloseable {
 
     private final ManagedChannel channel;
     private final CirqueServiceGrpc.CirqueServiceBlockingStub stub;
+    private final MediumServiceGrpc.MediumServiceBlockingStub mediumStub;
     private final Duration deadline;
 
-    private CirqueClient(ManagedChannel channel, CirqueServiceGrpc.CirqueServiceBlockingStub stub, Duration deadline) {
+    private CirqueClient(ManagedChannel channel, io.grpc.ClientInterceptor attach, Duration deadline) {
         this.channel = channel;
-        this.stub = stub;
+        this.stub = CirqueServiceGrpc.newBlockingStub(channel).withInterceptors(attach);
+        this.mediumStub = MediumServiceGrpc.newBlockingStub(channel).withInterceptors(attach);
         this.deadline = deadline;
     }
 
@@ -170,8 +173,7 @@ public final class CirqueClient implements AutoCloseable {
                 headers.put(SESSION, session);
             }
             io.grpc.ClientInterceptor attach = MetadataUtils.newAttachHeadersInterceptor(headers);
-            CirqueClient client = new CirqueClient(channel, CirqueServiceGrpc.newBlockingStub(channel)
-                    .withInterceptors(attach), deadline);
+            CirqueClient client = new CirqueClient(channel, attach, deadline);
             if (session != null) {
                 try {
                     hold(CirqueServiceGrpc.newStub(channel).withInterceptors(attach), session);
@@ -236,6 +238,17 @@ public final class CirqueClient implements AutoCloseable {
     /** The ids of the homes the daemon runs. */
     public List<String> homeIds() {
         return Calls.call(() -> stub().listCirqueHomes(ListCirqueHomesRequest.getDefaultInstance())).getHomeIdList();
+    }
+
+    /** The media's stub, with the call deadline set from now. */
+    MediumServiceGrpc.MediumServiceBlockingStub mediumStub() {
+        return mediumStub.withDeadlineAfter(deadline.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** The daemon's media, by name (ip, thread, wifi where it can, and any a plug-in brings). */
+    public List<String> media() {
+        return Calls.call(() -> mediumStub().listMedia(dev.cirque.proto.ListMediaRequest.getDefaultInstance()))
+                .getMediaList();
     }
 
     /** A stub with the call deadline set from now. */

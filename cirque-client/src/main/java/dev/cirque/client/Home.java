@@ -79,6 +79,11 @@ public final class Home implements AutoCloseable {
         return Calls.call(() -> client.stub().seedLinks(r.build()));
     }
 
+    /** One of the home's media by name: what it knows of the home, its capture. */
+    public Medium medium(String name) {
+        return new Medium(client, id, name);
+    }
+
     /** Every Thread node's role, RLOC16 and neighbours now. */
     public ThreadTopology threadTopology() {
         return Calls.call(() -> client.stub().getThreadTopology(GetThreadTopologyRequest.newBuilder().setHomeId(id)

@@ -116,6 +116,27 @@ class CirqueClientTest {
     }
 
     @Test
+    void anyMediumIsAskedByNameAndRefusesWhatItCannotDo() {
+        assertTrue(cirque.media().containsAll(List.of("ip", "thread")), cirque.media().toString());
+        try (Home home = cirque.newHome().device("a", IMAGE).create()) {
+            String ip = home.medium("ip").describe();
+            assertTrue(ip.contains("\"medium\":\"ip\"") && ip.contains("\"captures\":false")
+                    && ip.contains("\"home_id\":\"" + home.id() + "\""), ip);
+            CirqueException noCaptures = assertThrows(CirqueException.class, () -> home.medium("ip").startCapture());
+            assertEquals(Status.Code.FAILED_PRECONDITION, noCaptures.code());
+            assertTrue(noCaptures.getMessage().contains("the ip medium keeps no captures"), noCaptures.getMessage());
+            CirqueException noRadio = assertThrows(CirqueException.class, () -> home.medium("thread").startCapture());
+            assertEquals(Status.Code.FAILED_PRECONDITION, noRadio.code());
+            assertTrue(noRadio.getMessage().contains("has no thread radio"), noRadio.getMessage());
+            CirqueException none = assertThrows(CirqueException.class, () -> home.medium("thread").capture());
+            assertEquals(Status.Code.NOT_FOUND, none.code());
+            CirqueException unknown = assertThrows(CirqueException.class, () -> home.medium("nope").describe());
+            assertEquals(Status.Code.FAILED_PRECONDITION, unknown.code());
+            assertTrue(unknown.getMessage().contains("no nope medium"), unknown.getMessage());
+        }
+    }
+
+    @Test
     void aHomesEventsAreWatchedUntilItStops() {
         Home home = cirque.newHome().device("a", IMAGE).create();
         try (Home.Watch watch = home.watch()) {

@@ -4,6 +4,7 @@ import dev.cirque.capabilities.ThreadRoleEvents;
 import dev.cirque.capabilities.WifiAssociationEvents;
 import dev.cirque.core.home.HomeService;
 import dev.cirque.server.grpc.CirqueGrpcService;
+import dev.cirque.server.grpc.MediumGrpcService;
 import dev.cirque.server.grpc.SerializedOnce;
 import dev.cirque.server.http.HttpApi;
 import dev.cirque.server.http.HttpLimits;
@@ -60,6 +61,7 @@ public final class DaemonServer {
                 // bytes serialised once, not serialised again for every caller.
                 .addService(SerializedOnce.answers(new CirqueGrpcService(homes).bindService(),
                         Set.of(CirqueServiceGrpc.getListCirqueHomeDevicesMethod().getFullMethodName())))
+                .addService(new MediumGrpcService(homes.media()))
                 .addService(health.getHealthService())
                 .addService(ProtoReflectionServiceV1.newInstance())
                 .addService(io.grpc.protobuf.services.ProtoReflectionService.newInstance())

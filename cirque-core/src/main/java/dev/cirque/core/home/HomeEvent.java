@@ -34,6 +34,8 @@ public record HomeEvent(long seq, Instant at, String homeId, Kind kind, String n
         THREAD_ROLE_CHANGED,
         /** A WiFi station's association changed (detail: from, to: the BSSID, "" for none). */
         WIFI_ASSOCIATION_CHANGED,
+        /** Something a medium saw (detail: medium, event, and the medium's own keys). */
+        MEDIUM_EVENT,
         /** Link conditions changed (detail: medium, change). */
         LINKS_CHANGED,
         /** The home was stopped: the last event of its stream. */

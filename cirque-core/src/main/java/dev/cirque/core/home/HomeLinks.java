@@ -168,7 +168,8 @@ public final class HomeLinks {
         LinkMedium m = media.get(name);
         if (m == null) {
             throw CirqueException.precondition("this daemon has no " + name + " medium to shape"
-                    + (media.isEmpty() ? " (none could start: see its log at start-up)" : "; it has " + media.keySet()));
+                    + (media.isEmpty() ? " (none could start: see its log at start-up)" : "; it has "
+                            + new java.util.TreeSet<>(media.keySet())));
         }
         return m;
     }

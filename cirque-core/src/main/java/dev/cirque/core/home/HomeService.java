@@ -23,8 +23,8 @@ import org.slf4j.LoggerFactory;
  * homes made and stopped {@link HomeLifecycle}'s, one node's assembly and rollback
  * {@link NodeAssembly}'s, networks {@link HomeNetworks}', topologies
  * {@link TopologyTransaction}'s, power and exits {@link NodePower}'s, commands
- * {@link ClientCommands}', links {@link HomeLinks}'. Thread-safe; homes are independent of
- * each other, and within a home nodes are created and stopped concurrently.
+ * {@link ClientCommands}', links {@link HomeLinks}', media {@link HomeMedia}'s. Thread-safe;
+ * homes are independent of each other, and within a home nodes are created and stopped concurrently.
  */
 public final class HomeService implements AutoCloseable {
 
@@ -39,6 +39,7 @@ public final class HomeService implements AutoCloseable {
     private final HomeNetworks networks;
     private final NodeAssembly assembly;
     private final HomeLinks links;
+    private final HomeMedia media;
     private final NodeCommands commands;
     private final TopologyTransaction topologies;
     private final WarmHomes warm;
@@ -78,6 +79,8 @@ public final class HomeService implements AutoCloseable {
         all.addAll(capabilities.media());
         this.links = new HomeLinks(all, registry::get, (home, detail) ->
                 events.publish(home, HomeEvent.Kind.LINKS_CHANGED, "", detail));
+        this.media = new HomeMedia(links, registry);
+        HomeMedia.connect(all, events);
         this.assembly = new NodeAssembly(engine, networks, links);
         this.commands = new NodeCommands(engine, limits.maxCommandBytes(), limits.maxOutputBytes());
         this.teardownPool = Executors.newFixedThreadPool(16, DaemonThreads.named("cirque-teardown"));
@@ -259,11 +262,7 @@ public final class HomeService implements AutoCloseable {
      * @param graceSeconds 0..{@value #MAX_POWER_OFF_GRACE_SECONDS}; null: {@value #POWER_OFF_GRACE_SECONDS}
      */
     public Node powerOff(String homeId, String nodeId, Integer graceSeconds) {
-        int grace = graceSeconds == null ? POWER_OFF_GRACE_SECONDS : graceSeconds;
-        if (grace < 0 || grace > MAX_POWER_OFF_GRACE_SECONDS) {
-            throw CirqueException.invalid("grace_seconds must be 0.." + MAX_POWER_OFF_GRACE_SECONDS + ", got " + grace);
-        }
-        return power.off(home(homeId), node(homeId, nodeId), Duration.ofSeconds(grace));
+        return power.off(home(homeId), node(homeId, nodeId), NodePower.grace(graceSeconds));
     }
 
     /**
@@ -275,9 +274,8 @@ public final class HomeService implements AutoCloseable {
         return power.on(home(homeId), node(homeId, nodeId));
     }
 
-    /** A running node, or FAILED_PRECONDITION saying why it is not. */
     private Node running(String homeId, String nodeId) {
-        return node(homeId, nodeId).requireRunning();
+        return node(homeId, nodeId).requireRunning(); // FAILED_PRECONDITION saying why not
     }
 
     /** Runs a command line in a node, split like a shell would split it (not through one). */
@@ -330,6 +328,11 @@ public final class HomeService implements AutoCloseable {
     /** Link conditions of the homes, per medium: set, read, partition, heal. */
     public HomeLinks links() {
         return links;
+    }
+
+    /** Any medium by name: what it knows of a home, its capture. */
+    public HomeMedia media() {
+        return media;
     }
 
     @Override

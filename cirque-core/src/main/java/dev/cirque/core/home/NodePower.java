@@ -1,5 +1,6 @@
 package dev.cirque.core.home;
 
+import dev.cirque.core.CirqueException;
 import dev.cirque.core.engine.ContainerEngine;
 import java.time.Duration;
 import java.time.Instant;
@@ -33,6 +34,16 @@ final class NodePower {
         this.events = events;
         this.registry = registry;
         this.undo = undo;
+    }
+
+    /** The grace a power-off takes: {@code seconds}, or the default when null; checked. */
+    static Duration grace(Integer seconds) {
+        int grace = seconds == null ? HomeService.POWER_OFF_GRACE_SECONDS : seconds;
+        if (grace < 0 || grace > HomeService.MAX_POWER_OFF_GRACE_SECONDS) {
+            throw CirqueException.invalid("grace_seconds must be 0.." + HomeService.MAX_POWER_OFF_GRACE_SECONDS
+                    + ", got " + grace);
+        }
+        return Duration.ofSeconds(grace);
     }
 
     /** See {@link HomeService#powerOff}. */

@@ -2,6 +2,7 @@ package dev.cirque.core.link;
 
 import java.net.InetAddress;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A medium the daemon carries, and so can shape: IP between nodes (the host's shaper),
@@ -22,6 +23,18 @@ public interface LinkMedium extends AutoCloseable {
     void detach(String homeId, String nodeId);
 
     void apply(String homeId, LinkModel.Snapshot conditions);
+
+    /**
+     * What the medium knows of a home, for every front's generic query ({@code DescribeMedium},
+     * {@code GET /media/{medium}/{home}}, {@code medium}): maps, lists, strings, numbers and
+     * booleans only. Empty by default.
+     */
+    default Map<String, Object> describe(String homeId) {
+        return Map.of();
+    }
+
+    /** Takes where to tell the homes' watchers what this medium sees; called once, before any home. */
+    default void tellThrough(MediumEvents events) {}
 
     @Override
     void close();

@@ -55,6 +55,17 @@ interface Backend extends AutoCloseable {
 
     dev.cirque.proto.WifiTopology wifiTopology(String home);
 
+    /** The daemon's media, by name. */
+    List<String> media();
+
+    /** What a medium knows of a home (as {@code GET /media/{medium}/{home}} gives it). */
+    Map<String, Object> describeMedium(String home, String medium);
+
+    dev.cirque.core.home.HomeMedia.CaptureState captureMedium(String home, String medium, boolean start);
+
+    /** The home's capture on the medium, a pcap. */
+    byte[] mediumCapture(String home, String medium);
+
     /** A word for the user: where the homes live. */
     String describe();
 

@@ -121,7 +121,27 @@ final class LocalBackend implements Backend {
 
     @Override
     public dev.cirque.proto.WifiTopology wifiTopology(String home) {
-        return dev.cirque.server.grpc.WifiMessages.topology(new dev.cirque.capabilities.WifiHomes(homes), home);
+        return dev.cirque.server.wire.WifiMessages.topology(new dev.cirque.capabilities.WifiHomes(homes), home);
+    }
+
+    @Override
+    public List<String> media() {
+        return homes.media().names();
+    }
+
+    @Override
+    public Map<String, Object> describeMedium(String home, String medium) {
+        return homes.media().describe(home, medium);
+    }
+
+    @Override
+    public dev.cirque.core.home.HomeMedia.CaptureState captureMedium(String home, String medium, boolean start) {
+        return homes.media().capture(home, medium, start);
+    }
+
+    @Override
+    public byte[] mediumCapture(String home, String medium) {
+        return homes.media().captured(home, medium);
     }
 
     @Override

@@ -3,6 +3,7 @@ package dev.cirque.server.cli;
 import dev.cirque.core.CirqueException;
 import dev.cirque.core.capability.CapabilityRegistry;
 import dev.cirque.core.engine.ExecResult;
+import dev.cirque.core.home.HomeMedia;
 import dev.cirque.core.spec.NodeSpec;
 import dev.cirque.core.util.ShellWords;
 import dev.cirque.proto.CirqueDevice;
@@ -18,14 +19,19 @@ import dev.cirque.proto.HealRequest;
 import dev.cirque.proto.LinkState;
 import dev.cirque.proto.ListCirqueHomeDevicesRequest;
 import dev.cirque.proto.ListCirqueHomesRequest;
+import dev.cirque.proto.ListMediaRequest;
+import dev.cirque.proto.MediumCaptureRequest;
+import dev.cirque.proto.MediumRequest;
+import dev.cirque.proto.MediumServiceGrpc;
 import dev.cirque.proto.PartitionRequest;
+import dev.cirque.proto.PowerDeviceRequest;
 import dev.cirque.proto.QueryCirqueDeviceRequest;
 import dev.cirque.proto.SetLinkConditionsRequest;
-import dev.cirque.proto.PowerDeviceRequest;
 import dev.cirque.proto.StopCirqueDeviceRequest;
 import dev.cirque.proto.StopCirqueHomeRequest;
 import dev.cirque.proto.ThreadTopology;
 import dev.cirque.server.wire.DeviceSpecs;
+import dev.cirque.server.wire.MediumMessages;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.grpc.Metadata;
@@ -44,6 +50,7 @@ final class RemoteBackend implements Backend {
     private final String target;
     private final ManagedChannel channel;
     private final CirqueServiceGrpc.CirqueServiceBlockingStub stub;
+    private final MediumServiceGrpc.MediumServiceBlockingStub mediumStub;
     /** Encodes specs with the wire forms of the capabilities on this class path. */
     private final DeviceSpecs specs = new DeviceSpecs(CapabilityRegistry.fromClassPath());
 
@@ -52,12 +59,15 @@ final class RemoteBackend implements Backend {
         this.target = target;
         this.channel = ManagedChannelBuilder.forTarget(target).usePlaintext().build();
         CirqueServiceGrpc.CirqueServiceBlockingStub s = CirqueServiceGrpc.newBlockingStub(channel);
+        MediumServiceGrpc.MediumServiceBlockingStub m = MediumServiceGrpc.newBlockingStub(channel);
         if (token != null && !token.isBlank()) {
             Metadata headers = new Metadata();
             headers.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Bearer " + token.strip());
             s = s.withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers));
+            m = m.withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers));
         }
         this.stub = s;
+        this.mediumStub = m;
     }
 
     @Override
@@ -192,6 +202,35 @@ final class RemoteBackend implements Backend {
     }
 
     /** Runs one RPC; its failure arrives as a {@link CirqueException}, like the local backend's. */
+    @Override
+    public List<String> media() {
+        return rpc(() -> mediumStub.listMedia(ListMediaRequest.getDefaultInstance())).getMediaList();
+    }
+
+    @Override
+    public Map<String, Object> describeMedium(String home, String medium) {
+        return MediumMessages.parse(rpc(() -> mediumStub.describeMedium(mediumRequest(home, medium))).getJson());
+    }
+
+    @Override
+    public HomeMedia.CaptureState captureMedium(String home, String medium, boolean start) {
+        return MediumMessages.captureState(rpc(() -> mediumStub.setMediumCapture(MediumCaptureRequest.newBuilder()
+                .setHomeId(home).setMedium(medium).setCapture(start).build())));
+    }
+
+    @Override
+    public byte[] mediumCapture(String home, String medium) {
+        return rpc(() -> {
+            java.io.ByteArrayOutputStream pcap = new java.io.ByteArrayOutputStream();
+            mediumStub.getMediumCapture(mediumRequest(home, medium)).forEachRemaining(c -> pcap.writeBytes(c.getData().toByteArray()));
+            return pcap.toByteArray();
+        });
+    }
+
+    private static MediumRequest mediumRequest(String home, String medium) {
+        return MediumRequest.newBuilder().setHomeId(home).setMedium(medium).build();
+    }
+
     private static <T> T rpc(Supplier<T> call) {
         try {
             return call.get();

@@ -1,5 +1,7 @@
 package dev.cirque.server.grpc;
 
+import static dev.cirque.server.grpc.GrpcErrors.reply;
+
 import dev.cirque.server.wire.DeviceSpecs;
 import dev.cirque.server.wire.LinkMessages;
 import dev.cirque.server.wire.ThreadMessages;
@@ -59,7 +61,6 @@ import io.grpc.stub.StreamObserver;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
 
 /** Cirque's gRPC service: translation only; the work is {@link HomeService}'s. */
 public final class CirqueGrpcService extends CirqueServiceGrpc.CirqueServiceImplBase {
@@ -309,19 +310,19 @@ public final class CirqueGrpcService extends CirqueServiceGrpc.CirqueServiceImpl
     @Override
     public void getWifiTopology(dev.cirque.proto.GetWifiTopologyRequest request,
             StreamObserver<dev.cirque.proto.WifiTopology> out) {
-        reply(out, () -> WifiMessages.topology(wifi, request.getHomeId()));
+        reply(out, () -> dev.cirque.server.wire.WifiMessages.topology(wifi, request.getHomeId()));
     }
 
     @Override
     public void setWifiCapture(dev.cirque.proto.WifiCaptureRequest request,
             StreamObserver<dev.cirque.proto.WifiCaptureState> out) {
-        reply(out, () -> WifiMessages.capture(wifi, request));
+        reply(out, () -> dev.cirque.server.wire.WifiMessages.capture(wifi, request));
     }
 
     @Override
     public void listWifiAccessPoints(dev.cirque.proto.ListWifiAccessPointsRequest request,
             StreamObserver<dev.cirque.proto.WifiAccessPoints> out) {
-        reply(out, () -> WifiMessages.accessPoints(wifi, request.getHomeId()));
+        reply(out, () -> dev.cirque.server.wire.WifiMessages.accessPoints(wifi, request.getHomeId()));
     }
 
     /** Until the client leaves (the stream is cancelled) or the home goes (the stream completes). */
@@ -334,17 +335,5 @@ public final class CirqueGrpcService extends CirqueServiceGrpc.CirqueServiceImpl
     private static Duration timeLeft() {
         Deadline deadline = Context.current().getDeadline();
         return deadline == null ? null : Duration.ofMillis(Math.max(1, deadline.timeRemaining(TimeUnit.MILLISECONDS)));
-    }
-
-    private static <T> void reply(StreamObserver<T> out, Supplier<T> work) {
-        T response;
-        try {
-            response = work.get();
-        } catch (RuntimeException e) {
-            out.onError(GrpcErrors.toStatus(e));
-            return;
-        }
-        out.onNext(response);
-        out.onCompleted();
     }
 }

@@ -46,4 +46,17 @@ final class GrpcErrors {
         int cut = text.length() - MAX_MESSAGE_CHARS;
         return "[" + cut + " characters cut] " + text.substring(cut);
     }
+
+    /** Answers one message made by {@code work}, or the status its failure maps to. */
+    static <T> void reply(io.grpc.stub.StreamObserver<T> out, java.util.function.Supplier<T> work) {
+        T response;
+        try {
+            response = work.get();
+        } catch (RuntimeException e) {
+            out.onError(toStatus(e));
+            return;
+        }
+        out.onNext(response);
+        out.onCompleted();
+    }
 }

@@ -25,6 +25,7 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -45,8 +46,10 @@ public final class HttpApi {
     private final HomeService homes;
     private final DeviceConfigs configs;
     private final LinkRoutes links;
-    private final ThreadRoutes thread;
     private final WifiRoutes wifi;
+    private final MediaRoutes media;
+    /** The media with typed routes of their own ({@code /thread/{home}} ...), by route. */
+    private final Map<String, MediumRoutes> typedMedia;
     private final Security security;
     private final BrowserGuard browsers;
     private final ObjectMapper json = new ObjectMapper();
@@ -64,8 +67,10 @@ public final class HttpApi {
         this.configs = new DeviceConfigs(homes.capabilities());
         this.links = new LinkRoutes(homes, json);
         this.streams = new StreamRoutes(homes, json);
-        this.thread = new ThreadRoutes(new ThreadMeshes(homes), json);
         this.wifi = new WifiRoutes(new WifiHomes(homes), json);
+        this.media = new MediaRoutes(homes.media(), json);
+        this.typedMedia = Map.of(ThreadRoutes.ROUTE, new ThreadRoutes(new ThreadMeshes(homes), json), WifiRoutes.ROUTE,
+                wifi);
         this.security = security;
         this.browsers = new BrowserGuard(address, security.allowedOrigins());
         this.server = new HttpTransport(address, security.httpSslContext(), limits, this::handle);
@@ -131,8 +136,15 @@ public final class HttpApi {
                     power(ex, route.equals("power_on"), arg(parts, 1), arg(parts, 2));
                     return;
                 }
-                if (route.equals("thread") || route.equals("wifi")) {
-                    medium(ex, method, arg(parts, 1), parts, route.equals("thread") ? thread : wifi, route);
+                if (route.equals("media") && (parts.length == 1 || parts.length == 2 && parts[1].isEmpty())) {
+                    requireMethod(method, "GET");
+                    sendJson(ex, 200, media.list());
+                    return;
+                }
+                MediumRoutes medium = route.equals("media") ? media.named(decode(parts[1])) : typedMedia.get(route);
+                if (medium != null) { // /media/{medium}/{home}... as /thread/{home}...
+                    String[] at = route.equals("media") ? Arrays.copyOfRange(parts, 1, parts.length) : parts;
+                    medium(ex, method, arg(at, 1), at, medium, at[0]);
                     return;
                 }
                 requireMethod(method, "GET");
@@ -155,7 +167,7 @@ public final class HttpApi {
                 if (e.kind() == CirqueException.Kind.INTERNAL) {
                     log.error("{} {}: {}", method, raw, e.getMessage(), e);
                 }
-                sendError(ex, status(e.kind()), e.kind().name(), e.getMessage(), e.device());
+                sendError(ex, HttpError.status(e.kind()), e.kind().name(), e.getMessage(), e.device());
             } catch (JsonProcessingException e) {
                 sendError(ex, 400, "INVALID_ARGUMENT", "malformed JSON: " + e.getOriginalMessage(), null);
             } catch (RuntimeException e) {
@@ -165,18 +177,6 @@ public final class HttpApi {
         } catch (IOException e) {
             log.debug("HTTP client went away: {}", e.toString()); // nothing more can be said to it
         }
-    }
-
-    /** Google's mapping of canonical codes to HTTP, as grpc-gateway uses it. */
-    static int status(CirqueException.Kind kind) {
-        return switch (kind) {
-            case NOT_FOUND -> 404;
-            case INVALID_ARGUMENT, FAILED_PRECONDITION -> 400;
-            case RESOURCE_EXHAUSTED -> 429;
-            case UNAVAILABLE -> 503;
-            case DEADLINE_EXCEEDED -> 504;
-            case INTERNAL -> 500;
-        };
     }
 
     /**
@@ -219,7 +219,7 @@ public final class HttpApi {
         sendJson(ex, 200, links.post(home, action, body.length == 0 ? json.createObjectNode() : json.readTree(body)));
     }
 
-    /** {@code /thread/...} and {@code /wifi/...}: a medium's topology and capture ({@code name} names the pcap). */
+    /** {@code /thread/...}, {@code /wifi/...}, {@code /media/{medium}/...}: a medium's account and capture ({@code name} names the pcap). */
     private void medium(HttpCall ex, String method, String home, String[] parts, MediumRoutes routes, String name)
             throws IOException {
         if (parts.length == 2) {

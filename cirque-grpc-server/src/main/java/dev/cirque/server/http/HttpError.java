@@ -1,5 +1,7 @@
 package dev.cirque.server.http;
 
+import dev.cirque.core.CirqueException;
+
 /** A reply decided by the routing itself rather than the core. */
 final class HttpError extends RuntimeException {
     final int status;
@@ -11,5 +13,17 @@ final class HttpError extends RuntimeException {
         this.status = status;
         this.code = code;
         this.headers = headers;
+    }
+
+    /** Google's mapping of canonical codes to HTTP, as grpc-gateway uses it. */
+    static int status(CirqueException.Kind kind) {
+        return switch (kind) {
+            case NOT_FOUND -> 404;
+            case INVALID_ARGUMENT, FAILED_PRECONDITION -> 400;
+            case RESOURCE_EXHAUSTED -> 429;
+            case UNAVAILABLE -> 503;
+            case DEADLINE_EXCEEDED -> 504;
+            case INTERNAL -> 500;
+        };
     }
 }

@@ -20,6 +20,9 @@ import dev.cirque.core.CirqueException;
  */
 final class ThreadRoutes implements MediumRoutes {
 
+    /** The first segment of its routes. */
+    static final String ROUTE = "thread";
+
     private final ThreadMeshes meshes;
     private final ObjectMapper json;
 

@@ -21,6 +21,9 @@ import dev.cirque.core.CirqueException;
  */
 final class WifiRoutes implements MediumRoutes {
 
+    /** The first segment of its routes. */
+    static final String ROUTE = "wifi";
+
     private final WifiHomes wifi;
     private final ObjectMapper json;
 

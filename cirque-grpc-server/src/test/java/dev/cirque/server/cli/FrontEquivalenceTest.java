@@ -106,6 +106,18 @@ class FrontEquivalenceTest {
                 row("seed", "home", "nohome", "seed", "1"),
                 row("seed", "home", "$home", "seed", "42"),
                 row("seed", "home", "$home"),
+                row("media"),
+                row("medium", "home", "$home", "medium", "test-air"),
+                row("medium", "home", "$home", "medium", "bogus"),
+                row("medium", "home", "nohome", "medium", "test-air"),
+                row("medium", "home", "$home", "medium", ""),
+                row("capture", "home", "$home", "medium", "ip", "action", "start"),
+                row("capture", "home", "$home", "medium", "test-air", "action", "save"),
+                row("capture", "home", "$home", "medium", "test-air", "action", "start"),
+                row("set_link", "home", "$home", "medium", "test-air", "from", "$a", "to", "$b", "latency", "7"),
+                row("medium", "home", "$home", "medium", "test-air"),
+                row("capture", "home", "$home", "medium", "test-air", "action", "stop"),
+                row("capture", "home", "$home", "medium", "test-air", "action", "save"),
                 row("create", "topology", "{\"x\": {\"type\": \"generic_node_image\", \"rcp_mod\": true}}"),
                 row("create", "topology", "{\"x\": {\"type\": \"generic_node_image\", \"capability\": [\"Teleport\"]}}"),
                 row("create", "topology", "{\"x\": {\"base_image\": \"generic_node_image\"}}"),
@@ -174,6 +186,49 @@ class FrontEquivalenceTest {
                 rows.size(), failures, rows.size() - failures, fronts.size(), differences.size());
         assertEquals(List.of(), differences);
         assertTrue(failures >= 30 && rows.size() - failures >= 10, "good and bad rows both: " + failures);
+    }
+
+    /**
+     * A medium a plug-in brings tells the home's watchers through core, whichever front watches:
+     * gRPC's WatchHome and HTTP's event stream both see its MEDIUM_EVENT, with its own detail.
+     */
+    @Test
+    void aPluginMediumsEventsReachTheWatchersOfEveryFront() throws Exception {
+        CirqueServiceGrpc.CirqueServiceBlockingStub stub = CirqueServiceGrpc.newBlockingStub(channel)
+                .withDeadlineAfter(5, TimeUnit.MINUTES);
+        Fronts.Front grpc = new Fronts.Grpc(stub, fixture(stub)); // a home of its own: the table's stay as they are
+        String home = grpc.fixture().home();
+        java.util.Iterator<dev.cirque.proto.HomeEvent> watch = CirqueServiceGrpc.newBlockingStub(channel)
+                .withDeadlineAfter(1, TimeUnit.MINUTES)
+                .watchHome(dev.cirque.proto.WatchHomeRequest.newBuilder().setHomeId(home).build());
+        assertEquals("WATCHING", watch.next().getKind());
+        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+        java.util.stream.Stream<String> sse = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(
+                "http://127.0.0.1:" + daemon.server.httpPort() + "/events/" + home)).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofLines()).body();
+        java.util.Iterator<String> lines = sse.iterator();
+        while (!lines.next().startsWith("data: ")) {
+            // up to the WATCHING event's data: the stream is in place
+        }
+        Fronts.Outcome set = grpc.run("set_link", grpc.fixture().resolve(Map.of("home", "$home", "medium",
+                "test-air", "from", "$b", "to", "$a", "loss", "5")));
+        assertEquals("OK", set.kind(), set.text());
+
+        dev.cirque.proto.HomeEvent told = watch.next();
+        while (!told.getKind().equals("MEDIUM_EVENT")) {
+            told = watch.next(); // LINKS_CHANGED comes first or after: core's and the medium's own
+        }
+        assertEquals(Map.of("medium", "test-air", "event", "conditions_applied", "links", "1"), told.getDetailMap());
+        String data = null;
+        while (data == null) {
+            String line = lines.next();
+            data = line.startsWith("data: ") && line.contains("MEDIUM_EVENT") ? line.substring(6) : null;
+        }
+        JsonNode event = JSON.readTree(data);
+        assertEquals("test-air", event.path("detail").path("medium").asText());
+        assertEquals("conditions_applied", event.path("detail").path("event").asText());
+        sse.close();
+        assertEquals("OK", grpc.run("destroy", Map.of("home", home)).kind());
     }
 
     /** A link state as JSON text with its keys and links in a fixed order, whatever the front's map order. */

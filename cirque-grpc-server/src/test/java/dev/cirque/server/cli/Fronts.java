@@ -16,6 +16,11 @@ import dev.cirque.proto.SeedLinksRequest;
 import dev.cirque.proto.SetLinkConditionsRequest;
 import dev.cirque.proto.StopCirqueDeviceRequest;
 import dev.cirque.proto.StopCirqueHomeRequest;
+import dev.cirque.proto.ListMediaRequest;
+import dev.cirque.proto.MediumCaptureRequest;
+import dev.cirque.proto.MediumRequest;
+import dev.cirque.proto.MediumServiceGrpc;
+import dev.cirque.server.plugin.TestAirCapability;
 import dev.cirque.server.wire.LinkMessages;
 import io.grpc.StatusRuntimeException;
 import java.io.ByteArrayOutputStream;
@@ -42,6 +47,13 @@ final class Fronts {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private Fronts() {}
+
+    /** A capture as the rows compare it: a pcap and how many frames of the test medium it holds. */
+    static String pcap(byte[] bytes) {
+        boolean pcap = bytes.length >= 24 && (bytes[0] & 0xff) == 0xd4 && (bytes[1] & 0xff) == 0xc3;
+        return !pcap ? "not a pcap (" + bytes.length + " bytes)"
+                : "pcap, " + (bytes.length - 24) / (16 + TestAirCapability.FRAME_LENGTH) + " frames";
+    }
 
     /** What a row came to: OK and the state it left, or an error's kind and message. */
     record Outcome(String kind, String text) {}
@@ -152,6 +164,11 @@ final class Fronts {
                     }
                     case "create" -> stub.createCirqueHomeWithDevices(CreateCirqueHomeWithDevicesRequest.newBuilder()
                             .setTopologyJson(a.get("topology")).build()).getHomeId().isEmpty() ? "" : "created";
+                    case "media" -> FrontEquivalenceTest.normalised(JSON.valueToTree(Map.of("media",
+                            media().listMedia(ListMediaRequest.getDefaultInstance()).getMediaList())));
+                    case "medium" -> FrontEquivalenceTest.normalised(Http.raw(media().describeMedium(MediumRequest
+                            .newBuilder().setHomeId(home).setMedium(medium).build()).getJson()));
+                    case "capture" -> capture(home, medium, a.get("action"));
                     default -> throw new IllegalArgumentException(op);
                 });
             } catch (StatusRuntimeException e) {
@@ -161,6 +178,27 @@ final class Fronts {
 
         private static String state(LinkState s) {
             return FrontEquivalenceTest.normalised(JSON.valueToTree(LinkMessages.toSnapshot(s).describe()));
+        }
+
+        private MediumServiceGrpc.MediumServiceBlockingStub media() {
+            return MediumServiceGrpc.newBlockingStub(stub.getChannel());
+        }
+
+        private String capture(String home, String medium, String action) {
+            if (action.equals("save")) {
+                ByteArrayOutputStream pcap = new ByteArrayOutputStream();
+                media().getMediumCapture(MediumRequest.newBuilder().setHomeId(home).setMedium(medium).build())
+                        .forEachRemaining(c -> pcap.writeBytes(c.getData().toByteArray()));
+                return pcap(pcap.toByteArray());
+            }
+            dev.cirque.proto.MediumCaptureState st = media().setMediumCapture(MediumCaptureRequest.newBuilder()
+                    .setHomeId(home).setMedium(medium).setCapture(action.equals("start")).build());
+            Map<String, Object> out = new LinkedHashMap<>();
+            out.put("medium", st.getMedium());
+            out.put("capturing", st.getCapturing());
+            out.put("download", st.getDownloadPath());
+            out.put("bytes", st.getBytes());
+            return FrontEquivalenceTest.normalised(JSON.valueToTree(out));
         }
     }
 
@@ -242,6 +280,16 @@ final class Fronts {
                     HttpResponse<String> r = call("POST", "/create_home", raw(a.get("topology")));
                     yield r.statusCode() == 200 ? new Outcome("OK", "created") : error(r);
                 }
+                case "media" -> state(call("GET", "/media", null));
+                case "medium" -> state(call("GET", "/media/" + a.get("medium") + "/" + home, null));
+                case "capture" -> {
+                    String path = "/media/" + a.get("medium") + "/" + home + "/capture";
+                    if (!a.get("action").equals("save")) {
+                        yield state(call("POST", path + "/" + a.get("action"), null));
+                    }
+                    HttpResponse<String> r = call("GET", path, null);
+                    yield r.statusCode() == 200 ? new Outcome("OK", pcap(bytes(path))) : error(r);
+                }
                 default -> throw new IllegalArgumentException(op);
             };
         }
@@ -260,6 +308,18 @@ final class Fronts {
                         : HttpRequest.BodyPublishers.ofString(body.toString());
                 return http.send(HttpRequest.newBuilder(URI.create(base + path)).method(method, p).build(),
                         HttpResponse.BodyHandlers.ofString());
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+        }
+
+        private byte[] bytes(String path) {
+            try {
+                return http.send(HttpRequest.newBuilder(URI.create(base + path)).GET().build(),
+                        HttpResponse.BodyHandlers.ofByteArray()).body();
             } catch (java.io.IOException e) {
                 throw new java.io.UncheckedIOException(e);
             } catch (InterruptedException e) {
@@ -378,6 +438,15 @@ final class Fronts {
                         throw new java.io.UncheckedIOException(e);
                     }
                 }
+                case "media" -> args.add("media");
+                case "medium" -> args.addAll(List.of("medium", home, a.get("medium")));
+                case "capture" -> {
+                    args.addAll(List.of("capture", home, a.get("medium"), a.get("action")));
+                    if (a.get("action").equals("save")) {
+                        args.addAll(List.of("-o", dir.resolve(name.replace(' ', '-') + "-" + files++ + ".pcap")
+                                .toString()));
+                    }
+                }
                 default -> throw new IllegalArgumentException(op);
             }
             if (a.containsKey("medium") && List.of("links", "set_link", "partition", "heal").contains(op)) {
@@ -392,8 +461,18 @@ final class Fronts {
                 case "state", "power_off", "power_on" -> doc.path("state").asText();
                 case "stop_device", "destroy" -> "";
                 case "create" -> "created";
+                case "capture" -> doc.has("file") ? pcap(readAll(Path.of(doc.path("file").asText())))
+                        : FrontEquivalenceTest.normalised(doc);
                 default -> FrontEquivalenceTest.normalised(doc);
             });
+        }
+
+        private static byte[] readAll(Path file) {
+            try {
+                return Files.readAllBytes(file);
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
         }
 
         /** Runs one command line ({@code --json}): OK and what it printed, or its JSON error. */

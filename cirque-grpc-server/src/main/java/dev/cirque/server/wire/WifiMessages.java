@@ -1,4 +1,4 @@
-package dev.cirque.server.grpc;
+package dev.cirque.server.wire;
 
 import dev.cirque.capabilities.WifiHomes;
 import dev.cirque.proto.WifiAccessPoint;
