@@ -13,6 +13,7 @@ import dev.cirque.proto.ExecuteDeviceCommandRequest;
 import dev.cirque.proto.HomeCreationEvent;
 import dev.cirque.proto.ListCirqueHomesRequest;
 import dev.cirque.proto.StopCirqueHomeRequest;
+import dev.cirque.core.testing.Eventually;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import java.io.BufferedReader;
@@ -156,13 +157,13 @@ class BatchAndStreamingTest {
      * it: the tree is killed a process at a time, so one look can find cat still there (CI did).
      */
     private static void awaitEnded(String home, String device, String command) {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        String ps;
-        while ((ps = daemon.stub.executeDeviceCommand(ExecuteDeviceCommandRequest.newBuilder().setHomeId(home)
-                .setDeviceId(device).setCommand("ps -eo args").build()).getOutput()).contains(command)
-                || ps.lines().anyMatch(l -> l.strip().equals("cat"))) {
-            assertTrue(System.nanoTime() < deadline, "the command outlived its client: " + ps);
-        }
+        String[] ps = {""};
+        Eventually.await("the command to end with its client", java.time.Duration.ofSeconds(30), Eventually.EVERY, () -> {
+            ps[0] = daemon.stub.executeDeviceCommand(ExecuteDeviceCommandRequest.newBuilder().setHomeId(home)
+                    .setDeviceId(device).setCommand("ps -eo args").build()).getOutput();
+            return ps[0].contains(command) || ps[0].lines().anyMatch(l -> l.strip().equals("cat"))
+                    ? java.util.Optional.empty() : java.util.Optional.of(true);
+        }, () -> ps[0]);
     }
 
     private static CreateCirqueHomeWithDevicesRequest request(String... keys) {

@@ -9,6 +9,7 @@ import dev.cirque.proto.DeviceSpecification;
 import dev.cirque.proto.HomeCreationEvent;
 import dev.cirque.proto.ListCirqueHomeDevicesRequest;
 import dev.cirque.proto.ListCirqueHomesRequest;
+import dev.cirque.core.testing.Eventually;
 import io.grpc.Context;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -85,9 +86,6 @@ class CancelledCreateTest {
     }
 
     private static void await(java.util.function.BooleanSupplier condition, String what) {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (!condition.getAsBoolean()) {
-            assertTrue(System.nanoTime() < deadline, "not within 60 s: " + what);
-        }
+        Eventually.await(what, java.time.Duration.ofSeconds(60), condition);
     }
 }

@@ -19,6 +19,7 @@ import dev.cirque.proto.MountCapability;
 import dev.cirque.proto.QueryCirqueDeviceRequest;
 import dev.cirque.proto.StopCirqueDeviceRequest;
 import dev.cirque.proto.StopCirqueHomeRequest;
+import dev.cirque.core.testing.Eventually;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import java.util.ArrayList;
@@ -127,16 +128,12 @@ class DaemonEndToEndTest {
 
     /** The node's log once it holds {@code text}, polled every 50 ms for up to 30 s. */
     private static String awaitLog(String home, CirqueDevice node, String text) {
-        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
-        while (true) {
-            String log = daemon.stub.getCirqueDeviceLog(GetCirqueDeviceLogRequest.newBuilder().setHomeId(home)
+        String[] log = {""};
+        return Eventually.await("'" + text + "' in the log", java.time.Duration.ofSeconds(30), Eventually.EVERY, () -> {
+            log[0] = daemon.stub.getCirqueDeviceLog(GetCirqueDeviceLogRequest.newBuilder().setHomeId(home)
                     .setDeviceId(node.getDeviceId()).build()).getLog();
-            if (log.contains(text) || System.nanoTime() > deadline) {
-                assertTrue(log.contains(text), "no '" + text + "' in the log: " + log);
-                return log;
-            }
-            java.util.concurrent.locks.LockSupport.parkNanos(50_000_000L); // a poll of the node's log
-        }
+            return log[0].contains(text) ? java.util.Optional.of(log[0]) : java.util.Optional.empty();
+        }, () -> log[0]);
     }
 
     @Test

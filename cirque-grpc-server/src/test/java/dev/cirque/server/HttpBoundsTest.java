@@ -9,6 +9,7 @@ import dev.cirque.proto.CreateCirqueHomeWithDevicesResponse;
 import dev.cirque.proto.DeviceSpecification;
 import dev.cirque.proto.ListCirqueHomesRequest;
 import dev.cirque.proto.StopCirqueHomeRequest;
+import dev.cirque.core.testing.Eventually;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import java.io.IOException;
@@ -195,11 +196,9 @@ class HttpBoundsTest {
 
     /** Polls {@code value} until it is at most {@code max}, for up to 20 s. */
     private static void awaitAtMost(int max, IntSupplier value, String what) {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        int now;
-        while ((now = value.getAsInt()) > max) {
-            assertTrue(System.nanoTime() < deadline, what + ": " + now + ", expected at most " + max);
-            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20)); // a poll of /proc, not a wait for an event
-        }
+        int[] now = {0};
+        Eventually.await(what + " at most " + max, java.time.Duration.ofSeconds(20), java.time.Duration.ofMillis(20),
+                () -> (now[0] = value.getAsInt()) <= max ? java.util.Optional.of(true) : java.util.Optional.empty(),
+                () -> String.valueOf(now[0]));
     }
 }

@@ -17,6 +17,7 @@ import dev.cirque.proto.PartitionRequest;
 import dev.cirque.proto.SeedLinksRequest;
 import dev.cirque.proto.SetLinkConditionsRequest;
 import dev.cirque.proto.TrafficControlCapability;
+import dev.cirque.core.testing.Eventually;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import java.net.URI;
@@ -344,13 +345,8 @@ class LinkConditionsTest {
     }
 
     /** Polls a condition (each poll is a command in a node) until it holds or 30 s pass. */
-    private static void awaitTrue(java.util.function.BooleanSupplier condition, String what) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("not within 30 s: " + what);
-            }
-        }
+    private static void awaitTrue(java.util.function.BooleanSupplier condition, String what) {
+        Eventually.await(what, java.time.Duration.ofSeconds(30), condition);
     }
 
     private static HttpResponse<String> http(String method, String path, String body) throws Exception {

@@ -9,6 +9,7 @@ import dev.cirque.core.capability.HostSettings;
 import dev.cirque.core.capability.MountPolicy;
 import dev.cirque.proto.CirqueDevice;
 import dev.cirque.proto.QueryCirqueDeviceRequest;
+import dev.cirque.core.testing.Eventually;
 import io.grpc.StatusRuntimeException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -85,16 +86,16 @@ class MatterShapedHomeTest {
 
     /** ot-daemon in the node answers once it has opened its radio. */
     private static void awaitOtCtl(TestDaemon daemon, String home, CirqueDevice node) {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (true) {
-            try {
-                daemon.exec(home, node, "ot-ctl state");
-                return;
-            } catch (StatusRuntimeException e) {
-                if (System.nanoTime() > deadline) {
-                    throw new AssertionError("ot-daemon in " + node.getDeviceName() + " never answered", e);
-                }
-            }
-        }
+        StatusRuntimeException[] last = {null};
+        Eventually.await("ot-daemon in " + node.getDeviceName() + " to answer", java.time.Duration.ofSeconds(30),
+                Eventually.EVERY, () -> {
+                    try {
+                        daemon.exec(home, node, "ot-ctl state");
+                        return java.util.Optional.of(true);
+                    } catch (StatusRuntimeException e) {
+                        last[0] = e;
+                        return java.util.Optional.empty();
+                    }
+                }, () -> String.valueOf(last[0]));
     }
 }

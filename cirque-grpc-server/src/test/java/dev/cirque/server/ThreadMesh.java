@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.cirque.core.capability.HostSettings;
 import dev.cirque.core.capability.MountPolicy;
+import dev.cirque.core.testing.Eventually;
 import dev.cirque.engine.docker.DockerEngine;
 import dev.cirque.proto.CreateCirqueHomeWithDevicesRequest;
 import dev.cirque.proto.CreateCirqueHomeWithDevicesResponse;
@@ -94,19 +95,18 @@ final class ThreadMesh {
 
     /** Waits (polling every 200 ms, up to {@code seconds}) until ot-daemon answers in each node. */
     static void awaitStacks(TestDaemon d, String home, List<String> devices, int seconds) {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        java.time.Duration within = java.time.Duration.ofSeconds(seconds);
         for (String device : devices) {
-            while (true) {
+            StatusRuntimeException[] last = {null};
+            Eventually.await("ot-daemon in " + device + " to answer", within, java.time.Duration.ofMillis(200), () -> {
                 try {
                     ctl(d, home, device, "state");
-                    break;
+                    return java.util.Optional.of(true);
                 } catch (StatusRuntimeException e) {
-                    if (System.nanoTime() > deadline) {
-                        throw new AssertionError("ot-daemon in " + device + " never answered: " + e.getStatus());
-                    }
-                    LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(200)); // a poll of the node's stack
+                    last[0] = e;
+                    return java.util.Optional.empty();
                 }
-            }
+            }, () -> last[0] == null ? "" : last[0].getStatus().toString());
         }
     }
 
@@ -141,15 +141,13 @@ final class ThreadMesh {
     /** Polls (every 500 ms) until every node's role passes {@code ok}; fails with the roles after {@code seconds}. */
     static Map<String, String> awaitRoles(TestDaemon d, String home, List<String> devices, Predicate<String> ok,
             int seconds) {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
-        Map<String, String> roles;
-        while (!(roles = roles(d, home, devices)).values().stream().allMatch(ok)) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("roles after " + seconds + " s: " + roles);
-            }
-            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(500)); // a poll of the nodes' stacks
-        }
-        return roles;
+        Object[] roles = {Map.of()};
+        return Eventually.await("roles " + devices + " to pass", java.time.Duration.ofSeconds(seconds),
+                java.time.Duration.ofMillis(500), () -> {
+                    Map<String, String> now = roles(d, home, devices);
+                    roles[0] = now;
+                    return now.values().stream().allMatch(ok) ? java.util.Optional.of(now) : java.util.Optional.empty();
+                }, () -> String.valueOf(roles[0]));
     }
 
     /** The leader's partition id as each node sees it ({@code ot-ctl leaderdata}). */

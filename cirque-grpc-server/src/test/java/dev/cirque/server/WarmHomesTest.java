@@ -17,6 +17,7 @@ import dev.cirque.core.home.Limits;
 import dev.cirque.core.home.Node;
 import dev.cirque.core.spec.NodeSpec;
 import dev.cirque.engine.docker.DockerEngine;
+import dev.cirque.core.testing.Eventually;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -147,17 +148,6 @@ class WarmHomesTest {
 
     /** Polls for what the daemon does in the background, up to a minute. */
     private static void awaitTrue(BooleanSupplier condition, String what) {
-        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > until) {
-                throw new AssertionError(what + ": not within 60 s");
-            }
-            try {
-                Thread.sleep(50); // between looks at the condition, not instead of it
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError(e);
-            }
-        }
+        Eventually.await(what, java.time.Duration.ofSeconds(60), condition);
     }
 }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cirque.core.home.Janitor;
 import dev.cirque.core.host.HostLedger;
+import dev.cirque.core.testing.Eventually;
 import dev.cirque.proto.CirqueDevice;
 import dev.cirque.proto.CirqueServiceGrpc;
 import dev.cirque.proto.CreateCirqueDeviceRequest;
@@ -267,16 +268,12 @@ class WifiMediumVmTest {
     /** Runs {@code command} in the node every 500 ms until its output passes; fails after {@code seconds}. */
     private static String pollNode(String home, CirqueDevice node, String command,
             java.util.function.Predicate<String> done, int seconds) {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
-        String out = "";
-        while (System.nanoTime() < deadline) {
-            out = daemon.exec(home, node, command);
-            if (done.test(out)) {
-                return out;
-            }
-            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(500)); // a poll of the node's state
-        }
-        throw new AssertionError("'" + command + "' never passed in " + seconds + " s; last: " + out);
+        String[] out = {""};
+        return Eventually.await("'" + command + "' to pass", java.time.Duration.ofSeconds(seconds),
+                java.time.Duration.ofMillis(500), () -> {
+                    out[0] = daemon.exec(home, node, command);
+                    return done.test(out[0]) ? java.util.Optional.of(out[0]) : java.util.Optional.empty();
+                }, () -> out[0]);
     }
 
     /** Waits (polling the collected events) until the station's association to {@code bssid} came back. */

@@ -19,6 +19,7 @@ import dev.cirque.core.host.SubnetPool;
 import dev.cirque.core.spec.CapabilityRequest;
 import dev.cirque.core.spec.NetworkKind;
 import dev.cirque.core.spec.NodeSpec;
+import dev.cirque.core.testing.FakeEngine;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import dev.cirque.core.engine.ContainerEngine.NetworkConfig;
 import dev.cirque.core.engine.ContainerPlan;
 import dev.cirque.core.host.HostLedger;
+import dev.cirque.core.testing.FakeEngine;
 import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;

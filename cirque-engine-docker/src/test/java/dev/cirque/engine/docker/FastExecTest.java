@@ -19,6 +19,7 @@ import dev.cirque.core.CirqueException.Kind;
 import dev.cirque.core.engine.CappedOutput;
 import dev.cirque.core.engine.ContainerEngine.OutputSink;
 import dev.cirque.core.engine.ExecResult;
+import dev.cirque.core.testing.Eventually;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -291,17 +292,11 @@ class FastExecTest {
         }
     }
 
-    private static long awaitTop(String id, String command) throws InterruptedException {
-        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (System.nanoTime() < until) {
-            for (String[] p : docker.topContainerCmd(id).withPsArgs("-o pid,args").exec().getProcesses()) {
-                if (p[1].equals(command)) {
-                    return Long.parseLong(p[0].trim());
-                }
-            }
-            Thread.sleep(20); // polling Docker's view; the command is started by another thread
-        }
-        throw new AssertionError(command + " never listed by docker top: " + top(id));
+    private static long awaitTop(String id, String command) {
+        return Eventually.await(command + " listed by docker top", Duration.ofSeconds(10), Duration.ofMillis(20),
+                () -> java.util.Arrays.stream(docker.topContainerCmd(id).withPsArgs("-o pid,args").exec().getProcesses())
+                        .filter(p -> p[1].equals(command)).map(p -> Long.parseLong(p[0].trim())).findFirst(),
+                () -> top(id).toString());
     }
 
     private static List<String> top(String id) {

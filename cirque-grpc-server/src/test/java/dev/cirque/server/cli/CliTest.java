@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.cirque.core.home.Labels;
+import dev.cirque.core.testing.Eventually;
 import dev.cirque.engine.docker.DockerEngine;
 import dev.cirque.server.DaemonServer;
 import java.io.BufferedReader;
@@ -268,17 +269,17 @@ class CliTest {
         in.flush();
     }
 
-    private static void awaitScreen(StringBuilder screen, String text, int seconds) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
-        while (System.nanoTime() < deadline) {
-            synchronized (screen) {
-                if (screen.indexOf(text) >= 0) {
-                    return;
-                }
-            }
-            Thread.sleep(50);
-        }
-        throw new AssertionError("'" + text + "' never appeared on the terminal:\n" + screen);
+    private static void awaitScreen(StringBuilder screen, String text, int seconds) {
+        Eventually.await("'" + text + "' on the terminal", java.time.Duration.ofSeconds(seconds), Eventually.EVERY,
+                () -> {
+                    synchronized (screen) {
+                        return screen.indexOf(text) >= 0 ? java.util.Optional.of(true) : java.util.Optional.empty();
+                    }
+                }, () -> {
+                    synchronized (screen) {
+                        return "\n" + screen;
+                    }
+                });
     }
 
     private static String shellQuote(String s) {

@@ -1,4 +1,4 @@
-package dev.cirque.core.home;
+package dev.cirque.core.testing;
 
 import dev.cirque.core.CirqueException;
 import dev.cirque.core.engine.ContainerEngine;
@@ -24,21 +24,22 @@ import java.util.concurrent.atomic.AtomicInteger;
  * transactions, rollback, drain, networks): a fake, deliberately. It keeps containers and
  * networks in maps, so a test can see exactly what is left; it can be told to fail or to
  * hold at a named call. Behaviour against a real engine is tested in cirque-grpc-server
- * against the real dockerd.
+ * against the real dockerd. Shared with the other modules' tests as cirque-core's test-jar,
+ * so that the operations and the fronts' translation also run without dockerd.
  */
-final class FakeEngine implements ContainerEngine {
+public final class FakeEngine implements ContainerEngine {
 
     /** A container as the fake keeps it. */
-    record Container(String id, ContainerPlan plan, String network, boolean started) {}
+    public record Container(String id, ContainerPlan plan, String network, boolean started) {}
 
     /** A network as the fake keeps it. */
-    record Net(String id, String name, Map<String, String> labels, NetworkConfig config) {}
+    public record Net(String id, String name, Map<String, String> labels, NetworkConfig config) {}
 
-    final Set<String> images = ConcurrentHashMap.newKeySet();
-    final Map<String, Container> containers = new ConcurrentHashMap<>();
-    final Map<String, Net> networks = new ConcurrentHashMap<>();
+    public final Set<String> images = ConcurrentHashMap.newKeySet();
+    public final Map<String, Container> containers = new ConcurrentHashMap<>();
+    public final Map<String, Net> networks = new ConcurrentHashMap<>();
     /** Every call made, in order: {@code createNetwork cirque-...}, {@code removeContainer <id>}, ... */
-    final List<String> calls = Collections.synchronizedList(new ArrayList<>());
+    public final List<String> calls = Collections.synchronizedList(new ArrayList<>());
     private final Map<String, String> failures = new ConcurrentHashMap<>();
     /** Calls that fail for one object only: operation + " " + its id or name. */
     private final Set<String> failingFor = ConcurrentHashMap.newKeySet();
@@ -47,24 +48,24 @@ final class FakeEngine implements ContainerEngine {
     private volatile DeathListener deathListener;
     private volatile Integer dieWhenStarted;
 
-    FakeEngine(String... images) {
+    public FakeEngine(String... images) {
         this.images.addAll(List.of(images));
     }
 
     /** Makes every later call of {@code operation} fail as an engine that said {@code message}. */
-    FakeEngine failOn(String operation, String message) {
+    public FakeEngine failOn(String operation, String message) {
         failures.put(operation, message);
         return this;
     }
 
     /** Makes calls of {@code operation} on the object {@code id} (only) fail. */
-    FakeEngine failFor(String operation, String id) {
+    public FakeEngine failFor(String operation, String id) {
         failingFor.add(operation + " " + id);
         return this;
     }
 
     /** Lets such calls succeed again. */
-    FakeEngine recover(String operation, String id) {
+    public FakeEngine recover(String operation, String id) {
         failingFor.remove(operation + " " + id);
         return this;
     }
@@ -73,7 +74,7 @@ final class FakeEngine implements ContainerEngine {
      * Holds calls of {@code operation} until {@code release} opens; {@code reached} opens when
      * the first such call arrives.
      */
-    FakeEngine holdOn(String operation, CountDownLatch reached, CountDownLatch release) {
+    public FakeEngine holdOn(String operation, CountDownLatch reached, CountDownLatch release) {
         holds.put(operation, new CountDownLatch[] {reached, release});
         return this;
     }
@@ -158,13 +159,13 @@ final class FakeEngine implements ContainerEngine {
     }
 
     /** Makes every container die with {@code exitCode} as soon as it starts, told before the start returns. */
-    FakeEngine dieWhenStarted(int exitCode) {
+    public FakeEngine dieWhenStarted(int exitCode) {
         dieWhenStarted = exitCode;
         return this;
     }
 
     /** A container dies on its own, as a killed or crashed one: stopped, and the watcher told. */
-    void die(String containerId, int exitCode) {
+    public void die(String containerId, int exitCode) {
         containers.computeIfPresent(containerId, (k, c) -> new Container(c.id(), c.plan(), c.network(), false));
         DeathListener listener = deathListener;
         if (listener != null) {
@@ -233,8 +234,8 @@ final class FakeEngine implements ContainerEngine {
         emit(logBytes, sink);
     }
 
-    long logBytes;
-    volatile Duration lastStopGrace;
+    public long logBytes;
+    public volatile Duration lastStopGrace;
 
     private static void emit(long n, OutputSink sink) {
         byte[] chunk = new byte[64 * 1024];
