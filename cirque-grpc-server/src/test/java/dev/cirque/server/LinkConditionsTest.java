@@ -176,6 +176,11 @@ class LinkConditionsTest {
         CirqueDevice c = daemon.create(home, plain());
         LinkState state = set(home, a, b, conditions(150, 0, 0, false));
         assertEquals(1, state.getLinksCount());
+        // The medium's own account: only A's packets pass through the shaper.
+        java.util.Map<String, Boolean> shaped = new java.util.TreeMap<>();
+        describeIp(home).path("nodes").forEach(n -> shaped.put(n.path("node").asText(), n.path("shaped").asBoolean()));
+        assertEquals(new java.util.TreeMap<>(java.util.Map.of(a.getDeviceId(), true, b.getDeviceId(), false,
+                c.getDeviceId(), false)), shaped);
         double toB = averageRtt(daemon.exec(home, a, "ping -q -c 5 -i 0.2 " + ipv4(b)));
         double toC = averageRtt(daemon.exec(home, a, "ping -q -c 5 -i 0.2 " + ipv4(c)));
         set(home, a, b, conditions(50, 0, 0, false)); // live: the nodes keep running
@@ -347,6 +352,16 @@ class LinkConditionsTest {
     /** Polls a condition (each poll is a command in a node) until it holds or 30 s pass. */
     private static void awaitTrue(java.util.function.BooleanSupplier condition, String what) {
         Eventually.await(what, java.time.Duration.ofSeconds(30), condition);
+    }
+
+    private static com.fasterxml.jackson.databind.JsonNode describeIp(String home) {
+        try {
+            return new com.fasterxml.jackson.databind.ObjectMapper().readTree(dev.cirque.proto.MediumServiceGrpc
+                    .newBlockingStub(daemon.channel).describeMedium(dev.cirque.proto.MediumRequest.newBuilder()
+                            .setHomeId(home).setMedium("ip").build()).getJson());
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new AssertionError(e);
+        }
     }
 
     private static HttpResponse<String> http(String method, String path, String body) throws Exception {

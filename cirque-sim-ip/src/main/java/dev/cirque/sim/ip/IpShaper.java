@@ -169,6 +169,25 @@ public final class IpShaper implements LinkMedium {
         delete.forEach(p -> ruled.remove(p.homeId() + "/" + p.nodeId()));
     }
 
+    /** Each node's host port and whether its packets pass through the shaper now; the packets held. */
+    @Override
+    public synchronized Map<String, Object> describe(String homeId) {
+        List<Map<String, Object>> nodes = new ArrayList<>();
+        for (Port p : homes.getOrDefault(homeId, Map.of()).values()) {
+            Map<String, Object> node = new java.util.LinkedHashMap<>();
+            node.put("node", p.nodeId());
+            node.put("host_interface", p.hostInterface());
+            node.put("bridge_port", p.bridgePort());
+            node.put("shaped", ruled.contains(portKey(p)));
+            nodes.add(node);
+        }
+        nodes.sort(java.util.Comparator.comparing(n -> (String) n.get("node")));
+        Map<String, Object> out = new java.util.LinkedHashMap<>();
+        out.put("nodes", nodes);
+        out.put("held_packets", held());
+        return out;
+    }
+
     /** How many packets are held right now (for tests and figures). */
     public int held() {
         return scheduler.size();

@@ -1,5 +1,6 @@
 package dev.cirque.sim.wifi;
 
+import dev.cirque.netlink.NetlinkCodec;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -92,9 +93,9 @@ public final class Hwsim implements AutoCloseable {
             mac = Mac.randomLocal();
             try {
                 id = netlink.request(hwsimFamily, CMD_NEW_RADIO, 1, List.of(
-                        GenericNetlink.Attribute.string(ATTR_RADIO_NAME, phyName),
-                        GenericNetlink.Attribute.flag(ATTR_DESTROY_RADIO_ON_CLOSE),
-                        GenericNetlink.Attribute.bytes(ATTR_PERM_ADDR, Mac.bytes(mac)))).code();
+                        NetlinkCodec.Attribute.string(ATTR_RADIO_NAME, phyName),
+                        NetlinkCodec.Attribute.flag(ATTR_DESTROY_RADIO_ON_CLOSE),
+                        NetlinkCodec.Attribute.bytes(ATTR_PERM_ADDR, Mac.bytes(mac)))).code();
             } catch (NetlinkException e) {
                 // EEXIST: the address is another radio's (48 random bits: a second try is enough).
                 if (e.errno() != NetlinkException.EEXIST || attempt == 3) {
@@ -123,8 +124,8 @@ public final class Hwsim implements AutoCloseable {
                 .orElseThrow(() -> new IOException("the kernel has no nl80211 family (cfg80211 not loaded)"));
         try {
             netlink.request(nl80211, NL80211_CMD_SET_WIPHY_NETNS, 0, List.of(
-                    GenericNetlink.Attribute.u32(NL80211_ATTR_WIPHY, radio.phyIndex()),
-                    GenericNetlink.Attribute.u32(NL80211_ATTR_PID, pid)));
+                    NetlinkCodec.Attribute.u32(NL80211_ATTR_WIPHY, radio.phyIndex()),
+                    NetlinkCodec.Attribute.u32(NL80211_ATTR_PID, pid)));
         } catch (NetlinkException e) {
             throw new IOException("cannot move " + radio.phy() + " into the namespace of pid " + pid + ": "
                     + e.getMessage(), e);
@@ -141,7 +142,7 @@ public final class Hwsim implements AutoCloseable {
         long pause = 20;
         while (true) {
             try {
-                netlink.request(hwsimFamily, CMD_DEL_RADIO, 1, List.of(GenericNetlink.Attribute.u32(ATTR_RADIO_ID, radio.id())));
+                netlink.request(hwsimFamily, CMD_DEL_RADIO, 1, List.of(NetlinkCodec.Attribute.u32(ATTR_RADIO_ID, radio.id())));
                 log.debug("hwsim radio {} ({}) deleted", radio.id(), radio.phy());
                 return;
             } catch (NetlinkException e) {
@@ -168,7 +169,7 @@ public final class Hwsim implements AutoCloseable {
 
     private void deleteQuietly(int id) {
         try {
-            netlink.request(hwsimFamily, CMD_DEL_RADIO, 1, List.of(GenericNetlink.Attribute.u32(ATTR_RADIO_ID, id)));
+            netlink.request(hwsimFamily, CMD_DEL_RADIO, 1, List.of(NetlinkCodec.Attribute.u32(ATTR_RADIO_ID, id)));
         } catch (IOException | NetlinkException e) {
             log.warn("could not delete hwsim radio {} after a failed set-up: {}", id, e.getMessage());
         }

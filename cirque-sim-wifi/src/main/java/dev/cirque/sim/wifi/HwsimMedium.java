@@ -1,5 +1,6 @@
 package dev.cirque.sim.wifi;
 
+import dev.cirque.netlink.NetlinkCodec;
 import dev.cirque.core.capture.CapturingMedium;
 import dev.cirque.core.capture.HomeCaptures;
 import dev.cirque.core.capture.PcapWriter;
@@ -178,12 +179,12 @@ public final class HwsimMedium implements CapturingMedium {
                 deliver(d, frame, rate, freq);
             }
         }
-        List<GenericNetlink.Attribute> status = List.of(
-                GenericNetlink.Attribute.bytes(ATTR_ADDR_TRANSMITTER, transmitter),
-                GenericNetlink.Attribute.u32(ATTR_FLAGS, flags | (o.acked() ? TX_STAT_ACK : 0)),
-                GenericNetlink.Attribute.u32(ATTR_SIGNAL, o.ackSignalDbm()),
-                GenericNetlink.Attribute.bytes(ATTR_TX_INFO, o.attempts()),
-                GenericNetlink.Attribute.bytes(ATTR_COOKIE, cookie));
+        List<NetlinkCodec.Attribute> status = List.of(
+                NetlinkCodec.Attribute.bytes(ATTR_ADDR_TRANSMITTER, transmitter),
+                NetlinkCodec.Attribute.u32(ATTR_FLAGS, flags | (o.acked() ? TX_STAT_ACK : 0)),
+                NetlinkCodec.Attribute.u32(ATTR_SIGNAL, o.ackSignalDbm()),
+                NetlinkCodec.Attribute.bytes(ATTR_TX_INFO, o.attempts()),
+                NetlinkCodec.Attribute.bytes(ATTR_COOKIE, cookie));
         if (o.statusDelayNanos() > 0) {
             later.at(o.decidedAtNanos() + o.statusDelayNanos(), () -> send(CMD_TX_INFO_FRAME, status));
         } else {
@@ -195,19 +196,19 @@ public final class HwsimMedium implements CapturingMedium {
     }
 
     private void deliver(WifiAir.Delivery d, byte[] frame, int rate, Integer freq) {
-        List<GenericNetlink.Attribute> attrs = new ArrayList<>(5);
-        attrs.add(GenericNetlink.Attribute.bytes(ATTR_ADDR_RECEIVER, Mac.bytes(d.receiver().mac())));
-        attrs.add(GenericNetlink.Attribute.bytes(ATTR_FRAME, frame));
-        attrs.add(GenericNetlink.Attribute.u32(ATTR_RX_RATE, rate));
-        attrs.add(GenericNetlink.Attribute.u32(ATTR_SIGNAL, d.signalDbm()));
+        List<NetlinkCodec.Attribute> attrs = new ArrayList<>(5);
+        attrs.add(NetlinkCodec.Attribute.bytes(ATTR_ADDR_RECEIVER, Mac.bytes(d.receiver().mac())));
+        attrs.add(NetlinkCodec.Attribute.bytes(ATTR_FRAME, frame));
+        attrs.add(NetlinkCodec.Attribute.u32(ATTR_RX_RATE, rate));
+        attrs.add(NetlinkCodec.Attribute.u32(ATTR_SIGNAL, d.signalDbm()));
         if (freq != null) {
-            attrs.add(GenericNetlink.Attribute.u32(ATTR_FREQ, freq)); // off-channel radios drop it, as in the air
+            attrs.add(NetlinkCodec.Attribute.u32(ATTR_FREQ, freq)); // off-channel radios drop it, as in the air
         }
         deliveries.incrementAndGet();
         send(CMD_FRAME, attrs);
     }
 
-    private void send(int command, List<GenericNetlink.Attribute> attrs) {
+    private void send(int command, List<NetlinkCodec.Attribute> attrs) {
         GenericNetlink s = socket;
         if (s == null) {
             return; // unregistered meanwhile: hwsim delivers by itself again
