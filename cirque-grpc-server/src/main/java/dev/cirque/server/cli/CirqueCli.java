@@ -63,7 +63,8 @@ public final class CirqueCli implements Callable<Integer> {
     boolean versionRequested;
 
     private final PrintStream out;
-    private final ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS);
+    /** Made when first needed: a table's command never pays for Jackson's start (a tenth of a second). */
+    private ObjectMapper mapper;
     private Backend backend;
     private Shell shell;
 
@@ -96,13 +97,20 @@ public final class CirqueCli implements Callable<Integer> {
                 Map<String, String> error = new java.util.LinkedHashMap<>();
                 error.put("code", e instanceof CirqueException c ? c.kind().name() : "INTERNAL");
                 error.put("error", message(e));
-                commandLine.getErr().println(cli.mapper.valueToTree(error));
+                commandLine.getErr().println(cli.mapper().valueToTree(error));
             } else {
                 commandLine.getErr().println("error: " + message(e));
             }
             return 1;
         });
         return cl;
+    }
+
+    private ObjectMapper mapper() {
+        if (mapper == null) {
+            mapper = new ObjectMapper().enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS);
+        }
+        return mapper;
     }
 
     /** No command: the shell. */
@@ -128,7 +136,7 @@ public final class CirqueCli implements Callable<Integer> {
             print(Map.of("home_id", id, "devices", Map.of()), () -> out.println(id));
             return;
         }
-        Map<String, NodeSpec> topology = new DeviceConfigs(CapabilityRegistry.fromClassPath()).toTopology(mapper.readTree(Files.readString(file)));
+        Map<String, NodeSpec> topology = new DeviceConfigs(CapabilityRegistry.fromClassPath()).toTopology(mapper().readTree(Files.readString(file)));
         String[] home = new String[1];
         Map<String, Backend.Device> devices = backend().createHome(topology, home);
         Map<String, Object> doc = new LinkedHashMap<>();
@@ -279,7 +287,7 @@ public final class CirqueCli implements Callable<Integer> {
     void print(Object doc, Runnable table) {
         if (json) {
             try {
-                out.println(mapper.writeValueAsString(doc));
+                out.println(mapper().writeValueAsString(doc));
             } catch (IOException e) {
                 throw new CirqueException(CirqueException.Kind.INTERNAL, "cannot write JSON: " + e.getMessage());
             }

@@ -51,11 +51,18 @@ final class RemoteBackend implements Backend {
     private final ManagedChannel channel;
     private final CirqueServiceGrpc.CirqueServiceBlockingStub stub;
     private final MediumServiceGrpc.MediumServiceBlockingStub mediumStub;
-    /** Encodes specs with the wire forms of the capabilities on this class path. */
-    private final DeviceSpecs specs = new DeviceSpecs(CapabilityRegistry.fromClassPath());
+    /**
+     * Encodes specs with the wire forms of the capabilities on this class path; found when
+     * first needed (loading every provider costs a one-shot call a tenth of a second).
+     */
+    private DeviceSpecs specs;
 
     /** @param token the daemon's bearer token, or null */
     RemoteBackend(String target, String token) {
+        // Netty would log through SLF4J, starting logback and its XML configuration (a tenth of a
+        // second of a one-shot call) for nothing: the CLI says what went wrong itself.
+        io.grpc.netty.shaded.io.netty.util.internal.logging.InternalLoggerFactory.setDefaultFactory(
+                io.grpc.netty.shaded.io.netty.util.internal.logging.JdkLoggerFactory.INSTANCE);
         this.target = target;
         this.channel = ManagedChannelBuilder.forTarget(target).usePlaintext().build();
         CirqueServiceGrpc.CirqueServiceBlockingStub s = CirqueServiceGrpc.newBlockingStub(channel);
@@ -78,7 +85,7 @@ final class RemoteBackend implements Backend {
     @Override
     public Map<String, Device> createHome(Map<String, NodeSpec> topology, String[] homeId) {
         CreateCirqueHomeWithDevicesRequest.Builder request = CreateCirqueHomeWithDevicesRequest.newBuilder();
-        topology.forEach((key, spec) -> request.putDevices(key, specs.toProto(spec)));
+        topology.forEach((key, spec) -> request.putDevices(key, specs().toProto(spec)));
         CreateCirqueHomeWithDevicesResponse made = rpc(() -> stub.createCirqueHomeWithDevices(request.build()));
         homeId[0] = made.getHomeId();
         Map<String, Device> out = new LinkedHashMap<>();
@@ -106,7 +113,7 @@ final class RemoteBackend implements Backend {
     @Override
     public Device createDevice(String home, NodeSpec spec) {
         return view(rpc(() -> stub.createCirqueDevice(CreateCirqueDeviceRequest.newBuilder()
-                .setHomeId(home).setSpecification(specs.toProto(spec)).build())).getDevice());
+                .setHomeId(home).setSpecification(specs().toProto(spec)).build())).getDevice());
     }
 
     @Override
@@ -231,6 +238,13 @@ final class RemoteBackend implements Backend {
         return MediumRequest.newBuilder().setHomeId(home).setMedium(medium).build();
     }
 
+    private synchronized DeviceSpecs specs() {
+        if (specs == null) {
+            specs = new DeviceSpecs(CapabilityRegistry.fromClassPath());
+        }
+        return specs;
+    }
+
     private static <T> T rpc(Supplier<T> call) {
         try {
             return call.get();
@@ -257,7 +271,7 @@ final class RemoteBackend implements Backend {
     }
 
     private Device view(CirqueDevice d) {
-        NodeSpec spec = specs.toNodeSpec(d.getDeviceSpecification());
+        NodeSpec spec = specs().toNodeSpec(d.getDeviceSpecification());
         return new Device(d.getDeviceId(), d.getDeviceName(), spec.deviceType(), spec.image(),
                 d.getDeviceDescription().getIpv4Addr(), d.getDeviceDescription().getIpv6Addr(),
                 spec.capabilities().stream().map(c -> c.name()).toList(), d.getDeviceDescription().getState());
