@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -64,12 +65,22 @@ record Confinement(List<String> seccompFilters, boolean noNewPrivs, String appAr
     private static List<String> copyFilters(long pid, String startTime, Path helper) throws NotCopyable {
         try {
             Process p = new ProcessBuilder(helper.toString(), "--filters", Long.toString(pid), startTime).start();
-            p.getOutputStream().close();
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
-            String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+            // A first process that will not stop (uninterruptible sleep) must not hold the exec:
+            // killed, the helper lets it go (the kernel detaches a dead tracer's tracees).
+            ScheduledFuture<?> deadline = DockerExecs.WATCHER.schedule(p::destroyForcibly, 10, TimeUnit.SECONDS);
+            String out;
+            String err;
+            try {
+                p.getOutputStream().close();
+                out = new String(p.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+                err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+            } finally {
+                deadline.cancel(false);
+            }
             if (!p.waitFor(10, TimeUnit.SECONDS) || p.exitValue() != 0) {
                 p.destroyForcibly();
-                throw new NotCopyable("its seccomp filters could not be copied (" + err + ")");
+                throw new NotCopyable("its seccomp filters could not be copied ("
+                        + (err.isEmpty() ? "the helper was stopped after 10 s" : err) + ")");
             }
             List<String> filters = new ArrayList<>();
             for (String line : out.split("\n")) {
