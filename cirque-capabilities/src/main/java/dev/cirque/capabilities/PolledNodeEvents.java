@@ -1,7 +1,6 @@
 package dev.cirque.capabilities;
 
 import dev.cirque.core.home.Home;
-import dev.cirque.core.home.HomeEvent;
 import dev.cirque.core.home.HomeService;
 import dev.cirque.core.home.Node;
 import java.time.Duration;
@@ -30,12 +29,13 @@ abstract class PolledNodeEvents implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(PolledNodeEvents.class);
 
     protected final HomeService homes;
-    private final HomeEvent.Kind kind;
+    /** The kind its events go under, as watchers see it. */
+    private final String kind;
     private final ScheduledExecutorService timer;
     /** States as last seen, by home and node: only homes being watched. */
     private final Map<String, Map<String, String>> seen = new ConcurrentHashMap<>();
 
-    PolledNodeEvents(HomeService homes, HomeEvent.Kind kind, String threadName) {
+    PolledNodeEvents(HomeService homes, String kind, String threadName) {
         this.homes = homes;
         this.kind = kind;
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> {

@@ -1,7 +1,6 @@
 package dev.cirque.capabilities;
 
 import dev.cirque.core.CirqueException;
-import dev.cirque.core.home.HomeEvent;
 import dev.cirque.core.home.HomeService;
 import dev.cirque.core.home.Node;
 import java.time.Duration;
@@ -18,7 +17,7 @@ public final class ThreadRoleEvents extends PolledNodeEvents {
     public static final Duration INTERVAL = Duration.ofSeconds(2);
 
     private ThreadRoleEvents(HomeService homes) {
-        super(homes, HomeEvent.Kind.THREAD_ROLE_CHANGED, "cirque-thread-roles");
+        super(homes, "THREAD_ROLE_CHANGED", "cirque-thread-roles");
     }
 
     public static ThreadRoleEvents start(HomeService homes, Duration interval) {

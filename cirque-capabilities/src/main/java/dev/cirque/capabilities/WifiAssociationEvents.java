@@ -2,7 +2,6 @@ package dev.cirque.capabilities;
 
 import dev.cirque.core.CirqueException;
 import dev.cirque.core.engine.ExecResult;
-import dev.cirque.core.home.HomeEvent;
 import dev.cirque.core.home.HomeService;
 import dev.cirque.core.home.Node;
 import java.time.Duration;
@@ -20,7 +19,7 @@ public final class WifiAssociationEvents extends PolledNodeEvents {
     private static final Duration ASK = Duration.ofSeconds(10);
 
     private WifiAssociationEvents(HomeService homes) {
-        super(homes, HomeEvent.Kind.WIFI_ASSOCIATION_CHANGED, "cirque-wifi-associations");
+        super(homes, "WIFI_ASSOCIATION_CHANGED", "cirque-wifi-associations");
     }
 
     public static WifiAssociationEvents start(HomeService homes, Duration interval) {

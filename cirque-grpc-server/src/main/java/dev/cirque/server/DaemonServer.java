@@ -3,10 +3,12 @@ package dev.cirque.server;
 import dev.cirque.capabilities.ThreadRoleEvents;
 import dev.cirque.capabilities.WifiAssociationEvents;
 import dev.cirque.core.home.HomeService;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.cirque.server.grpc.CirqueGrpcService;
 import dev.cirque.server.grpc.MediumGrpcService;
 import dev.cirque.server.grpc.SerializedOnce;
 import dev.cirque.server.http.HttpApi;
+import dev.cirque.server.media.MediumFronts;
 import dev.cirque.server.http.HttpLimits;
 import dev.cirque.proto.CirqueServiceGrpc;
 import io.grpc.Metadata;
@@ -59,7 +61,7 @@ public final class DaemonServer {
                 .callExecutor(DaemonServer::executorFor)
                 // A home's device list is kept until its node set changes (Home.view): written from
                 // bytes serialised once, not serialised again for every caller.
-                .addService(SerializedOnce.answers(new CirqueGrpcService(homes).bindService(),
+                .addService(SerializedOnce.answers(CirqueGrpcService.bind(homes, MediumFronts.load(homes, new ObjectMapper())),
                         Set.of(CirqueServiceGrpc.getListCirqueHomeDevicesMethod().getFullMethodName())))
                 .addService(new MediumGrpcService(homes.media()))
                 .addService(health.getHealthService())

@@ -1,6 +1,7 @@
 package dev.cirque.server;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cirque.core.capability.CapabilityRegistry;
@@ -14,16 +15,21 @@ import dev.cirque.proto.CirqueServiceGrpc;
 import dev.cirque.proto.CreateCirqueHomeWithDevicesRequest;
 import dev.cirque.proto.CreateCirqueHomeWithDevicesResponse;
 import dev.cirque.proto.DeviceSpecification;
+import dev.cirque.proto.GetThreadTopologyRequest;
 import dev.cirque.proto.LinkConditions;
 import dev.cirque.proto.ListMediaRequest;
+import dev.cirque.proto.ListWifiAccessPointsRequest;
 import dev.cirque.proto.MediumCaptureRequest;
 import dev.cirque.proto.MediumRequest;
 import dev.cirque.proto.MediumServiceGrpc;
 import dev.cirque.proto.SetLinkConditionsRequest;
 import dev.cirque.proto.StopCirqueHomeRequest;
+import dev.cirque.server.cli.CliRun;
 import dev.cirque.server.plugin.TestAirCapability;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -114,6 +120,55 @@ class FrontsOnFakeEngineTest {
         cirque.stopCirqueHome(StopCirqueHomeRequest.newBuilder().setHomeId(home).build());
         assertEquals(Map.of(), engine.containers, "the home's containers removed");
         assertEquals(Map.of(), engine.networks, "and its networks");
+    }
+
+    @Test
+    void aMediumsOwnRoutesVerbAndGrpcCallsComeFromItsFrontAlone() throws Exception {
+        CirqueServiceGrpc.CirqueServiceBlockingStub cirque = CirqueServiceGrpc.newBlockingStub(channel);
+        DeviceSpecification node = DeviceSpecification.newBuilder().setDeviceType("generic_node_image").build();
+        String home = cirque.createCirqueHomeWithDevices(CreateCirqueHomeWithDevicesRequest.newBuilder()
+                .putDevices("a", node).putDevices("b", node).putDevices("c", node).build()).getHomeId();
+        try {
+            // The test medium's front (test sources, META-INF/services): its routes and its Cirque-style route.
+            HttpResponse<String> own = http("GET", "/" + TestAirCapability.MEDIUM + "/" + home, null);
+            assertEquals(200, own.statusCode(), own.body());
+            assertEquals(http("GET", "/media/test-air/" + home, null).body(), own.body());
+            assertEquals("3", http("GET", "/test_air_radios/" + home, null).body());
+            HttpResponse<String> capture = http("POST", "/" + TestAirCapability.MEDIUM + "/" + home + "/capture/start",
+                    null);
+            assertTrue(capture.statusCode() == 200 && capture.body().contains("\"capturing\":true"), capture.body());
+
+            // Its CLI verb, next to Thread's and WiFi's, all three brought by their fronts.
+            CliRun help = CliRun.of("help");
+            for (String verb : List.of("thread", "wifi", TestAirCapability.MEDIUM)) {
+                assertTrue(help.out().contains("  " + verb + " "), verb + " in\n" + help.out());
+            }
+
+            // Thread's typed calls on each front, served by its front in place of the service's own
+            // methods: this daemon has no Thread medium, and each front says so alike.
+            StatusRuntimeException grpc = assertThrows(StatusRuntimeException.class, () -> cirque.getThreadTopology(
+                    GetThreadTopologyRequest.newBuilder().setHomeId(home).build()));
+            assertEquals(Status.Code.FAILED_PRECONDITION, grpc.getStatus().getCode());
+            assertEquals("this daemon has no Thread medium", grpc.getStatus().getDescription());
+            HttpResponse<String> byHttp = http("GET", "/thread/" + home, null);
+            assertEquals(400, byHttp.statusCode());
+            assertTrue(byHttp.body().contains("\"FAILED_PRECONDITION\"") && byHttp.body().contains(
+                    grpc.getStatus().getDescription()), byHttp.body());
+            CliRun byCli = CliRun.of("--connect", "127.0.0.1:" + server.port(), "--json", "thread", home);
+            assertEquals(1, byCli.code(), byCli.out());
+            assertTrue(byCli.err().contains("\"FAILED_PRECONDITION\"") && byCli.err().contains(
+                    grpc.getStatus().getDescription()), byCli.err());
+            // WiFi's, and Cirque's own route that its front answers.
+            assertEquals(Status.Code.NOT_FOUND, assertThrows(StatusRuntimeException.class, () -> cirque
+                    .listWifiAccessPoints(ListWifiAccessPointsRequest.newBuilder().setHomeId("no-such-home").build()))
+                    .getStatus().getCode());
+            assertEquals(404, http("GET", "/wifi_ssid_psk/no-such-home", null).statusCode());
+            HttpResponse<String> noAp = http("GET", "/wifi_ssid_psk/" + home, null);
+            assertTrue(noAp.statusCode() == 404 && noAp.body().contains("has no WiFi access point"), noAp.body());
+        } finally {
+            cirque.stopCirqueHome(StopCirqueHomeRequest.newBuilder().setHomeId(home).build());
+        }
+        assertEquals(404, http("GET", "/no_such_route/x", null).statusCode());
     }
 
     private static String base() {

@@ -8,10 +8,12 @@ import java.util.Map;
  *
  * @param seq     the home's own count of events, from 1, without gaps as published
  * @param dropped how many events this watcher missed just before this one (its buffer was full)
+ * @param name    the kind as the wire spells it: the kind's own name, or for {@link Kind#TOLD} the
+ *                name the plug-in gave it
  * @param nodeId  the node it concerns; empty for the home's own events
  */
-public record HomeEvent(long seq, Instant at, String homeId, Kind kind, String nodeId, Map<String, String> detail,
-        long dropped) {
+public record HomeEvent(long seq, Instant at, String homeId, Kind kind, String name, String nodeId,
+        Map<String, String> detail, long dropped) {
 
     public enum Kind {
         /** A home was made (detail: network); only watchers of every home see it. */
@@ -30,10 +32,11 @@ public record HomeEvent(long seq, Instant at, String homeId, Kind kind, String n
         EXEC_STARTED,
         /** It ended (detail: exit_code, or error). */
         EXEC_ENDED,
-        /** A Thread node's role changed (detail: from, to), seen while someone watches the home. */
-        THREAD_ROLE_CHANGED,
-        /** A WiFi station's association changed (detail: from, to: the BSSID, "" for none). */
-        WIFI_ASSOCIATION_CHANGED,
+        /**
+         * A node's state that a medium or a capability learnt and names itself (a Thread role,
+         * a WiFi association: {@code THREAD_ROLE_CHANGED} ...; detail: from, to).
+         */
+        TOLD,
         /** Something a medium saw (detail: medium, event, and the medium's own keys). */
         MEDIUM_EVENT,
         /** Link conditions changed (detail: medium, change). */
@@ -43,6 +46,6 @@ public record HomeEvent(long seq, Instant at, String homeId, Kind kind, String n
     }
 
     HomeEvent withDropped(long missed) {
-        return new HomeEvent(seq, at, homeId, kind, nodeId, detail, missed);
+        return new HomeEvent(seq, at, homeId, kind, name, nodeId, detail, missed);
     }
 }

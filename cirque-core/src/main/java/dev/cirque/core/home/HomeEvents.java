@@ -59,9 +59,13 @@ public final class HomeEvents {
     }
 
     void publish(String homeId, HomeEvent.Kind kind, String nodeId, Map<String, String> detail) {
+        publish(homeId, kind, kind.name(), nodeId, detail);
+    }
+
+    void publish(String homeId, HomeEvent.Kind kind, String name, String nodeId, Map<String, String> detail) {
         Home home = homes.computeIfAbsent(homeId, h -> new Home());
         synchronized (home) {
-            HomeEvent e = new HomeEvent(++home.seq, Instant.now(), homeId, kind, nodeId, Map.copyOf(detail), 0);
+            HomeEvent e = new HomeEvent(++home.seq, Instant.now(), homeId, kind, name, nodeId, Map.copyOf(detail), 0);
             for (Subscription s : home.watchers) {
                 s.offer(e);
             }

@@ -104,13 +104,18 @@ public final class HomeService implements AutoCloseable {
 
     /**
      * Tells a home's watchers of what the core cannot see itself: what a medium or a capability
-     * learnt of a node (a Thread role change, a WiFi association). Only for kinds that are theirs to tell.
+     * learnt of a node, under a kind it names ({@code THREAD_ROLE_CHANGED} ...), never one of the core's own.
      */
-    public void tell(String homeId, HomeEvent.Kind kind, String nodeId, Map<String, String> detail) {
-        if (kind != HomeEvent.Kind.THREAD_ROLE_CHANGED && kind != HomeEvent.Kind.WIFI_ASSOCIATION_CHANGED) {
-            throw new IllegalArgumentException(kind + " is the core's own event");
+    public void tell(String homeId, String kind, String nodeId, Map<String, String> detail) {
+        if (!kind.matches("[A-Z][A-Z0-9_]*")) {
+            throw new IllegalArgumentException("an event kind is UPPER_SNAKE_CASE, got '" + kind + "'");
         }
-        events.publish(homeId, kind, nodeId, detail);
+        for (HomeEvent.Kind own : HomeEvent.Kind.values()) {
+            if (own.name().equals(kind)) {
+                throw new IllegalArgumentException(kind + " is the core's own event");
+            }
+        }
+        events.publish(homeId, HomeEvent.Kind.TOLD, kind, nodeId, detail);
     }
 
     public ContainerEngine engine() {

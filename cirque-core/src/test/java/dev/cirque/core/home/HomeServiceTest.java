@@ -1,6 +1,7 @@
 package dev.cirque.core.home;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -86,6 +87,24 @@ class HomeServiceTest {
                     : new CapabilityRequest(nameAndFailure[0], Map.of("fail_at", nameAndFailure[1])));
         }
         return new NodeSpec(IMAGE, "", requests);
+    }
+
+    @Test
+    void aPluginTellsEventsUnderKindsItNamesButNeverUnderTheCoresOwn() throws InterruptedException {
+        HomeService s = service(new FakeEngine(IMAGE));
+        Home home = s.createHome();
+        Node n = s.createNode(home.id(), node());
+        try (HomeEvents.Subscription watch = s.events().subscribe(home.id(), 16)) {
+            s.tell(home.id(), "ROLE_CHANGED", n.id(), Map.of("from", "child", "to", "router"));
+            HomeEvent told = watch.next(Duration.ZERO);
+            assertEquals(HomeEvent.Kind.TOLD, told.kind());
+            assertEquals("ROLE_CHANGED", told.name(), "the wire kind is the plug-in's");
+            assertEquals(Map.of("from", "child", "to", "router"), told.detail());
+            for (String refused : List.of("NODE_EXITED", "TOLD", "role changed", "")) {
+                assertThrows(IllegalArgumentException.class, () -> s.tell(home.id(), refused, n.id(), Map.of()), refused);
+            }
+            assertNull(watch.poll(), "a refused event reaches no one");
+        }
     }
 
     @Test

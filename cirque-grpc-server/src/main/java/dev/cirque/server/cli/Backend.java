@@ -1,14 +1,16 @@
 package dev.cirque.server.cli;
 
 import dev.cirque.core.engine.ExecResult;
+import dev.cirque.core.home.HomeService;
 import dev.cirque.core.spec.NodeSpec;
+import dev.cirque.proto.CirqueServiceGrpc.CirqueServiceBlockingStub;
 import dev.cirque.proto.HealRequest;
 import dev.cirque.proto.LinkState;
 import dev.cirque.proto.PartitionRequest;
 import dev.cirque.proto.SetLinkConditionsRequest;
-import dev.cirque.proto.ThreadTopology;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 /** What the CLI does, whether in-process or through a daemon over gRPC. */
 interface Backend extends AutoCloseable {
@@ -51,9 +53,8 @@ interface Backend extends AutoCloseable {
 
     LinkState seed(dev.cirque.proto.SeedLinksRequest request);
 
-    ThreadTopology threadTopology(String home);
-
-    dev.cirque.proto.WifiTopology wifiTopology(String home);
+    /** A medium front's own call: {@code inProcess} on this CLI's homes, or {@code overGrpc} on the daemon's. */
+    <T> T call(Function<HomeService, T> inProcess, Function<CirqueServiceBlockingStub, T> overGrpc);
 
     /** The daemon's media, by name. */
     List<String> media();

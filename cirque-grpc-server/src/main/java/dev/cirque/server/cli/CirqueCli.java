@@ -9,7 +9,11 @@ import dev.cirque.core.spec.CapabilityRequest;
 import dev.cirque.core.spec.NetworkKind;
 import dev.cirque.core.spec.NodeSpec;
 import dev.cirque.server.CirqueVersion;
+import dev.cirque.core.home.HomeService;
+import dev.cirque.proto.CirqueServiceGrpc.CirqueServiceBlockingStub;
 import dev.cirque.server.HostOptions;
+import dev.cirque.server.media.MediumCli;
+import dev.cirque.server.media.MediumFronts;
 import dev.cirque.server.wire.DeviceConfigs;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -20,6 +24,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.function.Function;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -33,12 +38,12 @@ import picocli.CommandLine.Parameters;
  */
 @Command(name = "cirque", versionProvider = CirqueVersion.class, sortOptions = false,
         subcommands = {CommandLine.HelpCommand.class, LinkCommands.Show.class, LinkCommands.Set.class,
-            LinkCommands.Cut.class, LinkCommands.Heal.class, LinkCommands.Seed.class, LinkCommands.Mesh.class, LinkCommands.Air.class,
+            LinkCommands.Cut.class, LinkCommands.Heal.class, LinkCommands.Seed.class,
             MediumCommands.ListMedia.class, MediumCommands.Describe.class, MediumCommands.Capture.class},
         description = {"Create and drive virtual homes of Docker nodes.",
                 "Without a command, opens an interactive shell (history in ~/.cirque_history)."},
         footer = {"", "Exit status: 0 ok, 1 failure, 2 usage error."})
-public final class CirqueCli implements Callable<Integer> {
+public final class CirqueCli implements Callable<Integer>, MediumCli {
 
     @Option(names = "--connect", paramLabel = "HOST:PORT",
             description = "Drive the daemon at HOST:PORT over gRPC (e.g. 127.0.0.1:50051)."
@@ -91,6 +96,7 @@ public final class CirqueCli implements Callable<Integer> {
 
     static CommandLine commandLine(CirqueCli cli) {
         CommandLine cl = new CommandLine(cli);
+        MediumFronts.cliCommands().forEach(cl::addSubcommand); // thread, wifi: the media's own verbs
         cl.setExecutionExceptionHandler((e, commandLine, parsed) -> {
             if (cli.json) {
                 // A script's error: one JSON document, with the kind HTTP and gRPC say.
@@ -280,11 +286,23 @@ public final class CirqueCli implements Callable<Integer> {
         return connect != null;
     }
 
-    PrintStream out() {
+    @Override
+    public PrintStream out() {
         return out;
     }
 
-    void print(Object doc, Runnable table) {
+    @Override
+    public <T> T call(Function<HomeService, T> inProcess, Function<CirqueServiceBlockingStub, T> overGrpc) {
+        return backend().call(inProcess, overGrpc);
+    }
+
+    @Override
+    public void table(List<String> header, List<List<String>> rows) {
+        Table.print(out, header, rows);
+    }
+
+    @Override
+    public void print(Object doc, Runnable table) {
         if (json) {
             try {
                 out.println(mapper().writeValueAsString(doc));

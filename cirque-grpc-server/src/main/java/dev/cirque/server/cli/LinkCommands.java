@@ -6,14 +6,9 @@ import dev.cirque.proto.LinkConditions;
 import dev.cirque.proto.LinkState;
 import dev.cirque.proto.PartitionRequest;
 import dev.cirque.proto.SetLinkConditionsRequest;
-import dev.cirque.proto.ThreadNeighbor;
-import dev.cirque.proto.ThreadNodeState;
-import dev.cirque.proto.ThreadTopology;
 import dev.cirque.server.wire.LinkMessages;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -175,92 +170,5 @@ final class LinkCommands {
                     ? "home " + home + ": every medium draws from seed " + s.getSeed()
                     : "home " + home + ": every medium draws fresh randomness"));
         }
-    }
-
-    @Command(name = "thread", description = {"Show a home's Thread mesh: each node's role, RLOC16, extended address",
-            "and neighbours, with the frames the medium delivered/dropped from each."})
-    static final class Mesh implements Runnable {
-        @ParentCommand
-        CirqueCli cli;
-
-        @Parameters(paramLabel = "HOME")
-        String home;
-
-        @Override
-        public void run() {
-            ThreadTopology t = cli.backend().threadTopology(home);
-            List<List<String>> rows = new ArrayList<>();
-            for (ThreadNodeState n : t.getNodesList()) {
-                List<String> neighbors = new ArrayList<>();
-                for (ThreadNeighbor nb : n.getNeighborsList()) {
-                    neighbors.add((nb.getDeviceId().isEmpty() ? nb.getExtAddress() : nb.getDeviceId()) + "("
-                            + nb.getRole().charAt(0) + " " + nb.getFramesDelivered() + "/" + nb.getFramesDropped() + ")");
-                }
-                rows.add(List.of(n.getDeviceId(), n.getError().isEmpty() ? n.getRole() : "? " + n.getError(),
-                        n.getRloc16(), n.getExtAddress(), String.join(" ", neighbors)));
-            }
-            cli.print(json(t), () -> Table.print(cli.out(), List.of("DEVICE", "ROLE", "RLOC16", "EXT_ADDRESS",
-                    "NEIGHBORS (role delivered/dropped)"), rows));
-        }
-    }
-
-    @Command(name = "wifi", description = {"Show a home's WiFi: access points, stations and what each is associated",
-            "to with the signal it hears (where the daemon is hwsim's medium)."})
-    static final class Air implements Runnable {
-        @ParentCommand
-        CirqueCli cli;
-
-        @Parameters(paramLabel = "HOME")
-        String home;
-
-        @Override
-        public void run() {
-            dev.cirque.proto.WifiTopology t = cli.backend().wifiTopology(home);
-            List<List<String>> rows = new ArrayList<>();
-            List<Map<String, Object>> nodes = new ArrayList<>();
-            for (dev.cirque.proto.WifiNode n : t.getNodesList()) {
-                String association = n.getRole().equals("station") ? (!n.getError().isEmpty() ? "? " + n.getError()
-                        : n.getAssociatedTo().isEmpty() ? "-" : n.getAssociatedTo() + " (" + n.getSignalDbm() + " dBm)")
-                        : "";
-                rows.add(List.of(n.getDeviceId(), n.getRole(), n.getMac(), n.getSsid(), association));
-                Map<String, Object> node = new LinkedHashMap<>();
-                node.put("device", n.getDeviceId());
-                node.put("role", n.getRole());
-                node.put("mac", n.getMac());
-                node.put("ssid", n.getSsid());
-                node.put("associatedTo", n.getAssociatedTo());
-                node.put("signalDbm", n.getSignalDbm());
-                node.put("error", n.getError().isEmpty() ? null : n.getError());
-                nodes.add(node);
-            }
-            cli.print(Map.of("home", home, "nodes", nodes), () -> Table.print(cli.out(),
-                    List.of("DEVICE", "ROLE", "MAC", "SSID", "ASSOCIATED TO"), rows));
-        }
-    }
-
-    /** The topology as the HTTP route {@code GET /thread/{home}} shows it. */
-    private static Map<String, Object> json(ThreadTopology t) {
-        List<Map<String, Object>> nodes = new ArrayList<>();
-        for (ThreadNodeState n : t.getNodesList()) {
-            List<Map<String, Object>> neighbors = new ArrayList<>();
-            for (ThreadNeighbor nb : n.getNeighborsList()) {
-                neighbors.add(Map.of("device", nb.getDeviceId(), "role", nb.getRole(), "rloc16", nb.getRloc16(),
-                        "extaddr", nb.getExtAddress(), "avgRssi", nb.getAvgRssi(), "delivered", nb.getFramesDelivered(),
-                        "dropped", nb.getFramesDropped()));
-            }
-            Map<String, Object> node = new LinkedHashMap<>();
-            node.put("device", n.getDeviceId());
-            node.put("role", n.getRole());
-            node.put("rloc16", n.getRloc16());
-            node.put("extaddr", n.getExtAddress());
-            node.put("neighbors", neighbors);
-            node.put("error", n.getError().isEmpty() ? null : n.getError());
-            nodes.add(node);
-        }
-        Map<String, Object> out = new LinkedHashMap<>();
-        out.put("home", t.getHomeId());
-        out.put("nodes", nodes);
-        out.put("capturing", t.getCapturing());
-        return out;
     }
 }

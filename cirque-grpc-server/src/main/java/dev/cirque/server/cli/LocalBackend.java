@@ -1,6 +1,6 @@
 package dev.cirque.server.cli;
 
-import dev.cirque.capabilities.ThreadMeshes;
+import dev.cirque.proto.CirqueServiceGrpc.CirqueServiceBlockingStub;
 import dev.cirque.core.engine.ExecResult;
 import dev.cirque.core.home.HomeService;
 import dev.cirque.core.home.Node;
@@ -9,14 +9,13 @@ import dev.cirque.proto.HealRequest;
 import dev.cirque.proto.LinkState;
 import dev.cirque.proto.PartitionRequest;
 import dev.cirque.proto.SetLinkConditionsRequest;
-import dev.cirque.proto.ThreadTopology;
 import dev.cirque.server.wire.LinkMessages;
-import dev.cirque.server.wire.ThreadMessages;
 import dev.cirque.server.Composition;
 import dev.cirque.server.HostOptions;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 /** The core in this process: no service started; homes live as long as the CLI does. */
 final class LocalBackend implements Backend {
@@ -115,13 +114,8 @@ final class LocalBackend implements Backend {
     }
 
     @Override
-    public ThreadTopology threadTopology(String home) {
-        return ThreadMessages.topology(new ThreadMeshes(homes), home);
-    }
-
-    @Override
-    public dev.cirque.proto.WifiTopology wifiTopology(String home) {
-        return dev.cirque.server.wire.WifiMessages.topology(new dev.cirque.capabilities.WifiHomes(homes), home);
+    public <T> T call(Function<HomeService, T> inProcess, Function<CirqueServiceBlockingStub, T> overGrpc) {
+        return inProcess.apply(homes);
     }
 
     @Override

@@ -1,5 +1,7 @@
 package dev.cirque.server.cli;
 
+import dev.cirque.core.home.HomeService;
+import dev.cirque.proto.CirqueServiceGrpc.CirqueServiceBlockingStub;
 import dev.cirque.core.CirqueException;
 import dev.cirque.core.capability.CapabilityRegistry;
 import dev.cirque.core.engine.ExecResult;
@@ -14,7 +16,6 @@ import dev.cirque.proto.CreateCirqueHomeWithDevicesRequest;
 import dev.cirque.proto.CreateCirqueHomeWithDevicesResponse;
 import dev.cirque.proto.ExecuteDeviceCommandRequest;
 import dev.cirque.proto.GetLinkConditionsRequest;
-import dev.cirque.proto.GetThreadTopologyRequest;
 import dev.cirque.proto.HealRequest;
 import dev.cirque.proto.LinkState;
 import dev.cirque.proto.ListCirqueHomeDevicesRequest;
@@ -29,7 +30,6 @@ import dev.cirque.proto.QueryCirqueDeviceRequest;
 import dev.cirque.proto.SetLinkConditionsRequest;
 import dev.cirque.proto.StopCirqueDeviceRequest;
 import dev.cirque.proto.StopCirqueHomeRequest;
-import dev.cirque.proto.ThreadTopology;
 import dev.cirque.server.wire.DeviceSpecs;
 import dev.cirque.server.wire.MediumMessages;
 import io.grpc.ManagedChannel;
@@ -41,6 +41,7 @@ import io.grpc.stub.MetadataUtils;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
@@ -157,14 +158,8 @@ final class RemoteBackend implements Backend {
     }
 
     @Override
-    public ThreadTopology threadTopology(String home) {
-        return rpc(() -> stub.getThreadTopology(GetThreadTopologyRequest.newBuilder().setHomeId(home).build()));
-    }
-
-    @Override
-    public dev.cirque.proto.WifiTopology wifiTopology(String home) {
-        return rpc(() -> stub.getWifiTopology(dev.cirque.proto.GetWifiTopologyRequest.newBuilder().setHomeId(home)
-                .build()));
+    public <T> T call(Function<HomeService, T> inProcess, Function<CirqueServiceBlockingStub, T> overGrpc) {
+        return rpc(() -> overGrpc.apply(stub));
     }
 
     @Override

@@ -4,11 +4,8 @@ import static dev.cirque.server.grpc.GrpcErrors.reply;
 
 import dev.cirque.server.wire.DeviceSpecs;
 import dev.cirque.server.wire.LinkMessages;
-import dev.cirque.server.wire.ThreadMessages;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.Empty;
-import dev.cirque.capabilities.ThreadMeshes;
-import dev.cirque.capabilities.WifiHomes;
 import dev.cirque.core.CirqueException;
 import dev.cirque.core.engine.ContainerEngine;
 import dev.cirque.core.engine.ExecResult;
@@ -16,6 +13,7 @@ import dev.cirque.core.home.Home;
 import dev.cirque.core.home.HomeService;
 import dev.cirque.core.home.Node;
 import dev.cirque.server.wire.DeviceConfigs;
+import dev.cirque.server.media.MediumFronts;
 import dev.cirque.core.home.HomeEvents;
 import dev.cirque.proto.HoldSessionRequest;
 import dev.cirque.proto.WatchHomeRequest;
@@ -33,7 +31,6 @@ import dev.cirque.proto.ExecuteDeviceCommandResponse;
 import dev.cirque.proto.GetCirqueDeviceLogRequest;
 import dev.cirque.proto.GetCirqueDeviceLogResponse;
 import dev.cirque.proto.GetLinkConditionsRequest;
-import dev.cirque.proto.GetThreadTopologyRequest;
 import dev.cirque.proto.HealRequest;
 import dev.cirque.proto.HomeCreationEvent;
 import dev.cirque.proto.LinkState;
@@ -49,37 +46,49 @@ import dev.cirque.proto.QueryCirqueDeviceResponse;
 import dev.cirque.proto.SetLinkConditionsRequest;
 import dev.cirque.proto.StopCirqueDeviceRequest;
 import dev.cirque.proto.StopCirqueHomeRequest;
-import dev.cirque.proto.ThreadCaptureRequest;
-import dev.cirque.proto.ThreadCaptureState;
-import dev.cirque.proto.ThreadEvent;
-import dev.cirque.proto.ThreadTopology;
-import dev.cirque.proto.WatchThreadRequest;
 import io.grpc.Context;
 import io.grpc.Deadline;
 import io.grpc.Status;
+import io.grpc.ServerMethodDefinition;
+import io.grpc.ServerServiceDefinition;
 import io.grpc.stub.StreamObserver;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /** Cirque's gRPC service: translation only; the work is {@link HomeService}'s. */
 public final class CirqueGrpcService extends CirqueServiceGrpc.CirqueServiceImplBase {
 
     private final HomeService homes;
-    private final ThreadMeshes threads;
-    private final WifiHomes wifi;
     private final DeviceSpecs specs;
     private final ClientSessions sessions;
     private final TopologyCalls creations;
 
     public CirqueGrpcService(HomeService homes) {
         this.homes = homes;
-        this.threads = new ThreadMeshes(homes);
-        this.wifi = new WifiHomes(homes);
         this.specs = new DeviceSpecs(homes.capabilities());
         this.sessions = new ClientSessions(homes);
         // topology_json is read as the HTTP route reads a create_home body.
         this.creations = new TopologyCalls(homes, specs, new DeviceConfigs(homes.capabilities()), sessions);
+    }
+
+    /**
+     * The service as served: these calls, with the typed calls of the media fronts on the
+     * class path in place of the methods this class leaves to them (GetThreadTopology ...).
+     */
+    public static ServerServiceDefinition bind(HomeService homes, MediumFronts fronts) {
+        ServerServiceDefinition own = new CirqueGrpcService(homes).bindService();
+        Map<String, ServerMethodDefinition<?, ?>> theirs = new HashMap<>();
+        for (ServerMethodDefinition<?, ?> m : fronts.grpcCalls()) {
+            theirs.put(m.getMethodDescriptor().getFullMethodName(), m);
+        }
+        ServerServiceDefinition.Builder served = ServerServiceDefinition.builder(own.getServiceDescriptor());
+        for (ServerMethodDefinition<?, ?> m : own.getMethods()) {
+            served.addMethod(theirs.getOrDefault(m.getMethodDescriptor().getFullMethodName(), m));
+        }
+        return served.build();
     }
 
     /** Reads the {@code cirque-session} header of each call (see {@link ClientSessions}). */
@@ -297,39 +306,6 @@ public final class CirqueGrpcService extends CirqueServiceGrpc.CirqueServiceImpl
         reply(out, () -> LinkMessages.state(homes, request.getHomeId(), request.getMedium()));
     }
 
-    @Override
-    public void getThreadTopology(GetThreadTopologyRequest request, StreamObserver<ThreadTopology> out) {
-        reply(out, () -> ThreadMessages.topology(threads, request.getHomeId()));
-    }
-
-    @Override
-    public void setThreadCapture(ThreadCaptureRequest request, StreamObserver<ThreadCaptureState> out) {
-        reply(out, () -> ThreadMessages.capture(threads, request));
-    }
-
-    @Override
-    public void getWifiTopology(dev.cirque.proto.GetWifiTopologyRequest request,
-            StreamObserver<dev.cirque.proto.WifiTopology> out) {
-        reply(out, () -> dev.cirque.server.wire.WifiMessages.topology(wifi, request.getHomeId()));
-    }
-
-    @Override
-    public void setWifiCapture(dev.cirque.proto.WifiCaptureRequest request,
-            StreamObserver<dev.cirque.proto.WifiCaptureState> out) {
-        reply(out, () -> dev.cirque.server.wire.WifiMessages.capture(wifi, request));
-    }
-
-    @Override
-    public void listWifiAccessPoints(dev.cirque.proto.ListWifiAccessPointsRequest request,
-            StreamObserver<dev.cirque.proto.WifiAccessPoints> out) {
-        reply(out, () -> dev.cirque.server.wire.WifiMessages.accessPoints(wifi, request.getHomeId()));
-    }
-
-    /** Until the client leaves (the stream is cancelled) or the home goes (the stream completes). */
-    @Override
-    public void watchThreadTopology(WatchThreadRequest request, StreamObserver<ThreadEvent> out) {
-        ThreadWatchCall.run(threads, request, out);
-    }
 
     /** The time the client's deadline leaves, or none. */
     private static Duration timeLeft() {

@@ -7,7 +7,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** The one place core errors become gRPC statuses. */
-final class GrpcErrors {
+public final class GrpcErrors {
 
     private static final Logger log = LoggerFactory.getLogger(GrpcErrors.class);
     /** Status messages travel in a header; keep them well under common 8 KiB header limits. */
@@ -15,7 +15,7 @@ final class GrpcErrors {
 
     private GrpcErrors() {}
 
-    static StatusRuntimeException toStatus(Throwable t) {
+    public static StatusRuntimeException toStatus(Throwable t) {
         if (t instanceof StatusRuntimeException sre) {
             return sre;
         }
@@ -48,7 +48,7 @@ final class GrpcErrors {
     }
 
     /** Answers one message made by {@code work}, or the status its failure maps to. */
-    static <T> void reply(io.grpc.stub.StreamObserver<T> out, java.util.function.Supplier<T> work) {
+    public static <T> void reply(io.grpc.stub.StreamObserver<T> out, java.util.function.Supplier<T> work) {
         T response;
         try {
             response = work.get();

@@ -118,7 +118,7 @@ final class WatchFeed {
 
     static dev.cirque.proto.HomeEvent toProto(HomeEvent e) {
         return dev.cirque.proto.HomeEvent.newBuilder().setSeq(e.seq()).setAtUnixMs(e.at().toEpochMilli())
-                .setKind(e.kind().name()).setDeviceId(e.nodeId()).putAllDetail(e.detail()).setDropped(e.dropped())
+                .setKind(e.name()).setDeviceId(e.nodeId()).putAllDetail(e.detail()).setDropped(e.dropped())
                 .setHomeId(e.homeId()).build();
     }
 }

@@ -7,25 +7,23 @@ import static dev.cirque.server.http.HttpRequests.query;
 import static dev.cirque.server.http.HttpRequests.requireMethod;
 import static dev.cirque.server.http.HttpRequests.rest;
 
-import dev.cirque.server.wire.DeviceConfigs;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.cirque.capabilities.ThreadMeshes;
-import dev.cirque.capabilities.WifiHomes;
 import dev.cirque.core.CirqueException;
 import dev.cirque.core.engine.ExecResult;
 import dev.cirque.core.home.Home;
 import dev.cirque.core.home.HomeService;
 import dev.cirque.core.home.Node;
 import dev.cirque.server.Security;
+import dev.cirque.server.media.MediumFronts;
+import dev.cirque.server.media.MediumRoutes;
+import dev.cirque.server.wire.DeviceConfigs;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
-import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -46,10 +44,9 @@ public final class HttpApi {
     private final HomeService homes;
     private final DeviceConfigs configs;
     private final LinkRoutes links;
-    private final WifiRoutes wifi;
     private final MediaRoutes media;
-    /** The media with typed routes of their own ({@code /thread/{home}} ...), by route. */
-    private final Map<String, MediumRoutes> typedMedia;
+    /** The media with routes of their own ({@code /MEDIUM/{home}} ...). */
+    private final MediumFronts fronts;
     private final Security security;
     private final BrowserGuard browsers;
     private final ObjectMapper json = new ObjectMapper();
@@ -67,10 +64,8 @@ public final class HttpApi {
         this.configs = new DeviceConfigs(homes.capabilities());
         this.links = new LinkRoutes(homes, json);
         this.streams = new StreamRoutes(homes, json);
-        this.wifi = new WifiRoutes(new WifiHomes(homes), json);
         this.media = new MediaRoutes(homes.media(), json);
-        this.typedMedia = Map.of(ThreadRoutes.ROUTE, new ThreadRoutes(new ThreadMeshes(homes), json), WifiRoutes.ROUTE,
-                wifi);
+        this.fronts = MediumFronts.load(homes, json);
         this.security = security;
         this.browsers = new BrowserGuard(address, security.allowedOrigins());
         this.server = new HttpTransport(address, security.httpSslContext(), limits, this::handle);
@@ -141,7 +136,8 @@ public final class HttpApi {
                     sendJson(ex, 200, media.list());
                     return;
                 }
-                MediumRoutes medium = route.equals("media") ? media.named(decode(parts[1])) : typedMedia.get(route);
+                MediumRoutes medium = route.equals("media") ? media.named(decode(parts[1]))
+                        : fronts.named(route).orElse(null);
                 if (medium != null) { // /media/{medium}/{home}... as /thread/{home}...
                     String[] at = route.equals("media") ? Arrays.copyOfRange(parts, 1, parts.length) : parts;
                     medium(ex, method, arg(at, 1), at, medium, at[0]);
@@ -155,11 +151,12 @@ public final class HttpApi {
                     case "device_state" -> deviceState(ex, arg(parts, 1), arg(parts, 2));
                     case "device_cmd" -> deviceCmd(ex, arg(parts, 1), arg(parts, 2), rest(parts, 3));
                     case "device_log" -> deviceLog(ex, arg(parts, 1), arg(parts, 2));
-                    case "wifi_ssid_psk" -> wifiSsidPsk(ex, arg(parts, 1));
                     case "stop_device" -> stopDevice(ex, arg(parts, 1), arg(parts, 2));
                     case "destroy_home" -> destroyHome(ex, arg(parts, 1));
                     case "events" -> streams.events(ex, parts.length > 1 && !parts[1].isEmpty() ? arg(parts, 1) : null);
-                    default -> throw new HttpError(404, "NOT_FOUND", "no route " + raw);
+                    default -> sendJson(ex, 200, fronts.cirqueRoute(route)
+                            .orElseThrow(() -> new HttpError(404, "NOT_FOUND", "no route " + raw))
+                            .get(arg(parts, 1), query(ex)));
                 }
             } catch (HttpError e) {
                 sendError(ex, e.status, e.code, e.getMessage(), null, e.headers);
@@ -219,7 +216,7 @@ public final class HttpApi {
         sendJson(ex, 200, links.post(home, action, body.length == 0 ? json.createObjectNode() : json.readTree(body)));
     }
 
-    /** {@code /thread/...}, {@code /wifi/...}, {@code /media/{medium}/...}: a medium's account and capture ({@code name} names the pcap). */
+    /** {@code /MEDIUM/...} (a medium's own front), {@code /media/{medium}/...}: a medium's account and capture ({@code name} names the pcap). */
     private void medium(HttpCall ex, String method, String home, String[] parts, MediumRoutes routes, String name)
             throws IOException {
         if (parts.length == 2) {
@@ -231,7 +228,11 @@ public final class HttpApi {
                     "attachment; filename=\"" + home + "-" + name + ".pcap\"");
         } else if (parts.length == 4 && parts[2].equals("capture")) {
             requireMethod(method, "POST");
-            sendJson(ex, 200, routes.capture(home, decode(parts[3])));
+            String action = decode(parts[3]);
+            if (!action.equals("start") && !action.equals("stop")) {
+                throw CirqueException.notFound("no capture action '" + action + "' (start or stop)");
+            }
+            sendJson(ex, 200, routes.capture(home, action.equals("start")));
         } else {
             throw new HttpError(404, "NOT_FOUND", "no route " + ex.rawPath());
         }
@@ -274,26 +275,6 @@ public final class HttpApi {
             throw CirqueException.invalid("tail must be a whole number, got '" + tail + "'");
         }
         sendText(ex, 200, homes.logs(home, device, n));
-    }
-
-    /**
-     * Cirque's route: the credentials of the home's (first) access point, as {@code [ssid, psk]};
-     * with {@code ?all=true}, every access point's ({@code [{device, ssid, psk, subnet, channel}]}).
-     */
-    private void wifiSsidPsk(HttpCall ex, String home) throws IOException {
-        if (isTrue(query(ex).get("all"))) {
-            homes.home(home); // an unknown home is a 404, not an empty list
-            sendJson(ex, 200, wifi.accessPoints(home));
-            return;
-        }
-        for (Node node : homes.home(home).nodes()) {
-            Optional<List<String>> ap = DeviceConfigs.accessPoint(node);
-            if (ap.isPresent()) {
-                sendJson(ex, 200, json.valueToTree(ap.get()));
-                return;
-            }
-        }
-        throw CirqueException.notFound("home " + home + " has no WiFi access point");
     }
 
     private void stopDevice(HttpCall ex, String home, String device) throws IOException {

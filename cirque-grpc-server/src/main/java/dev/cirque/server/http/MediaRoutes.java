@@ -3,8 +3,8 @@ package dev.cirque.server.http;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.cirque.core.CirqueException;
 import dev.cirque.core.home.HomeMedia;
+import dev.cirque.server.media.MediumRoutes;
 import java.util.Map;
 
 /**
@@ -39,11 +39,8 @@ final class MediaRoutes {
             }
 
             @Override
-            public JsonNode capture(String home, String action) {
-                if (!action.equals("start") && !action.equals("stop")) {
-                    throw CirqueException.notFound("no capture action '" + action + "' (start or stop)");
-                }
-                HomeMedia.CaptureState s = media.capture(home, medium, action.equals("start"));
+            public JsonNode capture(String home, boolean start) {
+                HomeMedia.CaptureState s = media.capture(home, medium, start);
                 ObjectNode out = json.createObjectNode();
                 out.put("medium", s.medium());
                 out.put("capturing", s.capturing());

@@ -81,11 +81,11 @@ final class StreamRoutes {
 
     private byte[] sse(HomeEvent e) {
         ObjectNode data = json.createObjectNode().put("seq", e.seq()).put("at", e.at().toString())
-                .put("kind", e.kind().name()).put("home_id", e.homeId()).put("device_id", e.nodeId())
+                .put("kind", e.name()).put("home_id", e.homeId()).put("device_id", e.nodeId())
                 .put("dropped", e.dropped());
         e.detail().forEach(data.putObject("detail")::put);
         try {
-            return sse(e.seq(), e.kind().name(), data);
+            return sse(e.seq(), e.name(), data);
         } catch (IOException impossible) {
             throw new java.io.UncheckedIOException(impossible); // a tree of strings always writes
         }

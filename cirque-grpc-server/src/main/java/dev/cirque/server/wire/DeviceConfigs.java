@@ -176,15 +176,6 @@ public final class DeviceConfigs {
         return state;
     }
 
-    /** An access point's {@code [ssid, psk]}: a node whose description has both; empty for other nodes. */
-    public static Optional<List<String>> accessPoint(Node node) {
-        Map<String, String> fields = node.deviceFields();
-        if (!fields.containsKey("ssid") || !fields.containsKey("psk")) {
-            return Optional.empty();
-        }
-        return Optional.of(List.of(fields.get("ssid"), fields.get("psk")));
-    }
-
     private static List<String> capabilityNames(JsonNode config) {
         JsonNode list = config.get("capability");
         if (list == null || list.isNull()) {

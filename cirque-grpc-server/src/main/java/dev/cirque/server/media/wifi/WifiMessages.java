@@ -1,4 +1,4 @@
-package dev.cirque.server.wire;
+package dev.cirque.server.media.wifi;
 
 import dev.cirque.capabilities.WifiHomes;
 import dev.cirque.proto.WifiAccessPoint;
@@ -10,12 +10,12 @@ import dev.cirque.proto.WifiMediumStats;
 import dev.cirque.proto.WifiNode;
 import dev.cirque.proto.WifiTopology;
 
-/** The WiFi calls' messages, from {@link WifiHomes}' answers; shared by gRPC and the CLI. */
-public final class WifiMessages {
+/** The WiFi calls' messages, from {@link WifiHomes}' answers; for gRPC and the CLI. */
+final class WifiMessages {
 
     private WifiMessages() {}
 
-    public static WifiTopology topology(WifiHomes wifi, String home) {
+    static WifiTopology topology(WifiHomes wifi, String home) {
         WifiHomes.Topology t = wifi.topology(home);
         WifiTopology.Builder b = WifiTopology.newBuilder().setCapturing(t.capturing())
                 .setMedium(WifiMediumStats.newBuilder().setRegistered(t.registered()).setFrames(t.medium().frames())
@@ -37,13 +37,13 @@ public final class WifiMessages {
         return b.build();
     }
 
-    public static WifiCaptureState capture(WifiHomes wifi, WifiCaptureRequest r) {
+    static WifiCaptureState capture(WifiHomes wifi, WifiCaptureRequest r) {
         WifiHomes.Capture c = wifi.capture(r.getHomeId(), r.getCapture());
         return WifiCaptureState.newBuilder().setCapturing(c.capturing()).setDownloadPath(c.downloadPath())
                 .setBytes(c.bytes()).build();
     }
 
-    public static WifiAccessPoints accessPoints(WifiHomes wifi, String home) {
+    static WifiAccessPoints accessPoints(WifiHomes wifi, String home) {
         WifiAccessPoints.Builder b = WifiAccessPoints.newBuilder();
         for (WifiHomes.AccessPoint ap : wifi.accessPoints(home)) {
             b.addAccessPoints(WifiAccessPoint.newBuilder().setDeviceId(ap.device()).setSsid(ap.ssid()).setPsk(ap.psk())

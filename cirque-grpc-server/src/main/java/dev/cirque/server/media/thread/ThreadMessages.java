@@ -1,4 +1,4 @@
-package dev.cirque.server.wire;
+package dev.cirque.server.media.thread;
 
 import dev.cirque.capabilities.ThreadMeshes;
 import dev.cirque.capabilities.ThreadTopology;
@@ -11,11 +11,11 @@ import dev.cirque.proto.ThreadNodeState;
 import dev.cirque.proto.ThreadRoleChange;
 
 /** The Thread mesh calls' translation between proto messages and {@link ThreadMeshes}. */
-public final class ThreadMessages {
+final class ThreadMessages {
 
     private ThreadMessages() {}
 
-    public static dev.cirque.proto.ThreadTopology topology(ThreadMeshes meshes, String home) {
+    static dev.cirque.proto.ThreadTopology topology(ThreadMeshes meshes, String home) {
         dev.cirque.proto.ThreadTopology.Builder out = dev.cirque.proto.ThreadTopology.newBuilder().setHomeId(home);
         for (ThreadTopology.ThreadNode n : meshes.topology(home)) {
             ThreadNodeState.Builder node = ThreadNodeState.newBuilder().setDeviceId(n.device())
@@ -31,13 +31,13 @@ public final class ThreadMessages {
         return out.setCapturing(meshes.capturing(home)).build();
     }
 
-    public static ThreadCaptureState capture(ThreadMeshes meshes, ThreadCaptureRequest r) {
+    static ThreadCaptureState capture(ThreadMeshes meshes, ThreadCaptureRequest r) {
         ThreadMeshes.Capture c = meshes.capture(r.getHomeId(), r.getStart());
         return ThreadCaptureState.newBuilder().setCapturing(c.capturing()).setDownloadPath(c.downloadPath())
                 .setBytes(c.bytes()).build();
     }
 
-    public static ThreadEvent event(ThreadMeshes.Change change) {
+    static ThreadEvent event(ThreadMeshes.Change change) {
         ThreadEvent.Builder e = ThreadEvent.newBuilder().setAtUnixMs(System.currentTimeMillis())
                 .setDeviceId(change.device());
         if (change instanceof ThreadMeshes.RoleChange r) {

@@ -1,0 +1,91 @@
+package dev.cirque.server.media.thread;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.cirque.capabilities.ThreadMeshes;
+import dev.cirque.core.home.HomeService;
+import dev.cirque.proto.CirqueServiceGrpc;
+import dev.cirque.server.grpc.GrpcErrors;
+import dev.cirque.server.media.MediumFront;
+import io.grpc.ServerMethodDefinition;
+import io.grpc.stub.ServerCalls;
+import java.util.List;
+
+/**
+ * The Thread mesh's own calls (a cirque-java extension):
+ * <ul>
+ *   <li>{@code GET /thread/{home}} and GetThreadTopology: every Thread node's role, RLOC16,
+ *       extended address and neighbours, with what the medium delivered and dropped on each link;
+ *   <li>{@code POST /thread/{home}/capture/start} and {@code .../capture/stop}, SetThreadCapture:
+ *       a pcap of every frame the home's radios send; {@code GET /thread/{home}/capture}: that pcap
+ *       (while it runs, too), for Wireshark or {@code tshark -r};
+ *   <li>WatchThreadTopology: each change of the mesh as it is seen;
+ *   <li>the CLI's {@code thread HOME}.
+ * </ul>
+ * Link conditions on Thread go through the links calls with medium {@code thread}.
+ */
+public final class ThreadFront implements MediumFront {
+
+    private final ThreadMeshes meshes;
+    private final ObjectMapper json;
+
+    ThreadFront(ThreadMeshes meshes, ObjectMapper json) {
+        this.meshes = meshes;
+        this.json = json;
+    }
+
+    @Override
+    public String name() {
+        return "thread";
+    }
+
+    @Override
+    public JsonNode topology(String home) {
+        ObjectNode out = json.createObjectNode();
+        out.put("home", home);
+        out.set("nodes", json.valueToTree(meshes.topology(home)));
+        out.put("capturing", meshes.capturing(home));
+        return out;
+    }
+
+    @Override
+    public JsonNode capture(String home, boolean start) {
+        ThreadMeshes.Capture c = meshes.capture(home, start);
+        ObjectNode out = json.createObjectNode();
+        out.put("capturing", c.capturing());
+        out.put("download", c.downloadPath());
+        out.put("bytes", c.bytes());
+        return out;
+    }
+
+    @Override
+    public byte[] captured(String home) {
+        return meshes.captured(home);
+    }
+
+    @Override
+    public List<ServerMethodDefinition<?, ?>> grpcCalls() {
+        return List.of(
+                ServerMethodDefinition.create(CirqueServiceGrpc.getGetThreadTopologyMethod(), ServerCalls.asyncUnaryCall(
+                        (request, out) -> GrpcErrors.reply(out, () -> ThreadMessages.topology(meshes, request.getHomeId())))),
+                ServerMethodDefinition.create(CirqueServiceGrpc.getSetThreadCaptureMethod(), ServerCalls.asyncUnaryCall(
+                        (request, out) -> GrpcErrors.reply(out, () -> ThreadMessages.capture(meshes, request)))),
+                ServerMethodDefinition.create(CirqueServiceGrpc.getWatchThreadTopologyMethod(),
+                        ServerCalls.asyncServerStreamingCall((request, out) -> ThreadWatchCall.run(meshes, request, out))));
+    }
+
+    /** Listed in {@code META-INF/services}. */
+    public static final class Factory implements MediumFront.Factory {
+
+        @Override
+        public MediumFront create(HomeService homes, ObjectMapper json) {
+            return new ThreadFront(new ThreadMeshes(homes), json);
+        }
+
+        @Override
+        public Object cliCommand() {
+            return new ThreadMeshCommand();
+        }
+    }
+}
