@@ -24,17 +24,33 @@ import java.util.concurrent.ConcurrentHashMap;
  * the frame ahead of it, but holds back none after it: held behind every copy, a ping took
  * the slowest of several delay draws, not its own (50 ± 40 ms then added 150 ms to a round
  * trip rather than 100).
+ *
+ * <p>A link's delay is time on the link, not the receiver's turnaround: a radio acknowledges
+ * a frame within a millisecond of hearing it, and OpenThread waits 16 ms for that. So where
+ * either way between a sender and the radio its data frame is for is delayed, the medium
+ * acknowledges the frame itself, at once, when the frame is to arrive (not lost or cut) and
+ * the acknowledgement is not lost on the way back; otherwise every frame on a delayed link
+ * was sent four times and a ping caught in the retries took hundreds of milliseconds. The
+ * receiver's own acknowledgement still travels, late, and the sender, no longer waiting,
+ * ignores it. Only data frames of the 2003/2006 versions are answered so (see {@link MacFrame}):
+ * a data poll's acknowledgement says whether the parent holds a frame, which only it knows,
+ * so on a delayed link a sleepy child's polls are retried as before.
  */
 final class ThreadAir {
 
     /** A sender and a receiver, by their keys in the medium. */
     record Hop(String homeId, String from, String to) {}
 
+    /** One Thread network (a petition) of a home: where MAC addresses mean one radio each. */
+    private record Network(String homeId, String name) {}
+
     private final Map<String, LinkModel.Snapshot> conditions = new ConcurrentHashMap<>(); // by home
     private final HomeImpairments impairments = new HomeImpairments();
     private final Map<Hop, long[]> counts = new ConcurrentHashMap<>(); // delivered, dropped
     /** Each hop's last data frame: the same bytes again are a retransmission. */
     private final Map<Hop, byte[]> lastFrames = new ConcurrentHashMap<>();
+    /** The radio each MAC address was last heard from, by home and Thread network. */
+    private final Map<Network, Map<MacFrame.Address, String>> heard = new ConcurrentHashMap<>();
 
     void apply(String homeId, LinkModel.Snapshot snapshot) {
         conditions.put(homeId, snapshot);
@@ -46,16 +62,56 @@ final class ThreadAir {
         impairments.forget(homeId);
         counts.keySet().removeIf(h -> h.homeId().equals(homeId));
         lastFrames.keySet().removeIf(h -> h.homeId().equals(homeId));
+        heard.keySet().removeIf(h -> h.homeId().equals(homeId));
     }
 
-    /** One frame sent in a home: what every receiver's decision shares, looked up once. */
+    /**
+     * One frame sent in a home: what every receiver's decision shares, looked up once.
+     *
+     * @param answeredFor the radio the medium acknowledges this frame for, or null
+     * @param ackFrame    that acknowledgement
+     */
     record Transmission(String homeId, byte[] frame, boolean ack, LinkModel.Snapshot conditions,
-            Impairment impairment) {}
+            Impairment impairment, String answeredFor, byte[] ackFrame) {}
 
-    /** A frame a radio of {@code homeId} sent (the simulator's channel byte first). */
-    Transmission sent(String homeId, byte[] frame) {
+    /** A frame the radio {@code from} of {@code homeId}'s Thread {@code network} sent (channel byte first). */
+    Transmission sent(String homeId, String network, String from, byte[] frame) {
         LinkModel.Snapshot snapshot = conditions.getOrDefault(homeId, LinkModel.Snapshot.EMPTY);
-        return new Transmission(homeId, frame, isAck(frame), snapshot, impairments.of(homeId, snapshot));
+        MacFrame.Header h = MacFrame.parse(frame);
+        String answeredFor = h == null || h.type() == MacFrame.TYPE_ACK ? null : answeredFor(homeId, network, from, h,
+                snapshot);
+        return new Transmission(homeId, frame, isAck(frame), snapshot, impairments.of(homeId, snapshot), answeredFor,
+                answeredFor == null ? null : MacFrame.immediateAck(frame, h));
+    }
+
+    /** The radio a data frame asking for an acknowledgement is for, where the link between them is delayed. */
+    private String answeredFor(String homeId, String network, String from, MacFrame.Header h,
+            LinkModel.Snapshot snapshot) {
+        Map<MacFrame.Address, String> known = heard.computeIfAbsent(new Network(homeId, network),
+                k -> new ConcurrentHashMap<>());
+        if (h.src() != null) {
+            known.put(h.src(), from);
+        }
+        String to = h.type() == MacFrame.TYPE_DATA && h.ackRequested() && h.dst() != null ? known.get(h.dst()) : null;
+        boolean delayed = to != null && !to.equals(from)
+                && (delayed(snapshot.effective(from, to)) || delayed(snapshot.effective(to, from)));
+        return delayed ? to : null;
+    }
+
+    /**
+     * Whether the medium's acknowledgement of {@code t}, for {@code answeredFor} (whose frame
+     * was to arrive), reaches its sender {@code from}: the link back may lose it or be cut.
+     */
+    boolean acknowledged(Transmission t, String from, long now) {
+        Hop back = new Hop(t.homeId(), t.answeredFor(), from);
+        boolean heardBack = t.impairment().dueAlone(t.conditions().effective(t.answeredFor(), from), now)
+                != Impairment.DROPPED;
+        counts.computeIfAbsent(back, h -> new long[2])[heardBack ? 0 : 1]++;
+        return heardBack;
+    }
+
+    private static boolean delayed(LinkConditions c) {
+        return c.latencyMs() > 0 || c.jitterMs() > 0;
     }
 
     /**

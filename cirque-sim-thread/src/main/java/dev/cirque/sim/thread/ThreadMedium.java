@@ -54,9 +54,6 @@ public final class ThreadMedium implements CapturingMedium {
     /** A radio as the medium knows it. */
     private record Radio(String homeId, String nodeId, String network, int group, int id, DatagramChannel rx) {}
 
-    /** The socket that speaks for {@code sender} in {@code group}. */
-    private record Voice(int group, int sender) {}
-
     private final Map<String, Radio> radios = new ConcurrentHashMap<>(); // by home/node
     private final Map<String, Set<Radio>> byNetwork = new ConcurrentHashMap<>(); // who hears whom, per frame
     private final Map<Voice, DatagramChannel> voices = new ConcurrentHashMap<>();
@@ -243,7 +240,8 @@ public final class ThreadMedium implements CapturingMedium {
         if (capture != null && frame.length > 1) {
             capture.write(frame, 1, frame.length - 1); // the first byte is the channel
         }
-        ThreadAir.Transmission sent = air.sent(from.homeId(), frame);
+        ThreadAir.Transmission sent = air.sent(from.homeId(), from.network(), from.nodeId(), frame);
+        Radio answering = null;
         for (Radio to : byNetwork.getOrDefault(from.network(), Set.of())) {
             if (to == from) {
                 continue;
@@ -253,11 +251,19 @@ public final class ThreadMedium implements CapturingMedium {
             if (due == Impairment.DROPPED) {
                 continue;
             }
+            answering = to.nodeId().equals(sent.answeredFor()) ? to : answering;
             if (due <= now) {
                 send(to, from.id(), frame);
             } else {
                 later.at(due, () -> send(to, from.id(), frame));
             }
+        }
+        // The frame is to arrive over a delayed link: its acknowledgement comes now (see ThreadAir).
+        if (answering != null && air.acknowledged(sent, from.nodeId(), System.nanoTime())) {
+            if (capture != null) {
+                capture.write(sent.ackFrame(), 1, sent.ackFrame().length - 1);
+            }
+            send(from, answering.id(), sent.ackFrame());
         }
     }
 
@@ -273,30 +279,13 @@ public final class ThreadMedium implements CapturingMedium {
                 if (radios.get(key(to.homeId(), to.nodeId())) != to) {
                     return;
                 }
-                voice = voices.computeIfAbsent(new Voice(to.group(), senderId), this::openVoice);
+                voice = voices.computeIfAbsent(new Voice(to.group(), senderId), v -> v.open(loopback));
             }
             voice.send(ByteBuffer.wrap(frame), new InetSocketAddress(GROUP, to.group()));
         } catch (IOException | UncheckedIOException e) {
             if (!closed && radios.containsValue(to)) {
                 log.debug("thread medium: frame to {} lost: {}", to.nodeId(), e.toString());
             }
-        }
-    }
-
-    private DatagramChannel openVoice(Voice v) {
-        try {
-            DatagramChannel ch = DatagramChannel.open(StandardProtocolFamily.INET);
-            try {
-                ch.setOption(StandardSocketOptions.IP_MULTICAST_IF, loopback);
-                ch.setOption(StandardSocketOptions.IP_MULTICAST_LOOP, true);
-                ch.bind(new InetSocketAddress(LOOPBACK, v.group() + v.sender()));
-                return ch;
-            } catch (IOException | RuntimeException e) {
-                ch.close();
-                throw e;
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot speak for node id " + v.sender() + " in group " + v.group(), e);
         }
     }
 

@@ -4,6 +4,7 @@ import dev.cirque.core.capture.PcapWriter;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cirque.core.link.Impairment;
@@ -20,6 +21,7 @@ import java.nio.channels.DatagramChannel;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.file.Files;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -74,6 +76,43 @@ class ThreadMediumTest {
                     "another petition is another network: no link at all");
             assertEquals(1, medium.linkCounts("h").get(new LinkModel.Link("a", "b"))[0]);
         }
+    }
+
+    @Test
+    void aDataFrameOverADelayedLinkIsAcknowledgedAtOnceByTheMediumAndOnlyThen() throws Exception {
+        // 802.15.4-2006 data frames, short addresses, PAN id compressed (control 0x9841, +0x20 asks for an ack).
+        byte[] announce = {11, 0x41, (byte) 0x98, 1, (byte) 0xcd, (byte) 0xab, (byte) 0xff, (byte) 0xff, 0x00, 0x1c, 9, 0, 0};
+        try (Radio a = join("h", "a", "h/0", 5, 1); Radio b = join("h", "b", "h/0", 6, 2)) {
+            b.send(announce); // b is 0x1c00: the medium learns it from b's own frame
+            assertNotNull(a.receive(2000));
+            LinkModel model = new LinkModel();
+            medium.apply("h", model.setLink("a", "b", Optional.of(LinkConditions.of(1000, 0, 0))));
+            a.send(dataFor0x1c00(0x42));
+            Received ack = a.receive(2000);
+            assertNotNull(ack, "the medium acknowledges for b");
+            assertArrayEquals(new byte[] {11, 2, 0x10, 0x42}, Arrays.copyOf(ack.bytes, 4), "an immediate ack of seq 0x42");
+            assertEquals(MacFrame.fcs(ack.bytes, 1, 4), (ack.bytes[4] & 0xff) | (ack.bytes[5] & 0xff) << 8);
+            assertEquals(a.group + 2, ack.fromPort, "as b would send it");
+            assertNull(b.receive(1), "the ack came before the frame's own delay was over");
+            assertNotNull(b.receive(3000), "which still takes the link's 1 s");
+
+            medium.apply("h", model.setLink("a", "b", Optional.of(LinkConditions.IDEAL)));
+            long acksBefore = medium.linkCounts("h").get(new LinkModel.Link("b", "a"))[0];
+            a.send(dataFor0x1c00(0x43));
+            assertNotNull(b.receive(2000), "an undelayed link: b acknowledges itself");
+            medium.apply("h", model.setLink("a", "b", Optional.of(LinkConditions.DOWN)));
+            a.send(dataFor0x1c00(0x44));
+            b.send(announce); // a frame after a's: the relay took a's first
+            assertNotNull(a.receive(2000));
+            assertEquals(acksBefore + 1, medium.linkCounts("h").get(new LinkModel.Link("b", "a"))[0],
+                    "b's announcement only: no ack for the undelayed frame nor for the one the cut link lost");
+        }
+        assertEquals(0x2189, MacFrame.fcs("123456789".getBytes(StandardCharsets.US_ASCII), 0, 9), "KERMIT's check value");
+    }
+
+    /** A data frame from 0x0400 to 0x1c00 asking for an acknowledgement. */
+    private static byte[] dataFor0x1c00(int seq) {
+        return new byte[] {11, 0x61, (byte) 0x98, (byte) seq, (byte) 0xcd, (byte) 0xab, 0x00, 0x1c, 0x00, 0x04, 7, 0, 0};
     }
 
     @Test
