@@ -1,7 +1,5 @@
 package dev.cirque.server;
 
-import dev.cirque.capabilities.ThreadRoleEvents;
-import dev.cirque.capabilities.WifiAssociationEvents;
 import dev.cirque.core.home.HomeService;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.cirque.server.grpc.CirqueGrpcService;
@@ -20,6 +18,7 @@ import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
@@ -40,8 +39,9 @@ public final class DaemonServer {
     private final Server server;
     private final HttpApi http;
     private volatile boolean stopped;
-    private volatile ThreadRoleEvents threadRoles;
-    private volatile WifiAssociationEvents wifiAssociations;
+    /** The media's own calls, and what they watch in the homes while the daemon runs. */
+    private final MediumFronts fronts;
+    private volatile List<AutoCloseable> watchers = List.of();
 
     public DaemonServer(HomeService homes, InetSocketAddress address, InetSocketAddress httpAddress)
             throws IOException {
@@ -53,6 +53,7 @@ public final class DaemonServer {
             Security security, HttpLimits limits) throws IOException {
         this.homes = homes;
         this.http = httpAddress == null ? null : new HttpApi(homes, httpAddress, security, limits);
+        this.fronts = MediumFronts.load(homes, new ObjectMapper());
         this.server = NettyServerBuilder.forAddress(address)
                 .maxInboundMessageSize(limits.maxBodyBytes())
                 .sslContext(security.grpcSslContext())
@@ -61,7 +62,7 @@ public final class DaemonServer {
                 .callExecutor(DaemonServer::executorFor)
                 // A home's device list is kept until its node set changes (Home.view): written from
                 // bytes serialised once, not serialised again for every caller.
-                .addService(SerializedOnce.answers(CirqueGrpcService.bind(homes, MediumFronts.load(homes, new ObjectMapper())),
+                .addService(SerializedOnce.answers(CirqueGrpcService.bind(homes, fronts),
                         Set.of(CirqueServiceGrpc.getListCirqueHomeDevicesMethod().getFullMethodName())))
                 .addService(new MediumGrpcService(homes.media()))
                 .addService(health.getHealthService())
@@ -99,8 +100,7 @@ public final class DaemonServer {
         if (http != null) {
             http.start();
         }
-        threadRoles = ThreadRoleEvents.start(homes, ThreadRoleEvents.INTERVAL);
-        wifiAssociations = WifiAssociationEvents.start(homes, WifiAssociationEvents.INTERVAL);
+        watchers = fronts.watchHomes();
         return this;
     }
 
@@ -134,10 +134,7 @@ public final class DaemonServer {
         if (http != null) {
             http.stop();
         }
-        if (threadRoles != null) {
-            threadRoles.close();
-            wifiAssociations.close();
-        }
+        MediumFronts.close(watchers);
         int count = homes.homes().size();
         homes.close();
         try {

@@ -24,6 +24,14 @@ public interface MediumFront extends MediumRoutes {
         return Map.of();
     }
 
+    /**
+     * Starts what it watches in the daemon's homes while the daemon runs (a state no one tells
+     * the daemon, asked of the nodes for the event stream); closed when the daemon stops.
+     */
+    default AutoCloseable watchHomes() {
+        return () -> {};
+    }
+
     /** Its typed calls, each bound to its method of Cirque's gRPC service. */
     List<ServerMethodDefinition<?, ?>> grpcCalls();
 

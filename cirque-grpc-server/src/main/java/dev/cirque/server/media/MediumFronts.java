@@ -9,9 +9,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.ServiceLoader;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** The media fronts on the class path, made over one set of homes. */
 public final class MediumFronts {
+
+    private static final Logger log = LoggerFactory.getLogger(MediumFronts.class);
 
     private final Map<String, MediumFront> byName = new LinkedHashMap<>();
     private final Map<String, MediumFront.CirqueRoute> cirqueRoutes = new LinkedHashMap<>();
@@ -54,6 +58,22 @@ public final class MediumFronts {
     /** A route of Cirque's that a front answers. */
     public Optional<MediumFront.CirqueRoute> cirqueRoute(String route) {
         return Optional.ofNullable(cirqueRoutes.get(route));
+    }
+
+    /** Starts every front's watch of the homes (see {@link MediumFront#watchHomes}). */
+    public List<AutoCloseable> watchHomes() {
+        return byName.values().stream().map(MediumFront::watchHomes).toList();
+    }
+
+    /** Stops what {@link #watchHomes} started, each whatever the others do. */
+    public static void close(List<AutoCloseable> watchers) {
+        for (AutoCloseable w : watchers) {
+            try {
+                w.close();
+            } catch (Exception e) {
+                log.warn("stopping a medium's watch: {}", e.toString());
+            }
+        }
     }
 
     /** Every front's typed gRPC calls. */

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.cirque.capabilities.ThreadMeshes;
+import dev.cirque.capabilities.ThreadRoleEvents;
 import dev.cirque.core.home.HomeService;
 import dev.cirque.proto.CirqueServiceGrpc;
 import dev.cirque.server.grpc.GrpcErrors;
@@ -20,18 +21,21 @@ import java.util.List;
  *   <li>{@code POST /thread/{home}/capture/start} and {@code .../capture/stop}, SetThreadCapture:
  *       a pcap of every frame the home's radios send; {@code GET /thread/{home}/capture}: that pcap
  *       (while it runs, too), for Wireshark or {@code tshark -r};
- *   <li>WatchThreadTopology: each change of the mesh as it is seen;
+ *   <li>WatchThreadTopology: each change of the mesh as it is seen; THREAD_ROLE_CHANGED in
+ *       the home's events while someone watches it;
  *   <li>the CLI's {@code thread HOME}.
  * </ul>
  * Link conditions on Thread go through the links calls with medium {@code thread}.
  */
 public final class ThreadFront implements MediumFront {
 
+    private final HomeService homes;
     private final ThreadMeshes meshes;
     private final ObjectMapper json;
 
-    ThreadFront(ThreadMeshes meshes, ObjectMapper json) {
-        this.meshes = meshes;
+    ThreadFront(HomeService homes, ObjectMapper json) {
+        this.homes = homes;
+        this.meshes = new ThreadMeshes(homes);
         this.json = json;
     }
 
@@ -64,6 +68,12 @@ public final class ThreadFront implements MediumFront {
         return meshes.captured(home);
     }
 
+    /** Role changes in the event stream (THREAD_ROLE_CHANGED), asked of the nodes of watched homes. */
+    @Override
+    public AutoCloseable watchHomes() {
+        return ThreadRoleEvents.start(homes, ThreadRoleEvents.INTERVAL);
+    }
+
     @Override
     public List<ServerMethodDefinition<?, ?>> grpcCalls() {
         return List.of(
@@ -80,7 +90,7 @@ public final class ThreadFront implements MediumFront {
 
         @Override
         public MediumFront create(HomeService homes, ObjectMapper json) {
-            return new ThreadFront(new ThreadMeshes(homes), json);
+            return new ThreadFront(homes, json);
         }
 
         @Override

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.cirque.capabilities.WifiAssociationEvents;
 import dev.cirque.capabilities.WifiHomes;
 import dev.cirque.core.CirqueException;
 import dev.cirque.core.home.HomeService;
@@ -27,6 +28,7 @@ import java.util.Optional;
  *       {@code GET /wifi/{home}/capture}: a pcap of the home's 802.11 frames (radiotap);
  *   <li>Cirque's {@code GET /wifi_ssid_psk/{home}}: the first access point's {@code [ssid, psk]};
  *       with {@code ?all=true} and ListWifiAccessPoints, every access point's credentials;
+ *   <li>WIFI_ASSOCIATION_CHANGED in the home's events while someone watches it;
  *   <li>the CLI's {@code wifi HOME}.
  * </ul>
  * Link conditions on WiFi go through the links calls with medium {@code wifi}.
@@ -100,6 +102,12 @@ public final class WifiFront implements MediumFront {
             return Optional.empty();
         }
         return Optional.of(List.of(fields.get("ssid"), fields.get("psk")));
+    }
+
+    /** Associations in the event stream (WIFI_ASSOCIATION_CHANGED), asked of the stations of watched homes. */
+    @Override
+    public AutoCloseable watchHomes() {
+        return WifiAssociationEvents.start(homes, WifiAssociationEvents.INTERVAL);
     }
 
     @Override
