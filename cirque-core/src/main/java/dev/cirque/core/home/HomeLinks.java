@@ -4,6 +4,9 @@ import dev.cirque.core.CirqueException;
 import dev.cirque.core.link.LinkConditions;
 import dev.cirque.core.link.LinkMedium;
 import dev.cirque.core.link.LinkModel;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -30,7 +33,11 @@ public final class HomeLinks {
 
     HomeLinks(List<LinkMedium> media, Function<String, Home> homes,
             java.util.function.BiConsumer<String, Map<String, String>> changed) {
-        this.media = media.stream().collect(Collectors.toUnmodifiableMap(LinkMedium::name, Function.identity()));
+        // In the order given: a node goes on the media in that order (IP first), and off them likewise.
+        this.media = Collections.unmodifiableMap(media.stream().collect(Collectors.toMap(LinkMedium::name,
+                Function.identity(), (a, b) -> {
+                    throw new IllegalArgumentException("two media named " + a.name());
+                }, LinkedHashMap::new)));
         this.homes = homes;
         this.changed = changed;
     }
@@ -180,18 +187,44 @@ public final class HomeLinks {
      * off keeps them for its next run.
      */
     Runnable attach(Home home, LinkMedium.MediumNode node) {
-        for (LinkMedium m : media.values()) {
-            m.attach(node, home.links(m.name()).snapshot());
-        }
-        return () -> {
-            boolean removed = home.node(node.nodeId()).isEmpty();
+        List<LinkMedium> attached = new ArrayList<>();
+        try {
             for (LinkMedium m : media.values()) {
+                m.attach(node, home.links(m.name()).snapshot());
+                attached.add(m);
+            }
+        } catch (RuntimeException e) {
+            try {
+                detach(home, node, attached);
+            } catch (RuntimeException undo) {
+                e.addSuppressed(undo);
+            }
+            throw e;
+        }
+        return () -> detach(home, node, attached);
+    }
+
+    /** Off every medium it was put on, each whatever the others do; the first failure is thrown after. */
+    private void detach(Home home, LinkMedium.MediumNode node, List<LinkMedium> attached) {
+        boolean removed = home.node(node.nodeId()).isEmpty();
+        RuntimeException first = null;
+        for (LinkMedium m : attached) {
+            try {
                 m.detach(node.homeId(), node.nodeId());
                 if (removed) {
                     m.apply(node.homeId(), home.links(m.name()).forget(node.nodeId()));
                 }
+            } catch (RuntimeException e) {
+                if (first == null) {
+                    first = e;
+                } else {
+                    first.addSuppressed(e);
+                }
             }
-        };
+        }
+        if (first != null) {
+            throw first;
+        }
     }
 
     void setEgress(Home home, String medium, String node, LinkConditions conditions) {
