@@ -243,13 +243,17 @@ final class HttpTransport {
                         call.rawPath());
                 return;
             }
+            Throwable failed = null;
             try {
                 handler.accept(call);
-            } catch (RuntimeException e) {
+            } catch (RuntimeException | LinkageError e) { // LinkageError: a plug-in built against another core
+                failed = e;
                 log.error("{} {}: unexpected", call.method(), call.rawPath(), e);
-            }
-            if (!call.replied()) {
-                call.reply(500, "application/json", HttpCall.errorBody("INTERNAL", "no reply", null));
+            } finally {
+                if (!call.replied()) { // whatever went wrong, the client is not left waiting
+                    call.reply(500, "application/json", HttpCall.errorBody("INTERNAL",
+                            failed == null ? "no reply" : "unexpected error: " + failed, null));
+                }
             }
         }
 
