@@ -2,6 +2,7 @@ package dev.cirque.capabilities;
 
 import dev.cirque.core.CirqueException;
 import dev.cirque.core.capture.CaptureCalls;
+import dev.cirque.core.capture.CaptureState;
 import dev.cirque.core.home.HomeService;
 import dev.cirque.sim.thread.ThreadMedium;
 import java.time.Duration;
@@ -36,8 +37,6 @@ public final class ThreadMeshes {
         boolean gone();
     }
 
-    /** A capture's state after a start or a stop. */
-    public record Capture(boolean capturing, String downloadPath, long bytes) {}
 
     private final HomeService homes;
 
@@ -65,11 +64,10 @@ public final class ThreadMeshes {
         return medium().capturing(home);
     }
 
-    public Capture capture(String home, boolean start) {
+    public CaptureState capture(String home, boolean start) {
         ThreadMedium medium = medium();
         homes.home(home);
-        CaptureCalls.State c = CaptureCalls.set(medium, home, start, "/thread/" + home + "/capture");
-        return new Capture(c.capturing(), c.downloadPath(), c.bytes());
+        return CaptureCalls.set(medium, home, start, "/thread/" + home + "/capture");
     }
 
     /**

@@ -2,6 +2,7 @@ package dev.cirque.capabilities;
 
 import dev.cirque.core.CirqueException;
 import dev.cirque.core.capture.CaptureCalls;
+import dev.cirque.core.capture.CaptureState;
 import dev.cirque.core.engine.ExecResult;
 import dev.cirque.core.home.HomeService;
 import dev.cirque.core.home.Node;
@@ -33,7 +34,6 @@ public final class WifiHomes {
     public record Topology(List<WifiNode> nodes, Map<LinkModel.Link, long[]> links, boolean capturing,
             HwsimMedium.Stats medium, boolean registered) {}
 
-    public record Capture(boolean capturing, String downloadPath, long bytes) {}
 
     private static final Duration ASK = Duration.ofSeconds(10);
 
@@ -119,11 +119,10 @@ public final class WifiHomes {
         return out;
     }
 
-    public Capture capture(String home, boolean start) {
+    public CaptureState capture(String home, boolean start) {
         HwsimMedium medium = medium();
         homes.home(home);
-        CaptureCalls.State c = CaptureCalls.set(medium, home, start, "/wifi/" + home + "/capture");
-        return new Capture(c.capturing(), c.downloadPath(), c.bytes());
+        return CaptureCalls.set(medium, home, start, "/wifi/" + home + "/capture");
     }
 
     /** The capture's bytes, while it runs too. */

@@ -1,14 +1,14 @@
 package dev.cirque.server;
 
-import dev.cirque.core.home.HomeService;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.cirque.core.home.HomeService;
+import dev.cirque.proto.CirqueServiceGrpc;
 import dev.cirque.server.grpc.CirqueGrpcService;
 import dev.cirque.server.grpc.MediumGrpcService;
 import dev.cirque.server.grpc.SerializedOnce;
 import dev.cirque.server.http.HttpApi;
-import dev.cirque.server.media.MediumFronts;
 import dev.cirque.server.http.HttpLimits;
-import dev.cirque.proto.CirqueServiceGrpc;
+import dev.cirque.server.media.MediumFronts;
 import io.grpc.Metadata;
 import io.grpc.Server;
 import io.grpc.ServerCall;

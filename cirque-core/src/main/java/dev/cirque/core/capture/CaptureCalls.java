@@ -13,13 +13,10 @@ import java.nio.file.Path;
  */
 public final class CaptureCalls {
 
-    /** A capture's state after a start or a stop; {@code downloadPath} is its HTTP route. */
-    public record State(boolean capturing, String downloadPath, long bytes) {}
-
     private CaptureCalls() {}
 
     /** Starts or stops the home's capture; FAILED_PRECONDITION while the home has no radio on the medium. */
-    public static State set(CapturingMedium medium, String home, boolean start, String downloadPath) {
+    public static CaptureState set(CapturingMedium medium, String home, boolean start, String downloadPath) {
         if (start) {
             try {
                 medium.startCapture(home);
@@ -28,10 +25,10 @@ public final class CaptureCalls {
             } catch (IOException e) {
                 throw new CirqueException(CirqueException.Kind.INTERNAL, "cannot start the capture: " + e, e);
             }
-            return new State(true, downloadPath, 0);
+            return new CaptureState(medium.name(), true, downloadPath, 0);
         }
         medium.stopCapture(home);
-        return new State(false, downloadPath, medium.captureFile(home).map(CaptureCalls::size).orElse(0L));
+        return new CaptureState(medium.name(), false, downloadPath, medium.captureFile(home).map(CaptureCalls::size).orElse(0L));
     }
 
     /** The capture's bytes, while it runs too; NOT_FOUND, saying {@code howToStart} one, when there is none. */

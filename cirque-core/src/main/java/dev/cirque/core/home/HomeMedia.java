@@ -2,6 +2,7 @@ package dev.cirque.core.home;
 
 import dev.cirque.core.CirqueException;
 import dev.cirque.core.capture.CaptureCalls;
+import dev.cirque.core.capture.CaptureState;
 import dev.cirque.core.capture.CapturingMedium;
 import dev.cirque.core.link.LinkMedium;
 import dev.cirque.core.link.MediumEvents;
@@ -14,12 +15,9 @@ import java.util.Map;
  * The operations every front offers on any medium, by its name, whatever it is: list the
  * media, ask one what it knows of a home, start, stop and read its capture. Its events reach
  * the home's watchers as {@code MEDIUM_EVENT}. A medium brought by a plug-in gets all of it
- * without a line of front code; the fronts' typed Thread and WiFi calls stay beside it.
+ * without a line of front code; a medium's own typed calls come with its front.
  */
 public final class HomeMedia {
-
-    /** A capture's state after a start or a stop; {@code downloadPath} is its HTTP route. */
-    public record CaptureState(String medium, boolean capturing, String downloadPath, long bytes) {}
 
     private final HomeLinks links;
     private final HomeRegistry homes;
@@ -61,8 +59,7 @@ public final class HomeMedia {
     /** Starts ({@code start}) or stops the home's capture on the medium. */
     public CaptureState capture(String homeId, String medium, boolean start) {
         CapturingMedium m = capturing(homeId, medium);
-        CaptureCalls.State s = CaptureCalls.set(m, homeId, start, "/media/" + m.name() + "/" + homeId + "/capture");
-        return new CaptureState(m.name(), s.capturing(), s.downloadPath(), s.bytes());
+        return CaptureCalls.set(m, homeId, start, "/media/" + m.name() + "/" + homeId + "/capture");
     }
 
     /** The capture's bytes (while it runs, too); NOT_FOUND, saying how to start one, when there is none. */

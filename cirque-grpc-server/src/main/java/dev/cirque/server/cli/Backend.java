@@ -1,5 +1,6 @@
 package dev.cirque.server.cli;
 
+import dev.cirque.core.capture.CaptureState;
 import dev.cirque.core.engine.ExecResult;
 import dev.cirque.core.home.HomeService;
 import dev.cirque.core.spec.NodeSpec;
@@ -62,7 +63,7 @@ interface Backend extends AutoCloseable {
     /** What a medium knows of a home (as {@code GET /media/{medium}/{home}} gives it). */
     Map<String, Object> describeMedium(String home, String medium);
 
-    dev.cirque.core.home.HomeMedia.CaptureState captureMedium(String home, String medium, boolean start);
+    CaptureState captureMedium(String home, String medium, boolean start);
 
     /** The home's capture on the medium, a pcap. */
     byte[] mediumCapture(String home, String medium);

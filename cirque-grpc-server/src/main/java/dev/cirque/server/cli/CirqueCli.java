@@ -5,12 +5,12 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.cirque.core.CirqueException;
 import dev.cirque.core.capability.CapabilityRegistry;
 import dev.cirque.core.engine.ExecResult;
+import dev.cirque.core.home.HomeService;
 import dev.cirque.core.spec.CapabilityRequest;
 import dev.cirque.core.spec.NetworkKind;
 import dev.cirque.core.spec.NodeSpec;
-import dev.cirque.server.CirqueVersion;
-import dev.cirque.core.home.HomeService;
 import dev.cirque.proto.CirqueServiceGrpc.CirqueServiceBlockingStub;
+import dev.cirque.server.CirqueVersion;
 import dev.cirque.server.HostOptions;
 import dev.cirque.server.media.MediumCli;
 import dev.cirque.server.media.MediumFronts;
@@ -25,11 +25,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.function.Function;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine;
 
 /**
  * {@code cirque}: Cirque's command line. With {@code --connect HOST:PORT} it drives a running

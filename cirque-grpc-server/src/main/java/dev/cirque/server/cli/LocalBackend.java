@@ -1,17 +1,18 @@
 package dev.cirque.server.cli;
 
-import dev.cirque.proto.CirqueServiceGrpc.CirqueServiceBlockingStub;
+import dev.cirque.core.capture.CaptureState;
 import dev.cirque.core.engine.ExecResult;
 import dev.cirque.core.home.HomeService;
 import dev.cirque.core.home.Node;
 import dev.cirque.core.spec.NodeSpec;
+import dev.cirque.proto.CirqueServiceGrpc.CirqueServiceBlockingStub;
 import dev.cirque.proto.HealRequest;
 import dev.cirque.proto.LinkState;
 import dev.cirque.proto.PartitionRequest;
 import dev.cirque.proto.SetLinkConditionsRequest;
-import dev.cirque.server.wire.LinkMessages;
 import dev.cirque.server.Composition;
 import dev.cirque.server.HostOptions;
+import dev.cirque.server.wire.LinkMessages;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -129,7 +130,7 @@ final class LocalBackend implements Backend {
     }
 
     @Override
-    public dev.cirque.core.home.HomeMedia.CaptureState captureMedium(String home, String medium, boolean start) {
+    public CaptureState captureMedium(String home, String medium, boolean start) {
         return homes.media().capture(home, medium, start);
     }
 

@@ -1,7 +1,7 @@
 package dev.cirque.server.cli;
 
 import dev.cirque.core.CirqueException;
-import dev.cirque.core.home.HomeMedia;
+import dev.cirque.core.capture.CaptureState;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -72,7 +72,7 @@ final class MediumCommands {
         public void run() {
             switch (action) {
                 case "start", "stop" -> {
-                    HomeMedia.CaptureState s = cli.backend().captureMedium(home, medium, action.equals("start"));
+                    CaptureState s = cli.backend().captureMedium(home, medium, action.equals("start"));
                     cli.print(Map.of("medium", s.medium(), "capturing", s.capturing(), "download", s.downloadPath(),
                             "bytes", s.bytes()), () -> cli.out().println("home " + home + ": " + s.medium()
                             + " capture " + (s.capturing() ? "running" : "stopped, " + s.bytes() + " bytes")));

@@ -1,14 +1,14 @@
 package dev.cirque.server.cli;
 
-import dev.cirque.core.home.HomeService;
-import dev.cirque.proto.CirqueServiceGrpc.CirqueServiceBlockingStub;
 import dev.cirque.core.CirqueException;
 import dev.cirque.core.capability.CapabilityRegistry;
+import dev.cirque.core.capture.CaptureState;
 import dev.cirque.core.engine.ExecResult;
-import dev.cirque.core.home.HomeMedia;
+import dev.cirque.core.home.HomeService;
 import dev.cirque.core.spec.NodeSpec;
 import dev.cirque.core.util.ShellWords;
 import dev.cirque.proto.CirqueDevice;
+import dev.cirque.proto.CirqueServiceGrpc.CirqueServiceBlockingStub;
 import dev.cirque.proto.CirqueServiceGrpc;
 import dev.cirque.proto.CreateCirqueDeviceRequest;
 import dev.cirque.proto.CreateCirqueHomeRequest;
@@ -41,8 +41,8 @@ import io.grpc.stub.MetadataUtils;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Function;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /** A running daemon, driven over gRPC: homes outlive the CLI. */
@@ -215,7 +215,7 @@ final class RemoteBackend implements Backend {
     }
 
     @Override
-    public HomeMedia.CaptureState captureMedium(String home, String medium, boolean start) {
+    public CaptureState captureMedium(String home, String medium, boolean start) {
         return MediumMessages.captureState(rpc(() -> mediumStub.setMediumCapture(MediumCaptureRequest.newBuilder()
                 .setHomeId(home).setMedium(medium).setCapture(start).build())));
     }

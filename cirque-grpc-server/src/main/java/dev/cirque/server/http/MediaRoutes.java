@@ -3,6 +3,7 @@ package dev.cirque.server.http;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.cirque.core.capture.CaptureState;
 import dev.cirque.core.home.HomeMedia;
 import dev.cirque.server.media.MediumRoutes;
 import java.util.Map;
@@ -40,7 +41,7 @@ final class MediaRoutes {
 
             @Override
             public JsonNode capture(String home, boolean start) {
-                HomeMedia.CaptureState s = media.capture(home, medium, start);
+                CaptureState s = media.capture(home, medium, start);
                 ObjectNode out = json.createObjectNode();
                 out.put("medium", s.medium());
                 out.put("capturing", s.capturing());

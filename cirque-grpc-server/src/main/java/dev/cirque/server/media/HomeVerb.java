@@ -1,7 +1,7 @@
 package dev.cirque.server.media;
 
-import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
 
 /** A medium's CLI verb about one home ({@code VERB HOME}): the command line it runs in, and the home. */
 public abstract class HomeVerb implements Runnable {

@@ -3,6 +3,7 @@ package dev.cirque.server.wire;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.cirque.core.CirqueException;
+import dev.cirque.core.capture.CaptureState;
 import dev.cirque.core.home.HomeMedia;
 import dev.cirque.proto.MediumCaptureState;
 import dev.cirque.proto.MediumDescription;
@@ -21,13 +22,13 @@ public final class MediumMessages {
                 .setJson(json(described)).build();
     }
 
-    public static MediumCaptureState captureState(HomeMedia.CaptureState s) {
+    public static MediumCaptureState captureState(CaptureState s) {
         return MediumCaptureState.newBuilder().setMedium(s.medium()).setCapturing(s.capturing())
                 .setDownloadPath(s.downloadPath()).setBytes(s.bytes()).build();
     }
 
-    public static HomeMedia.CaptureState captureState(MediumCaptureState s) {
-        return new HomeMedia.CaptureState(s.getMedium(), s.getCapturing(), s.getDownloadPath(), s.getBytes());
+    public static CaptureState captureState(MediumCaptureState s) {
+        return new CaptureState(s.getMedium(), s.getCapturing(), s.getDownloadPath(), s.getBytes());
     }
 
     /** A medium's account as JSON text (what the HTTP route answers). */

@@ -1,12 +1,12 @@
 package dev.cirque.sim.thread;
 
-import dev.cirque.core.capture.PcapWriter;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.cirque.core.capture.PcapWriter;
 import dev.cirque.core.link.Impairment;
 import dev.cirque.core.link.LinkConditions;
 import dev.cirque.core.link.LinkModel;
@@ -20,8 +20,8 @@ import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
-import java.nio.file.Files;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.cirque.capabilities.ThreadMeshes;
 import dev.cirque.capabilities.ThreadRoleEvents;
+import dev.cirque.core.capture.CaptureState;
 import dev.cirque.core.home.HomeService;
 import dev.cirque.proto.CirqueServiceGrpc;
 import dev.cirque.server.grpc.GrpcErrors;
@@ -55,7 +56,7 @@ public final class ThreadFront implements MediumFront {
 
     @Override
     public JsonNode capture(String home, boolean start) {
-        ThreadMeshes.Capture c = meshes.capture(home, start);
+        CaptureState c = meshes.capture(home, start);
         ObjectNode out = json.createObjectNode();
         out.put("capturing", c.capturing());
         out.put("download", c.downloadPath());

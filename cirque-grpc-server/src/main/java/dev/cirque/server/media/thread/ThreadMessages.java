@@ -2,6 +2,7 @@ package dev.cirque.server.media.thread;
 
 import dev.cirque.capabilities.ThreadMeshes;
 import dev.cirque.capabilities.ThreadTopology;
+import dev.cirque.core.capture.CaptureState;
 import dev.cirque.proto.ThreadCaptureRequest;
 import dev.cirque.proto.ThreadCaptureState;
 import dev.cirque.proto.ThreadEvent;
@@ -32,7 +33,7 @@ final class ThreadMessages {
     }
 
     static ThreadCaptureState capture(ThreadMeshes meshes, ThreadCaptureRequest r) {
-        ThreadMeshes.Capture c = meshes.capture(r.getHomeId(), r.getStart());
+        CaptureState c = meshes.capture(r.getHomeId(), r.getStart());
         return ThreadCaptureState.newBuilder().setCapturing(c.capturing()).setDownloadPath(c.downloadPath())
                 .setBytes(c.bytes()).build();
     }

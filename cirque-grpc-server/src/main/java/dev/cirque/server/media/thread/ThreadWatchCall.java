@@ -2,9 +2,9 @@ package dev.cirque.server.media.thread;
 
 import dev.cirque.capabilities.ThreadMeshes;
 import dev.cirque.core.CirqueException;
-import dev.cirque.server.grpc.GrpcErrors;
 import dev.cirque.proto.ThreadEvent;
 import dev.cirque.proto.WatchThreadRequest;
+import dev.cirque.server.grpc.GrpcErrors;
 import io.grpc.Context;
 import io.grpc.stub.StreamObserver;
 import java.time.Duration;

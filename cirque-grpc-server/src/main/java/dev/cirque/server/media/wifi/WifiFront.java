@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.cirque.capabilities.WifiAssociationEvents;
 import dev.cirque.capabilities.WifiHomes;
 import dev.cirque.core.CirqueException;
+import dev.cirque.core.capture.CaptureState;
 import dev.cirque.core.home.HomeService;
 import dev.cirque.core.home.Node;
 import dev.cirque.proto.CirqueServiceGrpc;
@@ -68,7 +69,12 @@ public final class WifiFront implements MediumFront {
 
     @Override
     public JsonNode capture(String home, boolean start) {
-        return json.valueToTree(wifi.capture(home, start));
+        CaptureState c = wifi.capture(home, start);
+        ObjectNode out = json.createObjectNode();
+        out.put("capturing", c.capturing());
+        out.put("downloadPath", c.downloadPath());
+        out.put("bytes", c.bytes());
+        return out;
     }
 
     @Override

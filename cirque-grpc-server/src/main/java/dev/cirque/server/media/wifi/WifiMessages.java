@@ -1,6 +1,7 @@
 package dev.cirque.server.media.wifi;
 
 import dev.cirque.capabilities.WifiHomes;
+import dev.cirque.core.capture.CaptureState;
 import dev.cirque.proto.WifiAccessPoint;
 import dev.cirque.proto.WifiAccessPoints;
 import dev.cirque.proto.WifiCaptureRequest;
@@ -38,7 +39,7 @@ final class WifiMessages {
     }
 
     static WifiCaptureState capture(WifiHomes wifi, WifiCaptureRequest r) {
-        WifiHomes.Capture c = wifi.capture(r.getHomeId(), r.getCapture());
+        CaptureState c = wifi.capture(r.getHomeId(), r.getCapture());
         return WifiCaptureState.newBuilder().setCapturing(c.capturing()).setDownloadPath(c.downloadPath())
                 .setBytes(c.bytes()).build();
     }
