@@ -58,6 +58,19 @@ public final class HomeEvents {
         return s;
     }
 
+    /** A plug-in's event under a kind it names (UPPER_SNAKE_CASE, never one of {@link HomeEvent.Kind}'s). */
+    void tell(String homeId, String kind, String nodeId, Map<String, String> detail) {
+        if (!kind.matches("[A-Z][A-Z0-9_]*")) {
+            throw new IllegalArgumentException("an event kind is UPPER_SNAKE_CASE, got '" + kind + "'");
+        }
+        for (HomeEvent.Kind own : HomeEvent.Kind.values()) {
+            if (own.name().equals(kind)) {
+                throw new IllegalArgumentException(kind + " is the core's own event");
+            }
+        }
+        publish(homeId, HomeEvent.Kind.TOLD, kind, nodeId, detail);
+    }
+
     void publish(String homeId, HomeEvent.Kind kind, String nodeId, Map<String, String> detail) {
         publish(homeId, kind, kind.name(), nodeId, detail);
     }

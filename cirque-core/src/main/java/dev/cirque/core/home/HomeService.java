@@ -107,15 +107,7 @@ public final class HomeService implements AutoCloseable {
      * learnt of a node, under a kind it names ({@code THREAD_ROLE_CHANGED} ...), never one of the core's own.
      */
     public void tell(String homeId, String kind, String nodeId, Map<String, String> detail) {
-        if (!kind.matches("[A-Z][A-Z0-9_]*")) {
-            throw new IllegalArgumentException("an event kind is UPPER_SNAKE_CASE, got '" + kind + "'");
-        }
-        for (HomeEvent.Kind own : HomeEvent.Kind.values()) {
-            if (own.name().equals(kind)) {
-                throw new IllegalArgumentException(kind + " is the core's own event");
-            }
-        }
-        events.publish(homeId, HomeEvent.Kind.TOLD, kind, nodeId, detail);
+        events.tell(homeId, kind, nodeId, detail);
     }
 
     public ContainerEngine engine() {
