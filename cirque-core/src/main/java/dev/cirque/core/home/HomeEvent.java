@@ -34,7 +34,7 @@ public record HomeEvent(long seq, Instant at, String homeId, Kind kind, String n
         EXEC_ENDED,
         /**
          * A node's state that a medium or a capability learnt and names itself (a Thread role,
-         * a WiFi association: {@code THREAD_ROLE_CHANGED} ...; detail: from, to).
+         * a WiFi association, each under its plug-in's name; detail: from, to).
          */
         TOLD,
         /** Something a medium saw (detail: medium, event, and the medium's own keys). */

@@ -104,7 +104,7 @@ public final class HomeService implements AutoCloseable {
 
     /**
      * Tells a home's watchers of what the core cannot see itself: what a medium or a capability
-     * learnt of a node, under a kind it names ({@code THREAD_ROLE_CHANGED} ...), never one of the core's own.
+     * learnt of a node, under a kind it names (a radio role change, say), never one of the core's own.
      */
     public void tell(String homeId, String kind, String nodeId, Map<String, String> detail) {
         events.tell(homeId, kind, nodeId, detail);

@@ -1,6 +1,6 @@
 package dev.cirque.server.grpc;
 
-import static dev.cirque.server.grpc.GrpcErrors.reply;
+import static dev.cirque.server.wire.GrpcErrors.reply;
 
 import com.google.protobuf.ByteString;
 import com.google.protobuf.Empty;
@@ -45,6 +45,7 @@ import dev.cirque.proto.WatchHomeRequest;
 import dev.cirque.server.media.MediumFronts;
 import dev.cirque.server.wire.DeviceConfigs;
 import dev.cirque.server.wire.DeviceSpecs;
+import dev.cirque.server.wire.GrpcErrors;
 import dev.cirque.server.wire.LinkMessages;
 import io.grpc.Context;
 import io.grpc.Deadline;

@@ -10,6 +10,7 @@ import dev.cirque.proto.MediumCaptureState;
 import dev.cirque.proto.MediumDescription;
 import dev.cirque.proto.MediumRequest;
 import dev.cirque.proto.MediumServiceGrpc;
+import dev.cirque.server.wire.GrpcErrors;
 import dev.cirque.server.wire.MediumMessages;
 import io.grpc.stub.StreamObserver;
 

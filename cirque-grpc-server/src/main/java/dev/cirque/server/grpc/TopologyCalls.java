@@ -14,6 +14,7 @@ import dev.cirque.proto.DeviceReady;
 import dev.cirque.proto.HomeCreationEvent;
 import dev.cirque.server.wire.DeviceConfigs;
 import dev.cirque.server.wire.DeviceSpecs;
+import dev.cirque.server.wire.GrpcErrors;
 import io.grpc.Context;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;

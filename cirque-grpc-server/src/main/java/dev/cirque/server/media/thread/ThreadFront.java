@@ -8,7 +8,7 @@ import dev.cirque.capabilities.ThreadRoleEvents;
 import dev.cirque.core.capture.CaptureState;
 import dev.cirque.core.home.HomeService;
 import dev.cirque.proto.CirqueServiceGrpc;
-import dev.cirque.server.grpc.GrpcErrors;
+import dev.cirque.server.wire.GrpcErrors;
 import dev.cirque.server.media.MediumFront;
 import io.grpc.ServerMethodDefinition;
 import io.grpc.stub.ServerCalls;

@@ -4,7 +4,7 @@ import dev.cirque.capabilities.ThreadMeshes;
 import dev.cirque.core.CirqueException;
 import dev.cirque.proto.ThreadEvent;
 import dev.cirque.proto.WatchThreadRequest;
-import dev.cirque.server.grpc.GrpcErrors;
+import dev.cirque.server.wire.GrpcErrors;
 import io.grpc.Context;
 import io.grpc.stub.StreamObserver;
 import java.time.Duration;

@@ -1,4 +1,4 @@
-package dev.cirque.server.grpc;
+package dev.cirque.server.wire;
 
 import dev.cirque.core.CirqueException;
 import io.grpc.Status;
@@ -39,7 +39,7 @@ public final class GrpcErrors {
     }
 
     /** Keeps the end of a long text, where a failing command usually says why. */
-    static String clip(String text) {
+    public static String clip(String text) {
         if (text == null || text.length() <= MAX_MESSAGE_CHARS) {
             return text;
         }
