@@ -31,12 +31,13 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -144,7 +145,7 @@ class WifiMediumVmTest {
         assertFalse(text.contains("air-B"), "no frame of B's air in A's capture");
 
         // The station's association, lost and found again, as events of its home.
-        pollEvents(eventsA, s1, bssidA, 30);
+        awaitReassociation(eventsA, s1, bssidA, 30);
         List<String> changes = associationChanges(eventsA, s1);
         int lost = changes.indexOf(bssidA + "->");
         assertTrue(changes.contains("->" + bssidA) && lost >= 0 && changes.subList(lost, changes.size())
@@ -277,16 +278,15 @@ class WifiMediumVmTest {
     }
 
     /** Waits (polling the collected events) until the station's association to {@code bssid} came back. */
-    private static void pollEvents(List<HomeEvent> events, CirqueDevice s, String bssid, int seconds) {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
-        while (System.nanoTime() < deadline) {
-            List<String> changes = associationChanges(events, s);
-            if (!changes.isEmpty() && changes.get(changes.size() - 1).endsWith("->" + bssid)
-                    && changes.stream().anyMatch(c -> c.startsWith(bssid + "->"))) {
-                return;
-            }
-            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(200)); // a look at what the watch collected
-        }
+    /** Until the watch has seen {@code s} lose {@code bssid} and associate with it again. */
+    private static void awaitReassociation(List<HomeEvent> events, CirqueDevice s, String bssid, int seconds) {
+        Eventually.await(s.getDeviceId() + " to lose " + bssid + " and associate with it again",
+                Duration.ofSeconds(seconds), Duration.ofMillis(200), () -> {
+                    List<String> changes = associationChanges(events, s);
+                    boolean back = !changes.isEmpty() && changes.get(changes.size() - 1).endsWith("->" + bssid)
+                            && changes.stream().anyMatch(c -> c.startsWith(bssid + "->"));
+                    return back ? Optional.of(true) : Optional.empty();
+                }, () -> associationChanges(events, s).toString());
     }
 
     private static List<String> associationChanges(List<HomeEvent> events, CirqueDevice s) {

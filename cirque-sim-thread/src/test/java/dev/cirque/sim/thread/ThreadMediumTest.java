@@ -185,13 +185,14 @@ class ThreadMediumTest {
     void aLinksDelayIsLatencyPlusOrMinusJitterAsTheHomesSeedDrawsIt() throws Exception {
         // Thread once drew latency + 0..jitter: 50 ± 40 ms gave a 70 ms mean one way.
         try (Radio a = join("h", "a", "h/0", 9, 1); Radio b = join("h", "b", "h/0", 10, 2)) {
-            long slack = unshapedSlackNanos(a, b, 20);
-            LinkConditions c = LinkConditions.of(50, 40, 0);
             LinkModel model = new LinkModel();
+            long slack = delayedSlackNanos(a, b, model, 20);
+            LinkConditions c = LinkConditions.of(50, 40, 0);
             model.seed(9L);
             medium.apply("h", model.setLink("a", "b", Optional.of(c)));
             Impairment replay = Impairment.seeded(9L); // the same draws as the relay's, frame by frame
             java.util.LongSummaryStatistics took = new java.util.LongSummaryStatistics();
+            List<String> late = new ArrayList<>();
             for (int n = 0; n < 40; n++) { // 100 ms apart: more than the 90 ms a frame may wait, so none is held back
                 long due = replay.delayNanos(c);
                 long t0 = System.nanoTime();
@@ -200,14 +201,37 @@ class ThreadMediumTest {
                 long t = System.nanoTime() - t0;
                 assertNotNull(got, "frame " + n);
                 assertEquals(n, got.bytes[2]);
-                assertTrue(t >= due && t <= due + slack, "frame " + n + " took " + t / 1e6 + " ms; drawn "
-                        + due / 1e6 + " ms, slack " + slack / 1e6 + " ms");
+                String says = "frame " + n + " took " + t / 1e6 + " ms; drawn " + due / 1e6 + " ms";
+                assertTrue(t >= due, "never before its draw: " + says);
+                if (t > due + slack) {
+                    late.add(says);
+                }
                 took.accept(t / 1_000_000);
                 java.util.concurrent.locks.LockSupport.parkNanos(100_000_000L - Math.min(t, 90_000_000L)); // the pace
             }
+            // A busy machine holds one frame up now and then (seen: 3 ms past the slack, once in
+            // forty); a wrong draw would move nearly every frame off its replayed value.
+            assertTrue(late.size() <= 2, "later than the draw and the slack (" + slack / 1e6 + " ms): " + late);
             assertTrue(took.getAverage() > 40 && took.getAverage() < 60 + slack / 1e6, "mean about 50 ms: " + took);
             assertTrue(took.getMin() < 40 && took.getMax() > 60, "spread both ways of 50 ms: " + took);
         }
+    }
+
+    /**
+     * How late past its due time a delayed frame arrives on this machine now: the relay's timer
+     * and this test's receive, measured on a fixed 5 ms link (twice the worst, plus a millisecond).
+     */
+    private long delayedSlackNanos(Radio a, Radio b, LinkModel model, int frames) throws IOException {
+        long fixed = 5_000_000L;
+        medium.apply("h", model.setLink("a", "b", Optional.of(LinkConditions.of(5, 0, 0))));
+        long most = 0;
+        for (int n = 0; n < frames; n++) {
+            long t0 = System.nanoTime();
+            a.send(new byte[] {11, DATA, (byte) n});
+            assertNotNull(b.receive(3000));
+            most = Math.max(most, System.nanoTime() - t0 - fixed);
+        }
+        return 2 * most + 1_000_000L;
     }
 
     @Test
@@ -259,17 +283,6 @@ class ThreadMediumTest {
     }
 
     /** The most an unshaped frame took through the relay, over {@code frames} frames, doubled. */
-    private static long unshapedSlackNanos(Radio a, Radio b, int frames) throws IOException {
-        long most = 0;
-        for (int n = 0; n < frames; n++) {
-            long t0 = System.nanoTime();
-            a.send(new byte[] {11, DATA, (byte) n});
-            assertNotNull(b.receive(3000));
-            most = Math.max(most, System.nanoTime() - t0);
-        }
-        return 2 * most + 2_000_000L; // and the scheduler's own tick
-    }
-
     private Radio join(String home, String node, String network, int slot, int id) throws IOException {
         medium.join(home, node, network, FIRST_OFFSET + slot, id);
         return new Radio(home, node, ThreadNetworks.basePort(FIRST_OFFSET + slot), id);
