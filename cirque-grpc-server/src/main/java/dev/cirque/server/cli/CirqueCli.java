@@ -67,10 +67,14 @@ public final class CirqueCli implements Callable<Integer>, MediumCli {
     @Option(names = {"-V", "--version"}, versionHelp = true, description = "Print the version and exit.")
     boolean versionRequested;
 
+    private static final String NETTY_JFR = "io.grpc.netty.shaded.io.netty.jfr.enabled";
+
     private final PrintStream out;
     /** Made when first needed: a table's command never pays for Jackson's start (a tenth of a second). */
     private ObjectMapper mapper;
     private Backend backend;
+    /** The channel a one-shot call began to open before its arguments were parsed. */
+    private DaemonChannel.Early early = new DaemonChannel.Early(new String[0]);
     private Shell shell;
 
     CirqueCli(PrintStream out) {
@@ -78,11 +82,16 @@ public final class CirqueCli implements Callable<Integer>, MediumCli {
     }
 
     public static void main(String[] args) {
-        // Quiet core logs unless asked: a CLI's output is its tables.
-        if (System.getenv("CIRQUE_LOG_LEVEL") == null) {
-            System.setProperty("CIRQUE_LOG_LEVEL", "WARN");
+        // Quiet core logs unless asked: a CLI's output is its tables. Logging set up in code
+        // (CliLogging), and Netty's buffer pool without its JFR events, whose set-up loads
+        // the flight recorder's metadata: together a quarter of a one-shot call's second.
+        String level = System.getenv("CIRQUE_LOG_LEVEL");
+        System.setProperty(CliLogging.LEVEL_PROPERTY, level == null ? "WARN" : level);
+        if (System.getProperty(NETTY_JFR) == null) {
+            System.setProperty(NETTY_JFR, "false");
         }
         CirqueCli cli = new CirqueCli(System.out);
+        cli.early = new DaemonChannel.Early(args);
         // SIGTERM or Ctrl-C outside the shell: the in-process homes still go.
         Runtime.getRuntime().addShutdownHook(new Thread(cli::closeBackend, "cirque-cli-shutdown"));
         int code;
@@ -251,13 +260,14 @@ public final class CirqueCli implements Callable<Integer>, MediumCli {
 
     synchronized Backend backend() {
         if (backend == null) {
-            backend = connect == null ? new LocalBackend(host) : new RemoteBackend(connect, token());
+            backend = connect == null ? new LocalBackend(host) : new RemoteBackend(early.to(connect), token());
         }
         return backend;
     }
 
     /** Tears down what the in-process mode made; a no-op for a remote daemon's homes. */
     synchronized void closeBackend() {
+        early.discard();
         if (backend == null) {
             return;
         }

@@ -33,7 +33,6 @@ import dev.cirque.proto.StopCirqueHomeRequest;
 import dev.cirque.server.wire.DeviceSpecs;
 import dev.cirque.server.wire.MediumMessages;
 import io.grpc.ManagedChannel;
-import io.grpc.ManagedChannelBuilder;
 import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -41,7 +40,6 @@ import io.grpc.stub.MetadataUtils;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
@@ -49,7 +47,7 @@ import java.util.function.Supplier;
 final class RemoteBackend implements Backend {
 
     private final String target;
-    private final ManagedChannel channel;
+    private final DaemonChannel daemon;
     private final CirqueServiceGrpc.CirqueServiceBlockingStub stub;
     private final MediumServiceGrpc.MediumServiceBlockingStub mediumStub;
     /**
@@ -59,13 +57,10 @@ final class RemoteBackend implements Backend {
     private DeviceSpecs specs;
 
     /** @param token the daemon's bearer token, or null */
-    RemoteBackend(String target, String token) {
-        // Netty would log through SLF4J, starting logback and its XML configuration (a tenth of a
-        // second of a one-shot call) for nothing: the CLI says what went wrong itself.
-        io.grpc.netty.shaded.io.netty.util.internal.logging.InternalLoggerFactory.setDefaultFactory(
-                io.grpc.netty.shaded.io.netty.util.internal.logging.JdkLoggerFactory.INSTANCE);
-        this.target = target;
-        this.channel = ManagedChannelBuilder.forTarget(target).usePlaintext().build();
+    RemoteBackend(DaemonChannel daemon, String token) {
+        this.target = daemon.target;
+        this.daemon = daemon;
+        ManagedChannel channel = daemon.channel;
         CirqueServiceGrpc.CirqueServiceBlockingStub s = CirqueServiceGrpc.newBlockingStub(channel);
         MediumServiceGrpc.MediumServiceBlockingStub m = MediumServiceGrpc.newBlockingStub(channel);
         if (token != null && !token.isBlank()) {
@@ -195,12 +190,7 @@ final class RemoteBackend implements Backend {
 
     @Override
     public void close() {
-        channel.shutdownNow();
-        try {
-            channel.awaitTermination(5, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        daemon.close();
     }
 
     /** Runs one RPC; its failure arrives as a {@link CirqueException}, like the local backend's. */

@@ -9,13 +9,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.ServiceLoader;
-import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** The media fronts on the class path, made over one set of homes. */
 public final class MediumFronts {
 
-    private static final Logger log = LoggerFactory.getLogger(MediumFronts.class);
 
     private final Map<String, MediumFront> byName = new LinkedHashMap<>();
     private final Map<String, MediumFront.CirqueRoute> cirqueRoutes = new LinkedHashMap<>();
@@ -71,7 +69,8 @@ public final class MediumFronts {
             try {
                 w.close();
             } catch (Exception e) {
-                log.warn("stopping a medium's watch: {}", e.toString());
+                // The logger only here: the command line loads this class and should not start logging.
+                LoggerFactory.getLogger(MediumFronts.class).warn("stopping a medium's watch: {}", e.toString());
             }
         }
     }
