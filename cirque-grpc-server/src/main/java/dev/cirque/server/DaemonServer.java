@@ -52,8 +52,8 @@ public final class DaemonServer {
     public DaemonServer(HomeService homes, InetSocketAddress address, InetSocketAddress httpAddress,
             Security security, HttpLimits limits) throws IOException {
         this.homes = homes;
-        this.http = httpAddress == null ? null : new HttpApi(homes, httpAddress, security, limits);
         this.fronts = MediumFronts.load(homes, new ObjectMapper());
+        this.http = httpAddress == null ? null : new HttpApi(homes, httpAddress, security, limits, fronts);
         this.server = NettyServerBuilder.forAddress(address)
                 .maxInboundMessageSize(limits.maxBodyBytes())
                 .sslContext(security.grpcSslContext())

@@ -60,12 +60,18 @@ public final class HttpApi {
 
     public HttpApi(HomeService homes, InetSocketAddress address, Security security, HttpLimits limits)
             throws IOException {
+        this(homes, address, security, limits, MediumFronts.load(homes, new ObjectMapper()));
+    }
+
+    /** With the media fronts the daemon loaded once for all its fronts. */
+    public HttpApi(HomeService homes, InetSocketAddress address, Security security, HttpLimits limits,
+            MediumFronts fronts) throws IOException {
         this.homes = homes;
         this.configs = new DeviceConfigs(homes.capabilities());
         this.links = new LinkRoutes(homes, json);
         this.streams = new StreamRoutes(homes, json);
         this.media = new MediaRoutes(homes.media(), json);
-        this.fronts = MediumFronts.load(homes, json);
+        this.fronts = fronts;
         this.security = security;
         this.browsers = new BrowserGuard(address, security.allowedOrigins());
         this.server = new HttpTransport(address, security.httpSslContext(), limits, this::handle);

@@ -1,12 +1,11 @@
 package dev.cirque.server.http;
 
 import dev.cirque.core.CirqueException;
+import dev.cirque.server.media.MediumFront;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.HashMap;
-import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 
 /** Reading a request: its path's segments, decoded as paths are, its query, its method. */
@@ -56,7 +55,7 @@ final class HttpRequests {
     }
 
     static boolean isTrue(String v) {
-        return v != null && List.of("true", "1", "yes").contains(v.strip().toLowerCase(Locale.ROOT));
+        return MediumFront.CirqueRoute.isTrue(v);
     }
 
 }

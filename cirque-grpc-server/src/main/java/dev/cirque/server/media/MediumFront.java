@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.cirque.core.home.HomeService;
 import io.grpc.ServerMethodDefinition;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -39,6 +40,11 @@ public interface MediumFront extends MediumRoutes {
     @FunctionalInterface
     interface CirqueRoute {
         JsonNode get(String home, Map<String, String> query);
+
+        /** A query's flag as Cirque's routes read one ({@code ?all=true}, {@code 1}, {@code yes}). */
+        static boolean isTrue(String value) {
+            return value != null && List.of("true", "1", "yes").contains(value.strip().toLowerCase(Locale.ROOT));
+        }
     }
 
     /** Makes the front; a {@code META-INF/services} entry names each. */

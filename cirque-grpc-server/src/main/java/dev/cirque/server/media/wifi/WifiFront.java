@@ -16,7 +16,6 @@ import dev.cirque.server.media.MediumFront;
 import io.grpc.ServerMethodDefinition;
 import io.grpc.stub.ServerCalls;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
@@ -88,7 +87,7 @@ public final class WifiFront implements MediumFront {
     }
 
     private JsonNode ssidPsk(String home, Map<String, String> query) {
-        if (List.of("true", "1", "yes").contains(query.getOrDefault("all", "").strip().toLowerCase(Locale.ROOT))) {
+        if (CirqueRoute.isTrue(query.get("all"))) {
             homes.home(home); // an unknown home is a 404, not an empty list
             return json.valueToTree(wifi.accessPoints(home));
         }
