@@ -31,6 +31,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -58,6 +59,8 @@ class LinkConditionsTest {
         homes.add(h);
         return h;
     }
+
+    @Tag("engine")
 
     @Test
     void twoNodesOfAHundredMillisecondsEachPingInTwoHundred() {
@@ -197,6 +200,8 @@ class LinkConditionsTest {
         assertEquals(0, daemon.stub.getLinkConditions(GetLinkConditionsRequest.newBuilder().setHomeId(home).build())
                 .getLinksCount());
     }
+
+    @Tag("engine")
 
     @Test
     void aPartitionCutsBothWaysAndATcpConnectionSurvivesTheHeal() throws Exception {

@@ -28,6 +28,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -87,6 +88,8 @@ class NetworksTest {
         assertFalse(sh("iptables", "-S", "DOCKER-USER").contains("cirque:" + home), "iptables rules left");
     }
 
+    @Tag("engine")
+
     @Test
     void internalNodesReachEachOtherAndNothingElse() {
         CirqueDevice a = create(spec().setDockerNetwork("internal"));
@@ -137,6 +140,8 @@ class NetworksTest {
         assertEquals(Status.Code.INVALID_ARGUMENT, conflict.getStatus().getCode());
         assertTrue(conflict.getStatus().getDescription().contains("conflicting networks"));
     }
+
+    @Tag("engine")
 
     @Test
     void lanAccessOpensTheNodeToTheHostLanBothWaysAndClosesOnStop() throws Exception {

@@ -37,6 +37,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -62,6 +63,8 @@ class RestartSafetyTest {
             Janitor.sweep(engine, HostLedger.defaultLedger());
         }
     }
+
+    @Tag("engine")
 
     @Test
     void theNextDaemonRemovesWhatAKilledOneLeftAndOnlyThat() throws Exception {

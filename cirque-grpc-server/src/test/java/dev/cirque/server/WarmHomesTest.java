@@ -27,6 +27,7 @@ import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -74,6 +75,8 @@ class WarmHomesTest {
         homes.warmHomes(1);
         return homes;
     }
+
+    @Tag("engine")
 
     @Test
     void aSecondHomeOfTheSameTopologyIsHandedOutWarm() {

@@ -32,6 +32,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -41,6 +42,7 @@ import org.junit.jupiter.api.Test;
  * code, Docker's message for a command that cannot start), and its life (listed by docker
  * top, killed with the node, on timeout and when its caller leaves).
  */
+@Tag("engine")
 class FastExecTest {
 
     private static final String IMAGE = "cirque/generic-node:latest";
@@ -50,9 +52,13 @@ class FastExecTest {
                     + " cat /proc/self/cgroup;"
                     + " ulimit -n; ulimit -s; hostname");
 
-    /** What confinement shows: the kernel's view, and calls Docker's seccomp profile refuses (a user namespace, keyctl). */
+    /**
+     * What confinement shows: the kernel's view, the AppArmor label (where the host enforces
+     * AppArmor), and calls Docker's seccomp profile refuses (a user namespace, keyctl).
+     */
     private static final List<String> CONFINEMENT = List.of("sh", "-c",
             "grep -E '^(Seccomp|Seccomp_filters|NoNewPrivs):' /proc/self/status;"
+                    + " echo \"label $(cat /proc/self/attr/current 2>/dev/null)\";"
                     + " if unshare -Ur true; then echo unshare allowed; else echo unshare refused; fi;"
                     + " perl -e '$r = syscall(" + keyctlSyscall() + ", 0, -1, 0); print \"keyctl $r $!\\n\"'");
 
@@ -138,6 +144,10 @@ class FastExecTest {
         assertTrue(seen.contains("Seccomp:\t0") && !seen.contains("keyctl -1 Operation not permitted"), seen);
         seen = fast.exec(noNewPrivileges, CONFINEMENT, Duration.ofSeconds(10)).output();
         assertTrue(seen.contains("Seccomp:\t2") && seen.contains("NoNewPrivs:\t1"), seen);
+        if (docker.infoCmd().exec().getSecurityOptions().stream().anyMatch(o -> o.contains("apparmor"))) {
+            seen = fast.exec(confined, CONFINEMENT, Duration.ofSeconds(10)).output();
+            assertTrue(seen.contains("label docker-default (enforce)"), seen);
+        }
     }
 
     private static int keyctlSyscall() {

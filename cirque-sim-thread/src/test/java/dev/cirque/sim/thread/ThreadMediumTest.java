@@ -29,6 +29,7 @@ import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -38,6 +39,7 @@ import org.junit.jupiter.api.io.TempDir;
  * from), so the medium sees what it sees with ot-rcp; RealOpenThread runs are in the
  * server's ThreadMediumTest.
  */
+@Tag("engine")
 class ThreadMediumTest {
 
     private static final InetAddress GROUP = address("224.0.0.116");

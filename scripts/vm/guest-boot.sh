@@ -1,12 +1,13 @@
 #!/bin/sh
-# PID 1 of the test VM (baked into the image as /sbin/cirque-vm-init). It only mounts
-# what is needed to reach the project over 9p, then hands over to the project's own
-# scripts/vm/guest-run.sh, so that changing the test run never rebuilds the image.
-# Kernel command line: cirque.project=<host path of the project> cirque.m2=<host path of
-# the Maven repository>; both are mounted at the same paths inside, so a class path
+# Starts the test run inside a VM (baked into the image as /sbin/cirque-vm-boot): PID 1 of
+# the bookworm guest, which has no init system, and a systemd unit's command in the trixie
+# guest. It only mounts what is needed to reach the project over 9p, then hands over to the
+# project's own scripts/vm/guest-run.sh, so that changing the test run never rebuilds the
+# image. Kernel command line: cirque.project=<host path of the project> cirque.m2=<host path
+# of the Maven repository>; both are mounted at the same paths inside, so a class path
 # written on the host works unchanged.
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
-# The initramfs has mounted these already, except when booted without one.
+# The initramfs (or systemd) has mounted these already, except when booted without one.
 mountpoint -q /proc || mount -t proc proc /proc
 mountpoint -q /sys || mount -t sysfs sysfs /sys
 mountpoint -q /dev || mount -t devtmpfs devtmpfs /dev
