@@ -89,7 +89,6 @@ class NetworksTest {
     }
 
     @Tag("engine")
-
     @Test
     void internalNodesReachEachOtherAndNothingElse() {
         CirqueDevice a = create(spec().setDockerNetwork("internal"));
@@ -142,7 +141,6 @@ class NetworksTest {
     }
 
     @Tag("engine")
-
     @Test
     void lanAccessOpensTheNodeToTheHostLanBothWaysAndClosesOnStop() throws Exception {
         CirqueDevice open = create(spec().setLanAccessCapability(LanAccessCapability.getDefaultInstance()));

@@ -65,7 +65,6 @@ class RestartSafetyTest {
     }
 
     @Tag("engine")
-
     @Test
     void theNextDaemonRemovesWhatAKilledOneLeftAndOnlyThat() throws Exception {
         Path bin = StandInRadios.install(dir);

@@ -20,9 +20,19 @@ final class StandInRadios {
         Path bin = Files.createDirectories(dir.resolve("bin"));
         for (String name : List.of("ot-ncp-ftd", "ot-rcp")) {
             Path p = bin.resolve(name);
-            Files.copy(Path.of("../cirque-sim-thread/src/test/resources/stand-in/ot-radio"), p);
+            Files.copy(projectRoot().resolve("cirque-sim-thread/src/test/resources/stand-in/ot-radio"), p);
             Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rwxr-xr-x"));
         }
         return bin;
+    }
+
+    /** From where these classes were loaded (module/target/test-classes), not the working directory: the VM's runner starts at the top. */
+    private static Path projectRoot() {
+        try {
+            Path classes = Path.of(StandInRadios.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            return classes.getParent().getParent().getParent();
+        } catch (java.net.URISyntaxException e) {
+            throw new IllegalStateException(e);
+        }
     }
 }

@@ -77,7 +77,6 @@ class WarmHomesTest {
     }
 
     @Tag("engine")
-
     @Test
     void aSecondHomeOfTheSameTopologyIsHandedOutWarm() {
         HomeService homes = homes(8);
