@@ -120,9 +120,10 @@ attempt() { # host image cpus log
     -netdev user,id=net0,restrict=on -device virtio-net-pci,netdev=net0
     -display none -monitor none -serial stdio)
   qemu-system-x86_64 "${args[@]}" </dev/null >"$4" 2>&1 &
-  local qemu=$! last=0 size now
-  # Follow the console; end a VM whose console is silent for 3 minutes (the guest says
-  # "alive" every 20 s) or that outlives CIRQUE_VM_TIMEOUT.
+  local qemu=$! last=0 size now silence=600
+  # Follow the console; end a VM whose console is silent for 3 minutes once the guest has
+  # spoken (it says "alive" every 20 s), for 10 before (a quiet boot under load: systemd's
+  # took over 3 minutes beside a busy host), or that outlives CIRQUE_VM_TIMEOUT.
   local deadline=$(( $(date +%s) + vm_timeout )) quiet_since
   quiet_since=$(date +%s)
   if [ -n "$script" ]; then
@@ -135,7 +136,8 @@ attempt() { # host image cpus log
     sleep 5
     now=$(date +%s); size=$(stat -c %s "$4")
     if [ "$size" != "$last" ]; then last=$size; quiet_since=$now; fi
-    if [ $((now - quiet_since)) -gt 180 ] || [ "$now" -gt "$deadline" ]; then
+    [ "$silence" = 180 ] || ! grep -q "cirque-vm" "$4" || silence=180
+    if [ $((now - quiet_since)) -gt "$silence" ] || [ "$now" -gt "$deadline" ]; then
       say "$host: the VM stopped answering: ending it"; kill $qemu 2>/dev/null || true
     fi
   done
