@@ -44,7 +44,7 @@ final class DaemonProcess {
      * test's daemon lives seconds to minutes, where C2's compile threads cost more than they
      * give (under the VM's software emulation, on one CPU, they held a start past 2 minutes).
      */
-    private static final List<String> JVM_OPTIONS = List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1");
+    static final List<String> JVM_OPTIONS = List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1");
 
     static DaemonProcess start(String... args) throws IOException {
         return startUnder(List.of(), args);

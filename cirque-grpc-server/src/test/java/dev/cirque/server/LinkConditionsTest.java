@@ -60,7 +60,6 @@ class LinkConditionsTest {
         return h;
     }
 
-    @Tag("engine")
     @Test
     void twoNodesOfAHundredMillisecondsEachPingInTwoHundred() {
         String home = home();

@@ -37,7 +37,6 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -64,7 +63,6 @@ class RestartSafetyTest {
         }
     }
 
-    @Tag("engine")
     @Test
     void theNextDaemonRemovesWhatAKilledOneLeftAndOnlyThat() throws Exception {
         Path bin = StandInRadios.install(dir);
@@ -202,8 +200,10 @@ class RestartSafetyTest {
         static Daemon start(Path otBin, String... options) throws Exception {
             int grpc = freePort();
             int http = freePort();
-            List<String> argv = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-cp", System.getProperty("java.class.path"), CirqueDaemon.class.getName(),
+            List<String> argv = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+            argv.addAll(DaemonProcess.JVM_OPTIONS);
+            // DaemonProcess's class path: JUnit's console launcher (the VMs) adds the tests' own to it.
+            argv.addAll(List.of("-cp", DaemonProcess.classPath(), CirqueDaemon.class.getName(),
                     "--grpc-address", "127.0.0.1:" + grpc, "--http-address", "127.0.0.1:" + http,
                     "--ot-bin-dir", otBin.toString()));
             argv.addAll(List.of(options));
