@@ -23,8 +23,8 @@ common=linux-image-amd64,initramfs-tools,wireless-regdb,docker.io,iw,kmod,iprout
 case "$host" in
   bookworm) packages=$common,openjdk-17-jre-headless ;;
   # debootstrap takes no Recommends: docker.io's CLI, AppArmor and the D-Bus that its
-  # systemd cgroup driver talks to are named here.
-  trixie) packages=$common,openjdk-21-jre-headless,docker-cli,systemd-sysv,dbus,apparmor ;;
+  # systemd cgroup driver talks to are named here; Xvnc for the restart sweep's Xvnc node.
+  trixie) packages=$common,openjdk-21-jre-headless,docker-cli,systemd-sysv,dbus,apparmor,tigervnc-standalone-server ;;
   *) echo "unknown VM host '$host' (bookworm or trixie)" >&2; exit 1 ;;
 esac
 mirror=${DEBIAN_MIRROR:-}

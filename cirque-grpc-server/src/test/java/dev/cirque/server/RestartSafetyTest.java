@@ -37,6 +37,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -63,6 +64,7 @@ class RestartSafetyTest {
         }
     }
 
+    @Tag("engine")
     @Test
     void theNextDaemonRemovesWhatAKilledOneLeftAndOnlyThat() throws Exception {
         Path bin = StandInRadios.install(dir);
@@ -135,8 +137,6 @@ class RestartSafetyTest {
         }
     }
 
-    // --- helpers -------------------------------------------------------------------------
-
     @Test
     void spareHomesOfAKilledDaemonAreSweptLikeTheRest() throws Exception {
         Path bin = StandInRadios.install(dir);
@@ -162,6 +162,8 @@ class RestartSafetyTest {
             assertEquals(List.of(), engine.networksLabelled(Labels.home(home)));
         }
     }
+
+    // --- helpers -------------------------------------------------------------------------
 
     private static long owned(DockerEngine engine, String ownerPrefix) {
         return engine.containersWithLabels(Labels.managed()).stream()
