@@ -13,6 +13,7 @@
 #        CIRQUE_VM_CPUS (default 1), CIRQUE_VM_MEMORY (MiB, default 4096),
 #        CIRQUE_VM_TIMEOUT (seconds per attempt, default 1500 for bookworm, 2100 for trixie),
 #        CIRQUE_VM_CACHE (image cache),
+#        CIRQUE_VM_TAG (the JUnit tag expression to run instead of the host's own, e.g. engine-slow),
 #        CIRQUE_M2_REPO (Maven's local repository, default ~/.m2/repository),
 #        CIRQUE_VM_TESTS (a regular expression of fully qualified test class names, e.g.
 #        ".*Wifi.*": only those run).
@@ -156,6 +157,7 @@ run_host() { # host: boots its VM (once more on no result), leaves its exit code
     # systemd's boot and a daemon started as its own process take minutes under TCG.
     *) tag=engine; scan=cirque-engine-docker,cirque-grpc-server,cirque-sim-thread; images=images-generic.tar; vm_timeout=2100 ;;
   esac
+  tag=${CIRQUE_VM_TAG:-$tag}   # e.g. engine-slow: the Debian 13 tests too slow for every CI run
   vm_timeout=${CIRQUE_VM_TIMEOUT:-$vm_timeout}
   local dirs=""; for m in ${scan//,/ }; do dirs+="${dirs:+:}$top/$m/target/test-classes"; done
   printf 'CIRQUE_VM_TAG=%q\nCIRQUE_VM_SCAN=%q\nCIRQUE_VM_IMAGES=%q\nCIRQUE_VM_TESTS=%q\n' "$tag" "$dirs" "$out/$images" "${CIRQUE_VM_TESTS:-}" >"$dir/env"
