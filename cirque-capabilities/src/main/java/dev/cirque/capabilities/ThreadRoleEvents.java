@@ -34,7 +34,7 @@ public final class ThreadRoleEvents extends PolledNodeEvents {
     @Override
     Optional<String> probe(String home, Node node) {
         try {
-            return Optional.of(homes.inTurn(home, node.id(), Duration.ZERO,
+            return Optional.of(homes.questions().inTurn(home, node.id(), Duration.ZERO,
                     () -> ThreadTopology.ctl(homes, home, node.id(), "state")));
         } catch (CirqueException e) {
             return Optional.empty();

@@ -79,7 +79,7 @@ public final class ThreadTopology {
 
     private static ThreadNode ask(HomeService homes, String homeId, String device) {
         try {
-            return homes.inTurn(homeId, device, CLIENTS_PATIENCE, () -> {
+            return homes.questions().inTurn(homeId, device, CLIENTS_PATIENCE, () -> {
                 String role = ctl(homes, homeId, device, "state");
                 String rloc16 = ctl(homes, homeId, device, "rloc16");
                 String extaddr = ctl(homes, homeId, device, "extaddr");
@@ -113,10 +113,10 @@ public final class ThreadTopology {
     static String ctl(HomeService homes, String homeId, String device, String command) {
         List<String> argv = new ArrayList<>(List.of("ot-ctl"));
         argv.addAll(List.of(command.split(" ")));
-        ExecResult r = homes.query(homeId, device, argv, ASK);
+        ExecResult r = homes.questions().query(homeId, device, argv, ASK);
         for (int attempt = 1; attempt < 3 && sessionReset(r); attempt++) {
             LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50L * attempt));
-            r = homes.query(homeId, device, argv, ASK);
+            r = homes.questions().query(homeId, device, argv, ASK);
         }
         if (r.exitCode() != 0) {
             throw CirqueException.precondition("ot-ctl " + command + " in " + device + " exited " + r.exitCode() + ": "

@@ -36,7 +36,7 @@ public final class WifiAssociationEvents extends PolledNodeEvents {
     @Override
     Optional<String> probe(String home, Node node) {
         try {
-            ExecResult r = homes.query(home, node.id(), List.of("iw", "dev", "wlan0", "link"), ASK);
+            ExecResult r = homes.questions().query(home, node.id(), List.of("iw", "dev", "wlan0", "link"), ASK);
             if (r.exitCode() != 0) {
                 return Optional.empty();
             }

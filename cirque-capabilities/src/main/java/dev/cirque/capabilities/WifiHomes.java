@@ -63,7 +63,7 @@ public final class WifiHomes {
     private WifiNode station(HwsimMedium medium, String home, Node n, String mac) {
         ExecResult r;
         try {
-            r = homes.query(home, n.id(), List.of("iw", "dev", "wlan0", "link"), ASK);
+            r = homes.questions().query(home, n.id(), List.of("iw", "dev", "wlan0", "link"), ASK);
         } catch (CirqueException e) {
             return new WifiNode(n.id(), "station", mac, "", "", "", null, e.getMessage());
         }

@@ -2,6 +2,7 @@ package dev.cirque.client;
 
 import dev.cirque.proto.CirqueServiceGrpc;
 import dev.cirque.proto.MediumServiceGrpc;
+import dev.cirque.proto.RecordingServiceGrpc;
 import dev.cirque.proto.HoldSessionRequest;
 import dev.cirque.proto.ListCirqueHomeDevicesRequest;
 import dev.cirque.proto.ListCirqueHomesRequest;
@@ -56,12 +57,14 @@ public final class CirqueClient implements AutoCloseable {
     private final ManagedChannel channel;
     private final CirqueServiceGrpc.CirqueServiceBlockingStub stub;
     private final MediumServiceGrpc.MediumServiceBlockingStub mediumStub;
+    private final RecordingServiceGrpc.RecordingServiceBlockingStub recordingStub;
     private final Duration deadline;
 
     private CirqueClient(ManagedChannel channel, io.grpc.ClientInterceptor attach, Duration deadline) {
         this.channel = channel;
         this.stub = CirqueServiceGrpc.newBlockingStub(channel).withInterceptors(attach);
         this.mediumStub = MediumServiceGrpc.newBlockingStub(channel).withInterceptors(attach);
+        this.recordingStub = RecordingServiceGrpc.newBlockingStub(channel).withInterceptors(attach);
         this.deadline = deadline;
     }
 
@@ -243,6 +246,16 @@ public final class CirqueClient implements AutoCloseable {
     /** The media's stub, with the call deadline set from now. */
     MediumServiceGrpc.MediumServiceBlockingStub mediumStub() {
         return mediumStub.withDeadlineAfter(deadline.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** The flight recorder's stub, with the call deadline set from now. */
+    RecordingServiceGrpc.RecordingServiceBlockingStub recordingStub() {
+        return recordingStub.withDeadlineAfter(deadline.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** The recording of the home {@code homeId}, live or stopped (the daemon keeps recently stopped homes'). */
+    public Recording recording(String homeId) {
+        return new Recording(this, homeId);
     }
 
     /** The daemon's media, by name (ip, thread, wifi where it can, and any a plug-in brings). */

@@ -84,6 +84,11 @@ public final class Home implements AutoCloseable {
         return new Medium(client, id, name);
     }
 
+    /** The home's flight recording: every frame, event and log since its creation (after its stop too). */
+    public Recording recording() {
+        return client.recording(id);
+    }
+
     /** Every Thread node's role, RLOC16 and neighbours now. */
     public ThreadTopology threadTopology() {
         return Calls.call(() -> client.stub().getThreadTopology(GetThreadTopologyRequest.newBuilder().setHomeId(id)

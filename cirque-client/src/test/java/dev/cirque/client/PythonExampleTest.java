@@ -25,10 +25,15 @@ class PythonExampleTest {
         DaemonForTests daemon = DaemonForTests.shared();
         ProcessBuilder pb = new ProcessBuilder(script.toString(), daemon.address).redirectErrorStream(true);
         pb.environment().put("CIRQUE_PY_VENV", Path.of("target", "py-venv").toAbsolutePath().toString());
+        Path recording = Path.of("target", "py-recording.zip").toAbsolutePath();
+        Files.deleteIfExists(recording);
+        pb.environment().put("CIRQUE_RECORDING", recording.toString()); // as a failing run would keep it
         Process p = pb.start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(p.waitFor(5, TimeUnit.MINUTES), out);
         assertEquals(0, p.exitValue(), out);
         assertTrue(out.contains("with 100 ms each way") && out.contains("stopped"), out);
+        String events = Zips.textEntries(recording).get("events.jsonl");
+        assertTrue(events.contains("\"LINKS_CHANGED\"") && events.contains("\"HOME_STOPPED\""), events);
     }
 }

@@ -5,6 +5,7 @@ import dev.cirque.core.capability.HostSettings;
 import dev.cirque.core.engine.ContainerEngine;
 import dev.cirque.core.home.HomeService;
 import dev.cirque.core.home.Janitor;
+import dev.cirque.core.recording.Recordings;
 import dev.cirque.engine.docker.DockerEngine;
 import dev.cirque.server.wire.DeviceConfigs;
 import org.slf4j.Logger;
@@ -56,7 +57,14 @@ public final class Composition implements AutoCloseable {
             CapabilityRegistry capabilities = CapabilityRegistry.fromClassPath(host);
             log.info("capabilities: {}", capabilities.names());
             Media media = Media.start(host.ledger().allocator());
-            HomeService homes = new HomeService(engine, capabilities, options.limits(), media.list());
+            Recordings recordings = options.recordings(host.ledger());
+            if (recordings.on()) {
+                log.info("flight recorder: {} bytes a home, {} in all (--recording-bytes, --recording-total-bytes)",
+                        recordings.bytesPerHome(), recordings.totalBytes());
+            } else {
+                log.info("--recording-bytes 0: homes are not recorded");
+            }
+            HomeService homes = new HomeService(engine, capabilities, options.limits(), media.list(), recordings);
             if (options.warmHomes > 0) {
                 homes.warmHomes(options.warmHomes);
                 log.info("--warm-homes {}: spare homes are kept ready for the last {} topologies asked for",

@@ -5,6 +5,7 @@ import dev.cirque.core.home.HomeService;
 import dev.cirque.proto.CirqueServiceGrpc;
 import dev.cirque.server.grpc.CirqueGrpcService;
 import dev.cirque.server.grpc.MediumGrpcService;
+import dev.cirque.server.grpc.RecordingGrpcService;
 import dev.cirque.server.grpc.SerializedOnce;
 import dev.cirque.server.http.HttpApi;
 import dev.cirque.server.http.HttpLimits;
@@ -65,6 +66,7 @@ public final class DaemonServer {
                 .addService(SerializedOnce.answers(CirqueGrpcService.bind(homes, fronts),
                         Set.of(CirqueServiceGrpc.getListCirqueHomeDevicesMethod().getFullMethodName())))
                 .addService(new MediumGrpcService(homes.media()))
+                .addService(new RecordingGrpcService(homes.recordings()))
                 .addService(health.getHealthService())
                 .addService(ProtoReflectionServiceV1.newInstance())
                 .addService(io.grpc.protobuf.services.ProtoReflectionService.newInstance())

@@ -7,7 +7,9 @@ import dev.cirque.capabilities.XvncCapability;
 import dev.cirque.core.capability.HostSettings;
 import dev.cirque.core.capability.MountPolicy;
 import dev.cirque.core.home.Limits;
+import dev.cirque.core.host.HostLedger;
 import dev.cirque.core.host.SubnetPool;
+import dev.cirque.core.recording.Recordings;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -120,6 +122,17 @@ public final class HostOptions {
                     + " through Docker's exec.")
     ExecVia execVia;
 
+    @Option(names = "--recording-bytes", paramLabel = "N", defaultValue = "67108864",
+            description = "The flight recorder: each home keeps the last N bytes (default ${DEFAULT-VALUE}, 64 MiB) of"
+                    + " its networks' and media's frames, events and node logs, from its creation, for GetRecording"
+                    + " and GET /recording/{home}; 0 records nothing.")
+    long recordingBytes;
+
+    @Option(names = "--recording-total-bytes", paramLabel = "N",
+            description = "The most all homes' recordings, live and kept after a stop, hold together (default: a"
+                    + " quarter of the daemon's heap); stopped homes' recordings are let go first.")
+    Long recordingTotalBytes;
+
     Limits limits() {
         return new Limits(maxHomes, maxNodesPerHome, maxCommandBytes, maxOutputBytes);
     }
@@ -128,8 +141,17 @@ public final class HostOptions {
         return Duration.ofSeconds(dockerTimeoutSeconds);
     }
 
+    /** The flight recorder these options ask for. */
+    Recordings recordings(HostLedger ledger) {
+        return new Recordings(recordingBytes, recordingTotalBytes != null ? recordingTotalBytes
+                : Recordings.defaultTotal(Runtime.getRuntime().maxMemory()), ledger);
+    }
+
     /** Settings that make no sense, refused before anything starts. */
     void check() {
+        if (recordingBytes < 0 || (recordingTotalBytes != null && recordingTotalBytes < 0)) {
+            throw new IllegalArgumentException("--recording-bytes and --recording-total-bytes are 0 or more bytes");
+        }
         try {
             new SubnetPool(homeSubnets, SubnetPool.DEFAULT_IPV6, null);
         } catch (IllegalArgumentException e) {

@@ -10,6 +10,7 @@ import dev.cirque.core.capability.MountPolicy;
 import dev.cirque.core.home.HomeService;
 import dev.cirque.core.home.Limits;
 import dev.cirque.core.home.Labels;
+import dev.cirque.core.recording.Recordings;
 import dev.cirque.engine.docker.DockerEngine;
 import dev.cirque.proto.CirqueDevice;
 import dev.cirque.proto.CirqueServiceGrpc;
@@ -99,8 +100,10 @@ final class TestDaemon implements AutoCloseable, BeforeAllCallback, AfterAllCall
             throw new IllegalStateException("image " + NODE_IMAGE + " missing: run scripts/build-images.sh first");
         }
         media = Media.start(host.ledger().allocator());
+        // Recorded as the daemon records by default: every test's homes go through the flight recorder.
         HomeService homes = new HomeService(engine, CapabilityRegistry.fromClassPath(host), Limits.defaults(),
-                media.list());
+                media.list(), new Recordings(Recordings.DEFAULT_BYTES,
+                        Recordings.defaultTotal(Runtime.getRuntime().maxMemory()), host.ledger()));
         server = new DaemonServer(homes, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
                 new InetSocketAddress(InetAddress.getLoopbackAddress(), 0)).start();
         channel = ManagedChannelBuilder.forAddress("127.0.0.1", server.port()).usePlaintext().build();

@@ -144,6 +144,20 @@ class WifiMediumVmTest {
         assertTrue(pcap.length > 24 && text.contains("air-A"), "A's beacons in A's capture (" + pcap.length + " bytes)");
         assertFalse(text.contains("air-B"), "no frame of B's air in A's capture");
 
+        // The home's recording holds A's WiFi frames (never B's), each with its fate: delivered
+        // mostly, lost under the 100 % loss.
+        List<RecordedFrames.Frame> recorded = RecordedFrames.read(RecordingTest.entries(
+                RecordingTest.grpcRecording(homeA)).get("recording.pcapng")).stream()
+                .filter(f -> f.iface().equals("wifi")).toList();
+        String s1From = "from " + s1.getDeviceId().substring(0, 8) + ":";
+        assertTrue(recorded.stream().allMatch(f -> f.linkType() == 127 && f.comment() != null), "radiotap, each with its fate");
+        assertTrue(recorded.stream().anyMatch(f -> f.comment().startsWith(s1From) && f.comment().contains(" lost")),
+                "the station's frames lost under 100 % loss");
+        assertTrue(recorded.stream().anyMatch(f -> f.comment().contains(" delivered")));
+        assertTrue(recorded.stream().anyMatch(f -> new String(f.data(), StandardCharsets.ISO_8859_1).contains("air-A")));
+        assertFalse(recorded.stream().anyMatch(f -> new String(f.data(), StandardCharsets.ISO_8859_1).contains("air-B")));
+        System.out.printf("WIFI MEDIUM (VM, TCG): %d WiFi frames in home A's recording%n", recorded.size());
+
         // The station's association, lost and found again, as events of its home.
         awaitReassociation(eventsA, s1, bssidA, 30);
         List<String> changes = associationChanges(eventsA, s1);

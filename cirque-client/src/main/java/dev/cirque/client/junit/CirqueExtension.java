@@ -24,13 +24,17 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  * class's tests (stopped after them), instance ones before each test (stopped after it). Homes
  * are stopped whatever the test's outcome; a failing test's report first gets every node's
  * last log lines (a report entry per home, also printed to stderr, which build tools keep with
- * the failure). A {@link CirqueClient} parameter is resolved to the extension's connection.
+ * the failure), and each of its homes' flight recordings is saved under
+ * {@code target/cirque-recordings/} (system property {@value #RECORDINGS_DIR} to move it) and
+ * named in the report. A {@link CirqueClient} parameter is resolved to the extension's connection.
  * Homes of a test JVM that dies are the daemon's to remove: see docs/api.md (HoldSession).
  */
 public final class CirqueExtension
         implements BeforeAllCallback, BeforeEachCallback, AfterEachCallback, AfterAllCallback, ParameterResolver {
 
     private static final ExtensionContext.Namespace NS = ExtensionContext.Namespace.create(CirqueExtension.class);
+    /** The system property naming where failing tests' recordings go. */
+    public static final String RECORDINGS_DIR = "cirque.recordings.dir";
 
     /** The connection, one per test run, closed when the run ends (JUnit closes AutoCloseable store values). */
     private static final class Connection implements AutoCloseable {
@@ -61,9 +65,11 @@ public final class CirqueExtension
     @Override
     public void afterEach(ExtensionContext context) {
         if (context.getExecutionException().isPresent()) {
-            // The class's own homes served this test too: their logs go with its failure.
-            context.getParent().map(p -> p.getStore(NS).get(Homes.class, Homes.class))
-                    .ifPresent(shared -> report(context, shared));
+            // The class's own homes served this test too: their logs and recordings go with its failure.
+            context.getParent().map(p -> p.getStore(NS).get(Homes.class, Homes.class)).ifPresent(shared -> {
+                report(context, shared);
+                keepRecordings(context, shared);
+            });
         }
         stop(context, context.getStore(NS).remove(Homes.class, Homes.class));
     }
@@ -164,8 +170,28 @@ public final class CirqueExtension
                 }
             }
         }
+        if (context.getExecutionException().isPresent()) {
+            keepRecordings(context, made); // after the stop: its last events and every node's log are in
+        }
         if (first != null) {
             throw first;
+        }
+    }
+
+    /** Saves each home's recording for a failed test, and names the file in its report. */
+    private static void keepRecordings(ExtensionContext context, Homes made) {
+        Path dir = Path.of(System.getProperty(RECORDINGS_DIR, "target/cirque-recordings"))
+                .resolve(context.getRequiredTestClass().getName());
+        String test = context.getTestMethod().map(Method::getName).orElse("class");
+        for (Home home : made.homes) {
+            try {
+                Path file = home.recording().saveTo(dir.resolve(test + "-" + home.id() + ".zip"));
+                context.publishReportEntry("cirque recording " + home.id(), file.toAbsolutePath().toString());
+                System.err.println("cirque: " + context.getDisplayName() + " failed; the recording of home " + home.id()
+                        + " is in " + file.toAbsolutePath() + " (tshark -r its recording.pcapng; events.jsonl; logs/)");
+            } catch (RuntimeException e) {
+                System.err.println("cirque: no recording of home " + home.id() + " kept: " + e.getMessage());
+            }
         }
     }
 }

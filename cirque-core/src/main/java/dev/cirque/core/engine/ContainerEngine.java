@@ -4,6 +4,7 @@ import dev.cirque.core.engine.ContainerPlan;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -46,6 +47,14 @@ public interface ContainerEngine extends AutoCloseable {
 
     /** Removes a network; a network already gone is not an error. */
     void removeNetwork(String networkId);
+
+    /**
+     * The host interface that carries every frame of a bridge network this engine made (for
+     * the flight recorder's capture), or empty where the engine has none on this host.
+     */
+    default Optional<String> hostBridge(String networkId) {
+        return Optional.empty();
+    }
 
     /** Creates (not starts) a container attached to {@code network}; returns its id. */
     String createContainer(ContainerPlan plan, String network);
@@ -138,7 +147,12 @@ public interface ContainerEngine extends AutoCloseable {
     }
 
     /** The container's stdout and stderr, handed to {@code sink} as read; {@code tail} = 0 for all lines. */
-    void logs(String containerId, int tail, OutputSink sink);
+    default void logs(String containerId, int tail, OutputSink sink) {
+        logs(containerId, tail, false, sink);
+    }
+
+    /** As {@link #logs(String, int, OutputSink)}, each line led by its time (RFC 3339, nanoseconds) when asked. */
+    void logs(String containerId, int tail, boolean timestamps, OutputSink sink);
 
     /** The container's logs as text, keeping at most {@code maxBytes}. */
     default String logs(String containerId, int tail, long maxBytes) {

@@ -1,5 +1,6 @@
 package dev.cirque.core.home;
 
+import dev.cirque.core.recording.Recordings;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
@@ -26,12 +27,16 @@ public final class HomeEvents {
     /** Whether a home's events are for watchers of every home (spare homes' are not). */
     private final java.util.function.Predicate<String> visible;
 
+    /** Where every event of every home is also recorded, spare homes' too. */
+    private final Recordings recordings;
+
     public HomeEvents() {
-        this(home -> true);
+        this(home -> true, Recordings.off());
     }
 
-    HomeEvents(java.util.function.Predicate<String> visible) {
+    HomeEvents(java.util.function.Predicate<String> visible, Recordings recordings) {
         this.visible = visible;
+        this.recordings = recordings;
     }
 
     /** One home's count and watchers; publishing to it is serialised so that every watcher sees one order. */
@@ -79,6 +84,7 @@ public final class HomeEvents {
         Home home = homes.computeIfAbsent(homeId, h -> new Home());
         synchronized (home) {
             HomeEvent e = new HomeEvent(++home.seq, Instant.now(), homeId, kind, name, nodeId, Map.copyOf(detail), 0);
+            recordings.live(homeId).ifPresent(r -> r.event(e.seq(), e.at(), e.name(), e.nodeId(), e.detail()));
             for (Subscription s : home.watchers) {
                 s.offer(e);
             }

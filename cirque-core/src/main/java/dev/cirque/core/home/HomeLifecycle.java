@@ -35,10 +35,13 @@ final class HomeLifecycle {
     private final CapabilityRegistry capabilities;
     private final Limits limits;
     private final NodePower power;
+    private final HomeRecordings recordings;
     private WarmHomes warm;
 
     HomeLifecycle(HomeRegistry registry, HomeNetworks networks, NodeAssembly assembly, HomeEvents events,
-            ExecutorService teardownPool, CapabilityRegistry capabilities, Limits limits, NodePower power) {
+            ExecutorService teardownPool, CapabilityRegistry capabilities, Limits limits, NodePower power,
+            HomeRecordings recordings) {
+        this.recordings = recordings;
         this.registry = registry;
         this.networks = networks;
         this.assembly = assembly;
@@ -62,10 +65,12 @@ final class HomeLifecycle {
             reserve();
         }
         String id = UUID.randomUUID().toString();
+        recordings.recordings().begin(id); // before the LAN, whose bridge it captures
         Home home;
         try {
             home = new Home(id, networks.createLan(id));
         } catch (RuntimeException e) {
+            recordings.recordings().discard(id);
             registry.cancel();
             throw e;
         }
@@ -146,6 +151,7 @@ final class HomeLifecycle {
             Thread.currentThread().interrupt();
             throw new CirqueException(Kind.INTERNAL, "interrupted while stopping home " + homeId);
         }
+        recordings.stopping(home, nodes);
         List<CompletableFuture<Void>> pending = new ArrayList<>();
         for (Node node : nodes) {
             pending.add(CompletableFuture.runAsync(() -> assembly.takeApart(node), teardownPool));
@@ -165,8 +171,10 @@ final class HomeLifecycle {
                 (System.nanoTime() - started) / 1_000_000);
         if (unseen) {
             events.forget(homeId); // a spare's events went to no one
+            recordings.recordings().discard(homeId);
         } else {
             events.publish(homeId, HomeEvent.Kind.HOME_STOPPED, "", Map.of("nodes", Integer.toString(nodes.size())));
+            recordings.recordings().end(homeId);
         }
         if (topology != null) {
             warm.refill(topology);

@@ -6,6 +6,7 @@ import dev.cirque.core.capture.CaptureState;
 import dev.cirque.core.capture.CapturingMedium;
 import dev.cirque.core.link.LinkMedium;
 import dev.cirque.core.link.MediumEvents;
+import dev.cirque.core.recording.FrameTap;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -27,8 +28,8 @@ public final class HomeMedia {
         this.homes = homes;
     }
 
-    /** Connects every medium's events to the homes' watchers. */
-    static void connect(List<LinkMedium> media, HomeEvents events) {
+    /** Connects every medium's events to the homes' watchers, and its frames to their recordings. */
+    static void connect(List<LinkMedium> media, HomeEvents events, FrameTap frames) {
         for (LinkMedium m : media) {
             MediumEvents tell = (home, node, event, detail) -> {
                 Map<String, String> all = new HashMap<>(detail);
@@ -37,6 +38,7 @@ public final class HomeMedia {
                 events.publish(home, HomeEvent.Kind.MEDIUM_EVENT, node == null ? "" : node, Map.copyOf(all));
             };
             m.tellThrough(tell);
+            m.recordThrough(frames);
         }
     }
 

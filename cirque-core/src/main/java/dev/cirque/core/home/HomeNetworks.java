@@ -6,6 +6,7 @@ import dev.cirque.core.engine.ContainerEngine;
 import dev.cirque.core.engine.ContainerEngine.NetworkConfig;
 import dev.cirque.core.host.HostLinks;
 import dev.cirque.core.host.SubnetPool;
+import dev.cirque.core.recording.Recordings;
 import dev.cirque.core.spec.NetworkKind;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,11 +29,13 @@ final class HomeNetworks {
     private final ContainerEngine engine;
     private final HostSettings host;
     private final SubnetPool subnets;
+    private final Recordings recordings;
     /** The subnet each network holds, by network id, given back when the network is removed. */
     private final Map<String, SubnetPool.Subnet> held = new ConcurrentHashMap<>();
 
-    HomeNetworks(ContainerEngine engine, HostSettings host) {
+    HomeNetworks(ContainerEngine engine, HostSettings host, Recordings recordings) {
         this.engine = engine;
+        this.recordings = recordings;
         this.host = host;
         this.subnets = pool(host);
         List<String> inRange = subnets.routesInRange();
@@ -51,7 +54,15 @@ final class HomeNetworks {
     /** The LAN of a new home, named {@code cirque-<home>}. */
     HomeNetwork createLan(String homeId) {
         String name = "cirque-" + homeId;
-        return bridge(NetworkKind.LAN, name, Labels.owned(Labels.home(homeId)), false, false);
+        return recorded(homeId, bridge(NetworkKind.LAN, name, Labels.owned(Labels.home(homeId)), false, false));
+    }
+
+    /** Has the home's recording capture a bridge network's frames (other drivers have no host bridge). */
+    private HomeNetwork recorded(String homeId, HomeNetwork network) {
+        if (network.driver().equals("bridge") && recordings.live(homeId).isPresent()) {
+            engine.hostBridge(network.id()).ifPresent(iface -> recordings.captureBridge(homeId, network.name(), iface));
+        }
+        return network;
     }
 
     /**
@@ -102,7 +113,7 @@ final class HomeNetworks {
                 case IPV6 -> bridge(kind, name, labels, false, true);
                 case IPVLAN -> ipvlan(name, labels);
             };
-            home.addNetwork(made);
+            home.addNetwork(recorded(home.id(), made));
             log.info("home {}: network {} created ({}{})", home.id(), name, made.driver(),
                     made.note().isEmpty() ? "" : "; " + made.note());
             return made;

@@ -5,6 +5,7 @@ import dev.cirque.core.capability.CapabilityRegistry;
 import dev.cirque.core.engine.ContainerEngine;
 import dev.cirque.core.engine.ExecResult;
 import dev.cirque.core.link.LinkMedium;
+import dev.cirque.core.recording.Recordings;
 import dev.cirque.core.spec.NodeSpec;
 import dev.cirque.core.util.DaemonThreads;
 import java.time.Duration;
@@ -34,12 +35,12 @@ public final class HomeService implements AutoCloseable {
 
     private final ContainerEngine engine;
     private final CapabilityRegistry capabilities;
-    private final Limits limits;
     private final HomeRegistry registry;
     private final HomeNetworks networks;
     private final NodeAssembly assembly;
     private final HomeLinks links;
     private final HomeMedia media;
+    private final HomeRecordings recordings;
     private final NodeCommands commands;
     private final TopologyTransaction topologies;
     private final WarmHomes warm;
@@ -49,6 +50,7 @@ public final class HomeService implements AutoCloseable {
     private final HomeLifecycle lifecycle;
     private final NodePower power;
     private final ClientCommands clients;
+    private final NodeQuestions questions;
     /** Docker's word on this daemon's containers that die, for nodes that exit on their own. */
     private final AutoCloseable deaths;
     /** How long a power-off waits after SIGTERM before SIGKILL when not told, as {@code docker stop}'s default. */
@@ -69,19 +71,28 @@ public final class HomeService implements AutoCloseable {
      *     this. The capabilities' own media ({@code thread}) join them, and this closes those.
      */
     public HomeService(ContainerEngine engine, CapabilityRegistry capabilities, Limits limits, List<LinkMedium> media) {
+        this(engine, capabilities, limits, media, Recordings.off());
+    }
+
+    /** @param recordings the flight recorder's: each home is recorded there from its creation */
+    public HomeService(ContainerEngine engine, CapabilityRegistry capabilities, Limits limits, List<LinkMedium> media,
+            Recordings recordings) {
         this.engine = engine;
         this.capabilities = capabilities;
-        this.limits = limits;
         this.registry = new HomeRegistry(limits.maxHomes());
-        this.events = new HomeEvents(home -> !registry.isSpare(home));
-        this.networks = new HomeNetworks(engine, capabilities.host());
+        this.events = new HomeEvents(home -> !registry.isSpare(home), recordings);
+        this.networks = new HomeNetworks(engine, capabilities.host(), recordings);
         List<LinkMedium> all = new ArrayList<>(media);
         all.addAll(capabilities.media());
-        this.links = new HomeLinks(all, registry::get, (home, detail) ->
-                events.publish(home, HomeEvent.Kind.LINKS_CHANGED, "", detail));
+        this.recordings = new HomeRecordings(recordings, registry, engine, all.stream().map(LinkMedium::name).sorted()
+                .toList());
+        this.links = new HomeLinks(all, registry::get, (home, detail) -> {
+            events.publish(home, HomeEvent.Kind.LINKS_CHANGED, "", detail);
+            this.recordings.linksChanged(home, detail);
+        });
         this.media = new HomeMedia(links, registry);
-        HomeMedia.connect(all, events);
-        this.assembly = new NodeAssembly(engine, networks, links);
+        HomeMedia.connect(all, events, recordings);
+        this.assembly = new NodeAssembly(engine, networks, links, this.recordings);
         this.commands = new NodeCommands(engine, limits.maxCommandBytes(), limits.maxOutputBytes());
         this.teardownPool = Executors.newFixedThreadPool(16, DaemonThreads.named("cirque-teardown"));
         // Sized for the engine, not the client: dockerd serialises much of container
@@ -89,11 +100,12 @@ public final class HomeService implements AutoCloseable {
         this.creationPool = Executors.newFixedThreadPool(8, DaemonThreads.named("cirque-create"));
         this.power = new NodePower(engine, assembly, events, registry, teardownPool);
         this.lifecycle = new HomeLifecycle(registry, networks, assembly, events, teardownPool, capabilities, limits,
-                power);
+                power, this.recordings);
         this.topologies = new TopologyTransaction(this, creationPool, limits.maxNodesPerHome());
         this.warm = new WarmHomes(this, registry, topologies);
         lifecycle.warm(warm);
         this.clients = new ClientCommands(commands, events);
+        this.questions = new NodeQuestions(this, clients);
         this.deaths = engine.watchDeaths(Labels.owned(Labels.managed()), power::containerDied);
     }
 
@@ -271,7 +283,7 @@ public final class HomeService implements AutoCloseable {
         return power.on(home(homeId), node(homeId, nodeId));
     }
 
-    private Node running(String homeId, String nodeId) {
+    Node running(String homeId, String nodeId) {
         return node(homeId, nodeId).requireRunning(); // FAILED_PRECONDITION saying why not
     }
 
@@ -285,25 +297,9 @@ public final class HomeService implements AutoCloseable {
         return clients.exec(running(homeId, nodeId), argv, timeout);
     }
 
-    /**
-     * Runs a command the daemon itself needs the answer of (a capability's query, such as the
-     * Thread topology's ot-ctl): not a client's command, so not told to the home's watchers,
-     * whose streams would otherwise fill with the daemon's own polling.
-     */
-    public ExecResult query(String homeId, String nodeId, List<String> argv, Duration timeout) {
-        return clients.query(running(homeId, nodeId), argv, timeout);
-    }
-
-    /**
-     * Runs the daemon's own {@code questions} to a node's tool that serves one session at a
-     * time and drops the one it serves when another comes (ot-ctl), in the node's turn (see
-     * {@link CommandTurns}): it waits up to {@code patience} for the clients' commands running
-     * in the node to end, so as not to cut theirs short, and is UNAVAILABLE, saying so, if they
-     * still run then; a client's command that comes meanwhile starts after the questions.
-     * The questions are {@link #query} calls; keep them few and short.
-     */
-    public <T> T inTurn(String homeId, String nodeId, Duration patience, java.util.function.Supplier<T> questions) {
-        return clients.inTurn(running(homeId, nodeId), patience, questions);
+    /** The daemon's own questions to nodes (a capability's queries), as opposed to the clients' commands. */
+    public NodeQuestions questions() {
+        return questions;
     }
 
     /** Runs a command line in a node, passing its output on as it comes; returns the exit code. */
@@ -332,6 +328,11 @@ public final class HomeService implements AutoCloseable {
         return media;
     }
 
+    /** The flight recorder: each home's recording, live or kept after its stop. */
+    public HomeRecordings recordings() {
+        return recordings;
+    }
+
     @Override
     public void close() {
         try {
@@ -340,6 +341,7 @@ public final class HomeService implements AutoCloseable {
             log.debug("closing the death watch: {}", e.toString());
         }
         stopAll();
+        recordings.recordings().close();
         creationPool.shutdown();
         teardownPool.shutdown();
         capabilities.media().forEach(LinkMedium::close);

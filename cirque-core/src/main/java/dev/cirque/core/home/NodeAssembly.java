@@ -38,9 +38,11 @@ final class NodeAssembly {
     private final ContainerEngine engine;
     private final HomeNetworks networks;
     private final HomeLinks links;
+    private final HomeRecordings recordings;
 
-    NodeAssembly(ContainerEngine engine, HomeNetworks networks, HomeLinks links) {
+    NodeAssembly(ContainerEngine engine, HomeNetworks networks, HomeLinks links, HomeRecordings recordings) {
         this.engine = engine;
+        this.recordings = recordings;
         this.networks = networks;
         this.links = links;
     }
@@ -84,6 +86,8 @@ final class NodeAssembly {
             step = "create container";
             String containerId = engine.createContainer(plan, network.name());
             teardown.add("remove container " + name, () -> engine.removeContainer(containerId));
+            teardown.add("keep the log of " + name + " in the home's recording",
+                    () -> recordings.keepLog(homeId, nodeId, name, containerId));
             step = "start container";
             engine.startContainer(containerId);
             // The run's teardown is replaced at each power-on: the step reads the current one.

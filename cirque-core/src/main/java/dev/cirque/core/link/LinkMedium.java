@@ -1,5 +1,6 @@
 package dev.cirque.core.link;
 
+import dev.cirque.core.recording.FrameTap;
 import java.net.InetAddress;
 import java.util.List;
 import java.util.Map;
@@ -35,6 +36,13 @@ public interface LinkMedium extends AutoCloseable {
 
     /** Takes where to tell the homes' watchers what this medium sees; called once, before any home. */
     default void tellThrough(MediumEvents events) {}
+
+    /**
+     * Takes where to hand the frames this medium carries, with what became of each, for the
+     * homes' recordings; called once, before any home. A medium whose frames are the host's
+     * to see (IP, on the home's bridges) records nothing itself.
+     */
+    default void recordThrough(FrameTap frames) {}
 
     @Override
     void close();

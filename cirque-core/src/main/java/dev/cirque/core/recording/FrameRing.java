@@ -23,7 +23,28 @@ public final class FrameRing {
     /** What was let go to make room: frames and their bytes. */
     public record Dropped(long frames, long bytes) {}
 
+    /** Bytes shared by several rings (the daemon's total across homes). */
+    public interface Pool {
+        /** For a pool of no limit. */
+        Pool UNLIMITED = new Pool() {
+            @Override
+            public boolean take(long bytes) {
+                return true;
+            }
+
+            @Override
+            public void give(long bytes) {}
+        };
+
+        /** Takes {@code bytes} if the pool has them (making room where it can); false when it has not. */
+        boolean take(long bytes);
+
+        /** Gives back bytes taken. */
+        void give(long bytes);
+    }
+
     private final long capacityBytes;
+    private final Pool pool;
     private final Map<String, Integer> interfaces = new LinkedHashMap<>();
     private final List<byte[]> descriptions = new ArrayList<>();
     private final ArrayDeque<Kept> frames = new ArrayDeque<>();
@@ -33,10 +54,19 @@ public final class FrameRing {
 
     /** @param capacityBytes at most this many bytes of frames are kept (0: none) */
     public FrameRing(long capacityBytes) {
+        this(capacityBytes, Pool.UNLIMITED);
+    }
+
+    /**
+     * A ring whose frames are also taken from {@code pool}: where the pool has no room, the
+     * ring lets its own oldest frames go, and a frame it still has no room for is let go too.
+     */
+    public FrameRing(long capacityBytes, Pool pool) {
         if (capacityBytes < 0) {
             throw new IllegalArgumentException("a ring's capacity is 0 or more bytes, got " + capacityBytes);
         }
         this.capacityBytes = capacityBytes;
+        this.pool = pool;
     }
 
     /** The interface of that name, declared on first use with its link type and description. */
@@ -60,14 +90,44 @@ public final class FrameRing {
                 return;
             }
             while (heldBytes + block.length > capacityBytes) {
-                Kept oldest = frames.removeFirst();
-                heldBytes -= oldest.block().length;
-                droppedFrames++;
-                droppedBytes += oldest.block().length;
+                letOldestGo();
+            }
+            while (!pool.take(block.length)) {
+                if (frames.isEmpty()) {
+                    droppedFrames++;
+                    droppedBytes += block.length;
+                    return;
+                }
+                letOldestGo();
             }
             frames.addLast(new Kept(epochNanos, block));
             heldBytes += block.length;
         }
+    }
+
+    private void letOldestGo() {
+        Kept oldest = frames.removeFirst();
+        heldBytes -= oldest.block().length;
+        pool.give(oldest.block().length);
+        droppedFrames++;
+        droppedBytes += oldest.block().length;
+    }
+
+    /** Lets every frame go, giving their bytes back to the pool (the recording itself is let go). */
+    public synchronized void release() {
+        pool.give(heldBytes);
+        frames.clear();
+        heldBytes = 0;
+    }
+
+    /** The interfaces declared, in their file order. */
+    public synchronized List<String> interfaceNames() {
+        return List.copyOf(interfaces.keySet());
+    }
+
+    /** Bytes of frames held now. */
+    public synchronized long heldBytes() {
+        return heldBytes;
     }
 
     /** What was let go since the ring began. */

@@ -57,7 +57,7 @@ class HomeEventsTest {
 
     @Test
     void aWatcherOfEveryHomeSeesEachVisibleHomeInItsOwnOrderAndOutlivesThem() throws InterruptedException {
-        HomeEvents events = new HomeEvents(home -> !home.startsWith("spare"));
+        HomeEvents events = new HomeEvents(home -> !home.startsWith("spare"), dev.cirque.core.recording.Recordings.off());
         try (HomeEvents.Subscription all = events.subscribeAll(16)) {
             events.publish("h1", Kind.HOME_CREATED, "", Map.of());
             events.publish("spare-1", Kind.NODE_CREATED, "s", Map.of());

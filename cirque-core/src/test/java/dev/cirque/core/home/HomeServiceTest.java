@@ -177,7 +177,7 @@ class HomeServiceTest {
         Home home = s.createHome();
         Node n = s.createNode(home.id(), node());
         try (HomeEvents.Subscription watch = s.events().subscribe(home.id(), 16)) {
-            s.query(home.id(), n.id(), List.of("ot-ctl", "state"), null);
+            s.questions().query(home.id(), n.id(), List.of("ot-ctl", "state"), null);
             s.exec(home.id(), n.id(), "true", null);
             assertEquals(HomeEvent.Kind.EXEC_STARTED, watch.next(Duration.ZERO).kind());
             assertEquals(HomeEvent.Kind.EXEC_ENDED, watch.next(Duration.ZERO).kind());

@@ -230,7 +230,7 @@ public final class FakeEngine implements ContainerEngine {
 
     /** Logs of {@link #logBytes} bytes of 'a'. */
     @Override
-    public void logs(String containerId, int tail, OutputSink sink) {
+    public void logs(String containerId, int tail, boolean timestamps, OutputSink sink) {
         emit(logBytes, sink);
     }
 

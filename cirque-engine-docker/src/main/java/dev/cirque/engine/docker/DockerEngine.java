@@ -136,6 +136,15 @@ public final class DockerEngine implements ContainerEngine {
         }
     }
 
+    /**
+     * Docker names a user-defined bridge network's Linux bridge {@code br-} and the id's first 12
+     * characters (on the engine's host: the recorder looks for it there before capturing).
+     */
+    @Override
+    public Optional<String> hostBridge(String networkId) {
+        return networkId.length() >= 12 ? Optional.of("br-" + networkId.substring(0, 12)) : Optional.empty();
+    }
+
     @Override
     public String createNetwork(String name, Map<String, String> labels, NetworkConfig config) {
         return networks.create(name, labels, config);
@@ -249,7 +258,7 @@ public final class DockerEngine implements ContainerEngine {
     }
 
     @Override
-    public void logs(String containerId, int tail, OutputSink sink) {
+    public void logs(String containerId, int tail, boolean timestamps, OutputSink sink) {
         ResultCallback.Adapter<Frame> out = new ResultCallback.Adapter<>() {
             @Override
             public void onNext(Frame frame) {
@@ -259,7 +268,7 @@ public final class DockerEngine implements ContainerEngine {
         };
         call("read logs of " + shortId(containerId), () -> {
             try (LogContainerCmd cmd = streams.logContainerCmd(containerId)) {
-                cmd.withStdOut(true).withStdErr(true).withFollowStream(false);
+                cmd.withStdOut(true).withStdErr(true).withFollowStream(false).withTimestamps(timestamps);
                 if (tail > 0) {
                     cmd.withTail(tail);
                 } else {

@@ -68,6 +68,9 @@ interface Backend extends AutoCloseable {
     /** The home's capture on the medium, a pcap. */
     byte[] mediumCapture(String home, String medium);
 
+    /** The home's flight recording, a zip. */
+    byte[] recording(String home);
+
     /** A word for the user: where the homes live. */
     String describe();
 

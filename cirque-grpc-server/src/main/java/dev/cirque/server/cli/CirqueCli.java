@@ -39,7 +39,8 @@ import picocli.CommandLine;
 @Command(name = "cirque", versionProvider = CirqueVersion.class, sortOptions = false,
         subcommands = {CommandLine.HelpCommand.class, LinkCommands.Show.class, LinkCommands.Set.class,
             LinkCommands.Cut.class, LinkCommands.Heal.class, LinkCommands.Seed.class,
-            MediumCommands.ListMedia.class, MediumCommands.Describe.class, MediumCommands.Capture.class},
+            MediumCommands.ListMedia.class, MediumCommands.Describe.class, MediumCommands.Capture.class,
+            MediumCommands.Record.class},
         description = {"Create and drive virtual homes of Docker nodes.",
                 "Without a command, opens an interactive shell (history in ~/.cirque_history)."},
         footer = {"", "Exit status: 0 ok, 1 failure, 2 usage error."})

@@ -140,6 +140,11 @@ final class LocalBackend implements Backend {
     }
 
     @Override
+    public byte[] recording(String home) {
+        return homes.recordings().zip(home);
+    }
+
+    @Override
     public String describe() {
         return "in-process, " + core.engineAddress();
     }

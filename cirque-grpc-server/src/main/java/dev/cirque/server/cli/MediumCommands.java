@@ -13,7 +13,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
-/** Any medium by name (ip, thread, wifi, or one a plug-in brings): list, describe, capture. */
+/** Any medium by name (ip, thread, wifi, or one a plug-in brings): list, describe, capture; and the recording of them all. */
 final class MediumCommands {
 
     private MediumCommands() {}
@@ -86,14 +86,36 @@ final class MediumCommands {
             if (output == null) {
                 throw CirqueException.invalid("capture HOME MEDIUM save needs -o FILE");
             }
-            byte[] pcap = cli.backend().mediumCapture(home, medium);
-            try {
-                Files.write(output, pcap);
-            } catch (IOException e) {
-                throw CirqueException.invalid("cannot write " + output + ": " + e.getMessage());
-            }
-            cli.print(Map.of("file", output.toString(), "bytes", pcap.length),
-                    () -> cli.out().println(output + ": " + pcap.length + " bytes"));
+            MediumCommands.save(cli, output, cli.backend().mediumCapture(home, medium));
         }
+    }
+
+    @Command(name = "record", description = {"Save a home's flight recording (live, or kept after its stop) as a zip:",
+            "recording.pcapng (every network and medium, in time order), events.jsonl, logs/, topology.json."})
+    static final class Record implements Runnable {
+        @ParentCommand
+        CirqueCli cli;
+
+        @Parameters(index = "0", paramLabel = "HOME")
+        String home;
+
+        @Option(names = {"-o", "--output"}, paramLabel = "FILE", required = true, description = "where to write the zip")
+        Path output;
+
+        @Override
+        public void run() {
+            MediumCommands.save(cli, output, cli.backend().recording(home));
+        }
+    }
+
+    /** Writes what the daemon sent to {@code output} and says so. */
+    private static void save(CirqueCli cli, Path output, byte[] bytes) {
+        try {
+            Files.write(output, bytes);
+        } catch (IOException e) {
+            throw CirqueException.invalid("cannot write " + output + ": " + e.getMessage());
+        }
+        cli.print(Map.of("file", output.toString(), "bytes", bytes.length),
+                () -> cli.out().println(output + ": " + bytes.length + " bytes"));
     }
 }

@@ -24,6 +24,8 @@ import dev.cirque.proto.ListMediaRequest;
 import dev.cirque.proto.MediumCaptureRequest;
 import dev.cirque.proto.MediumRequest;
 import dev.cirque.proto.MediumServiceGrpc;
+import dev.cirque.proto.RecordingRequest;
+import dev.cirque.proto.RecordingServiceGrpc;
 import dev.cirque.proto.PartitionRequest;
 import dev.cirque.proto.PowerDeviceRequest;
 import dev.cirque.proto.QueryCirqueDeviceRequest;
@@ -50,6 +52,7 @@ final class RemoteBackend implements Backend {
     private final DaemonChannel daemon;
     private final CirqueServiceGrpc.CirqueServiceBlockingStub stub;
     private final MediumServiceGrpc.MediumServiceBlockingStub mediumStub;
+    private final RecordingServiceGrpc.RecordingServiceBlockingStub recordingStub;
     /**
      * Encodes specs with the wire forms of the capabilities on this class path; found when
      * first needed (loading every provider costs a one-shot call a tenth of a second).
@@ -63,14 +66,17 @@ final class RemoteBackend implements Backend {
         ManagedChannel channel = daemon.channel;
         CirqueServiceGrpc.CirqueServiceBlockingStub s = CirqueServiceGrpc.newBlockingStub(channel);
         MediumServiceGrpc.MediumServiceBlockingStub m = MediumServiceGrpc.newBlockingStub(channel);
+        RecordingServiceGrpc.RecordingServiceBlockingStub r = RecordingServiceGrpc.newBlockingStub(channel);
         if (token != null && !token.isBlank()) {
             Metadata headers = new Metadata();
             headers.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Bearer " + token.strip());
             s = s.withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers));
             m = m.withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers));
+            r = r.withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers));
         }
         this.stub = s;
         this.mediumStub = m;
+        this.recordingStub = r;
     }
 
     @Override
@@ -216,6 +222,16 @@ final class RemoteBackend implements Backend {
             java.io.ByteArrayOutputStream pcap = new java.io.ByteArrayOutputStream();
             mediumStub.getMediumCapture(mediumRequest(home, medium)).forEachRemaining(c -> pcap.writeBytes(c.getData().toByteArray()));
             return pcap.toByteArray();
+        });
+    }
+
+    @Override
+    public byte[] recording(String home) {
+        return rpc(() -> {
+            java.io.ByteArrayOutputStream zip = new java.io.ByteArrayOutputStream();
+            recordingStub.getRecording(RecordingRequest.newBuilder().setHomeId(home).build())
+                    .forEachRemaining(c -> zip.writeBytes(c.getData().toByteArray()));
+            return zip.toByteArray();
         });
     }
 

@@ -160,6 +160,7 @@ public final class HttpApi {
                     case "stop_device" -> stopDevice(ex, arg(parts, 1), arg(parts, 2));
                     case "destroy_home" -> destroyHome(ex, arg(parts, 1));
                     case "events" -> streams.events(ex, parts.length > 1 && !parts[1].isEmpty() ? arg(parts, 1) : null);
+                    case "recording" -> recording(ex, arg(parts, 1));
                     default -> sendJson(ex, 200, fronts.cirqueRoute(route)
                             .orElseThrow(() -> new HttpError(404, "NOT_FOUND", "no route " + raw))
                             .get(arg(parts, 1), query(ex)));
@@ -242,6 +243,12 @@ public final class HttpApi {
         } else {
             throw new HttpError(404, "NOT_FOUND", "no route " + ex.rawPath());
         }
+    }
+
+    /** {@code GET /recording/{home}}: the home's flight recording, a zip (see RecordingService). */
+    private void recording(HttpCall ex, String home) {
+        ex.reply(200, "application/zip", homes.recordings().zip(home), "Content-Disposition",
+                "attachment; filename=\"cirque-recording-" + home + ".zip\"");
     }
 
     private void getHomes(HttpCall ex) throws IOException {

@@ -4,6 +4,7 @@ import dev.cirque.core.link.HomeImpairments;
 import dev.cirque.core.link.Impairment;
 import dev.cirque.core.link.LinkConditions;
 import dev.cirque.core.link.LinkModel;
+import dev.cirque.core.recording.FrameFate;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.Map;
@@ -116,15 +117,18 @@ final class ThreadAir {
 
     /**
      * When {@code to} hears the frame {@code from} sent at {@code now}: {@link Impairment#DROPPED},
-     * or its due time ({@code <= now}: at once).
+     * or its due time ({@code <= now}: at once); noted in {@code fate} when the home is recorded.
      */
-    long decide(Transmission t, String from, String to, long now) {
+    long decide(Transmission t, String from, String to, long now, FrameFate fate) {
         Hop hop = new Hop(t.homeId(), from, to);
         LinkConditions c = t.conditions().effective(from, to);
         long due = t.ack() ? t.impairment().dueAlone(c, now)
                 : Arrays.equals(t.frame(), lastFrames.put(hop, t.frame())) ? t.impairment().dueBehind(hop, c, now)
                 : t.impairment().due(hop, c, now);
         counts.computeIfAbsent(hop, h -> new long[2])[due == Impairment.DROPPED ? 1 : 0]++;
+        if (fate != null) {
+            fate.to(to, due == Impairment.DROPPED, c, due, now);
+        }
         return due;
     }
 

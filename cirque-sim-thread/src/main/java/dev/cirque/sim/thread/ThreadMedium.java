@@ -6,6 +6,8 @@ import dev.cirque.core.capture.PcapWriter;
 import dev.cirque.core.link.DueScheduler;
 import dev.cirque.core.link.Impairment;
 import dev.cirque.core.link.LinkModel;
+import dev.cirque.core.recording.FrameFate;
+import dev.cirque.core.recording.FrameTap;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -14,7 +16,6 @@ import java.net.NetworkInterface;
 import java.net.SocketException;
 import java.net.StandardProtocolFamily;
 import java.net.StandardSocketOptions;
-import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
 import java.nio.channels.SelectionKey;
@@ -48,8 +49,7 @@ public final class ThreadMedium implements CapturingMedium {
 
     public static final String NAME = "thread";
     private static final Logger log = LoggerFactory.getLogger(ThreadMedium.class);
-    private static final InetAddress GROUP = address("224.0.0.116");
-    private static final InetAddress LOOPBACK = address("127.0.0.1");
+    private static final InetAddress GROUP = ThreadNetworks.GROUP;
 
     /** A radio as the medium knows it. */
     private record Radio(String homeId, String nodeId, String network, int group, int id, DatagramChannel rx) {}
@@ -66,12 +66,13 @@ public final class ThreadMedium implements CapturingMedium {
     private Thread loop;
     private DueScheduler later;
     private volatile boolean closed;
+    private volatile FrameTap recorder = FrameTap.NONE;
 
     /** @param captureDir where homes' captures are written */
     public ThreadMedium(Path captureDir) {
         this.captures = new HomeCaptures(captureDir, "thread", PcapWriter.LINKTYPE_IEEE802_15_4_WITHFCS);
         try {
-            loopback = NetworkInterface.getByInetAddress(LOOPBACK);
+            loopback = NetworkInterface.getByInetAddress(InetAddress.getLoopbackAddress());
         } catch (SocketException e) {
             throw new UncheckedIOException("no loopback interface for the Thread medium", e);
         }
@@ -158,6 +159,11 @@ public final class ThreadMedium implements CapturingMedium {
     }
 
     @Override
+    public void recordThrough(FrameTap frames) {
+        recorder = frames;
+    }
+
+    @Override
     public HomeCaptures captures() {
         return captures;
     }
@@ -241,13 +247,15 @@ public final class ThreadMedium implements CapturingMedium {
             capture.write(frame, 1, frame.length - 1); // the first byte is the channel
         }
         ThreadAir.Transmission sent = air.sent(from.homeId(), from.network(), from.nodeId(), frame);
+        FrameFate fate = FrameFate.of(recorder, from.homeId(), "thread", PcapWriter.LINKTYPE_IEEE802_15_4_WITHFCS,
+                from.nodeId());
         Radio answering = null;
         for (Radio to : byNetwork.getOrDefault(from.network(), Set.of())) {
             if (to == from) {
                 continue;
             }
             long now = System.nanoTime();
-            long due = air.decide(sent, from.nodeId(), to.nodeId(), now);
+            long due = air.decide(sent, from.nodeId(), to.nodeId(), now, fate);
             if (due == Impairment.DROPPED) {
                 continue;
             }
@@ -258,10 +266,17 @@ public final class ThreadMedium implements CapturingMedium {
                 later.at(due, () -> send(to, from.id(), frame));
             }
         }
+        if (fate != null && frame.length > 1) {
+            fate.record(frame, 1, frame.length - 1); // the first byte is the channel
+        }
         // The frame is to arrive over a delayed link: its acknowledgement comes now (see ThreadAir).
         if (answering != null && air.acknowledged(sent, from.nodeId(), System.nanoTime())) {
             if (capture != null) {
                 capture.write(sent.ackFrame(), 1, sent.ackFrame().length - 1);
+            }
+            if (fate != null) {
+                fate.recordMade(sent.ackFrame(), 1, sent.ackFrame().length - 1, "acknowledgement made by cirque"
+                        + " for " + answering.nodeId() + ", whose copy of the frame is delayed");
             }
             send(from, answering.id(), sent.ackFrame());
         }
@@ -324,14 +339,6 @@ public final class ThreadMedium implements CapturingMedium {
             ch.close();
         } catch (IOException e) {
             log.debug("closing a thread medium socket: {}", e.toString());
-        }
-    }
-
-    private static InetAddress address(String literal) {
-        try {
-            return InetAddress.getByName(literal);
-        } catch (UnknownHostException e) {
-            throw new IllegalStateException(e);
         }
     }
 }

@@ -1,5 +1,7 @@
 package dev.cirque.sim.thread;
 
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.util.BitSet;
 import java.util.HashMap;
 import java.util.Map;
@@ -17,6 +19,8 @@ import java.util.Map;
 public final class ThreadNetworks {
 
     public static final int MAX_NODES = 33;
+    /** The simulator's multicast group, 224.0.0.116, which every port group's sockets join on loopback. */
+    static final InetAddress GROUP = group();
     static final int BASE_PORT = 9000;
     static final int PORTS_PER_NETWORK = 34;
     /** The highest offset whose last node's port still fits in 16 bits. */
@@ -119,6 +123,14 @@ public final class ThreadNetworks {
     /** The first UDP port of a port group (the group's own port): {@code 9000 + 34 * offset}. */
     public static int basePort(int portOffset) {
         return BASE_PORT + PORTS_PER_NETWORK * portOffset;
+    }
+
+    private static InetAddress group() {
+        try {
+            return InetAddress.getByAddress(new byte[] {(byte) 224, 0, 0, 116});
+        } catch (UnknownHostException impossible) {
+            throw new IllegalStateException(impossible); // four bytes are an IPv4 address
+        }
     }
 
     private static String describe(Key key) {

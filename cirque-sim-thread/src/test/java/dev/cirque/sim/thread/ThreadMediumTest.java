@@ -10,6 +10,7 @@ import dev.cirque.core.capture.PcapWriter;
 import dev.cirque.core.link.Impairment;
 import dev.cirque.core.link.LinkConditions;
 import dev.cirque.core.link.LinkModel;
+import dev.cirque.core.recording.FrameRing;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -156,6 +157,39 @@ class ThreadMediumTest {
             assertArrayEquals(new byte[] {0x41, (byte) 0x88, 7}, Arrays.copyOfRange(pcap, 40, 43));
         }
         assertEquals(Optional.empty(), medium.captureFile("h"), "the capture goes with the home's last radio");
+    }
+
+    @Test
+    void aRecordedHomesFramesCarryWhatBecameOfThemReceiverByReceiver() throws Exception {
+        FrameRing ring = new FrameRing(1 << 20);
+        medium.recordThrough(home -> home.equals("h") ? ring : null); // home "x" is not recorded
+        try (Radio a = join("h", "a", "h/0", 13, 1); Radio b = join("h", "b", "h/0", 14, 2);
+                Radio c = join("h", "c", "h/0", 15, 3); Radio d = join("h", "d", "h/0", 16, 4);
+                Radio x = join("x", "x", "x/0", 17, 1)) {
+            LinkModel model = new LinkModel();
+            model.setLink("a", "b", Optional.of(LinkConditions.of(40, 0, 0)));
+            model.setLink("a", "c", Optional.of(LinkConditions.DOWN));
+            medium.apply("h", model.setLink("a", "d", Optional.of(LinkConditions.of(0, 0, 100))));
+            a.send(new byte[] {11, DATA, (byte) 0x88, 1, 2});
+            x.send(new byte[] {11, DATA, (byte) 0x88, 3});
+            assertNotNull(b.receive(3000), "b's copy, 40 ms late");
+            long deadline = System.nanoTime() + 2_000_000_000L;
+            while (relayed(new LinkModel.Link("a", "d")) == 0 && System.nanoTime() < deadline) {
+                java.util.concurrent.locks.LockSupport.parkNanos(10_000_000L); // a look at the relay's counts
+            }
+            assertEquals(1, ring.size(), "a's frame, not x's of a home not recorded");
+            Path file = dir.resolve("h.pcapng");
+            try (var out = Files.newOutputStream(file)) {
+                ring.writeTo(out, "test");
+            }
+            Process p = new ProcessBuilder("tshark", "-r", file.toString(), "-T", "fields", "-e", "frame.interface_name",
+                    "-e", "frame.len", "-e", "frame.comment").redirectError(ProcessBuilder.Redirect.DISCARD).start();
+            String seen = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+            assertTrue(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS));
+            assertTrue(seen.startsWith("thread\t4\tfrom a: "), "the frame without its channel byte: " + seen);
+            assertEquals(java.util.Set.of("b +40 ms", "c cut", "d lost"), java.util.Set.of(seen.substring(
+                    "thread\t4\tfrom a: ".length()).split("; ")), "its fate at each receiver: " + seen);
+        }
     }
 
     // --- a simulator's sockets ----------------------------------------------------------------

@@ -6,6 +6,8 @@ import dev.cirque.core.capture.HomeCaptures;
 import dev.cirque.core.capture.PcapWriter;
 import dev.cirque.core.link.DueScheduler;
 import dev.cirque.core.link.LinkModel;
+import dev.cirque.core.recording.FrameFate;
+import dev.cirque.core.recording.FrameTap;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -67,6 +69,7 @@ public final class HwsimMedium implements CapturingMedium {
     private Thread reader;
     private DueScheduler later;
     private volatile boolean closed;
+    private volatile FrameTap recorder = FrameTap.NONE;
 
     /** @param captureDir where homes' captures are written */
     public HwsimMedium(Path captureDir) {
@@ -163,10 +166,20 @@ public final class HwsimMedium implements CapturingMedium {
             unknownSenders.incrementAndGet();
         } else {
             PcapWriter capture = captures.writer(o.sender().homeId());
-            if (capture != null) {
+            FrameFate fate = FrameFate.of(recorder, o.sender().homeId(), "wifi", PcapWriter.LINKTYPE_IEEE802_11_RADIOTAP,
+                    o.sender().nodeId());
+            if (capture != null || fate != null) {
                 byte[] captured = radiotap(frame, freq, o.deliveries().isEmpty() ? WifiAir.DEFAULT_SIGNAL_DBM
                         : o.deliveries().get(0).signalDbm());
-                capture.write(captured, 0, captured.length);
+                if (capture != null) {
+                    capture.write(captured, 0, captured.length);
+                }
+                if (fate != null) {
+                    o.deliveries().forEach(d -> fate.to(d.receiver().nodeId(), false, null,
+                            o.decidedAtNanos() + d.delayNanos(), o.decidedAtNanos()));
+                    o.misses().forEach(miss -> fate.to(miss.receiver().nodeId(), true, miss.link(), 0, 0));
+                    fate.record(captured, 0, captured.length);
+                }
             }
         }
         int rate = Math.max(0, txInfo[0]);
@@ -269,6 +282,11 @@ public final class HwsimMedium implements CapturingMedium {
     }
 
     /** Captures of the home's 802.11 frames, with radiotap. */
+    @Override
+    public void recordThrough(FrameTap frames) {
+        recorder = frames;
+    }
+
     @Override
     public HomeCaptures captures() {
         return captures;

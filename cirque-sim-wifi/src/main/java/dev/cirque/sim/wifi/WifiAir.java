@@ -38,6 +38,9 @@ public final class WifiAir {
     /** One receiver's copy of a frame. */
     public record Delivery(Station receiver, int signalDbm, long delayNanos) {}
 
+    /** A receiver that did not hear the frame, under the conditions of its link. */
+    public record Miss(Station receiver, LinkConditions link) {}
+
     /**
      * What became of one transmission.
      *
@@ -45,9 +48,10 @@ public final class WifiAir {
      * @param attempts         the retry chain as tried, to report back (4 pairs of rate index, count)
      * @param statusDelayNanos when to tell the sender
      * @param decidedAtNanos   the moment ({@link System#nanoTime}) the delays count from
+     * @param misses           the radios of the home it was for that did not hear it
      */
     public record Outcome(Station sender, List<Delivery> deliveries, boolean acked, int ackSignalDbm, byte[] attempts,
-            long statusDelayNanos, long decidedAtNanos) {}
+            long statusDelayNanos, long decidedAtNanos, List<Miss> misses) {}
 
     private final Map<Long, Station> radios = new ConcurrentHashMap<>();
     private final Map<String, Map<Long, Station>> homes = new ConcurrentHashMap<>();
@@ -129,10 +133,11 @@ public final class WifiAir {
         byte[] attempts = normalised(retryChain);
         long now = System.nanoTime();
         if (sender == null) {
-            return new Outcome(null, List.of(), false, DEFAULT_SIGNAL_DBM, onceAtFirstRate(attempts), 0, now);
+            return new Outcome(null, List.of(), false, DEFAULT_SIGNAL_DBM, onceAtFirstRate(attempts), 0, now, List.of());
         }
         Map<Long, Station> home = homes.getOrDefault(sender.homeId(), Map.of());
         List<Delivery> deliveries = new ArrayList<>();
+        List<Miss> misses = new ArrayList<>(0);
         if (Mac.isGroup(receiver) || noAck) {
             for (Station to : home.values()) {
                 if (to == sender || (!Mac.isGroup(receiver) && to.mac() != receiver)) {
@@ -143,13 +148,15 @@ public final class WifiAir {
                 count(sender, to, heard);
                 if (heard) {
                     deliveries.add(new Delivery(to, signal(c), delay(sender, to, c, impairment, now)));
+                } else {
+                    misses.add(new Miss(to, c));
                 }
             }
-            return new Outcome(sender, deliveries, false, DEFAULT_SIGNAL_DBM, onceAtFirstRate(attempts), 0, now);
+            return new Outcome(sender, deliveries, false, DEFAULT_SIGNAL_DBM, onceAtFirstRate(attempts), 0, now, misses);
         }
         Station to = home.get(receiver);
         if (to == null || to == sender) {
-            return new Outcome(sender, List.of(), false, DEFAULT_SIGNAL_DBM, attempts, 0, now); // nobody answers: every try spent
+            return new Outcome(sender, List.of(), false, DEFAULT_SIGNAL_DBM, attempts, 0, now, List.of()); // nobody answers: every try spent
         }
         LinkConditions forward = snapshot.effective(sender.nodeId(), to.nodeId());
         LinkConditions back = snapshot.effective(to.nodeId(), sender.nodeId());
@@ -180,8 +187,10 @@ public final class WifiAir {
         long delay = heard ? delay(sender, to, forward, impairment, now) : 0;
         if (heard) {
             deliveries.add(new Delivery(to, signal(forward), delay));
+        } else {
+            misses.add(new Miss(to, forward));
         }
-        return new Outcome(sender, deliveries, acked, signal(back), attempts, delay, now);
+        return new Outcome(sender, deliveries, acked, signal(back), attempts, delay, now, misses);
     }
 
     /** Frames heard [0] and lost [1] on each directed link of the home, by node ids. */
