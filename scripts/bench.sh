@@ -3,7 +3,7 @@
 # process, over gRPC) against docker-java doing the same Docker work directly, in one
 # run on this Docker engine, and prints one table of ratios (also written to the file
 # given, default bench-results.md). Needs the node images (scripts/build-images.sh).
-# Usage: scripts/bench.sh [OUTPUT.md [--only startup,bringup,warm,exec,list,links,thread,memory,homes,soak] [--rounds N]
+# Usage: scripts/bench.sh [OUTPUT.md [--only startup,bringup,warm,exec,list,links,thread,recorder,memory,homes,soak] [--rounds N]
 #        [--homes N (200)] [--soak-minutes N (10)] [--soak-clients N (32)]]
 # homes and soak are not in the default set: they take minutes (the soak 10 min after a 30 s warm-up).
 set -euo pipefail

@@ -65,7 +65,8 @@ public final class Bench {
         List<String> daemon = List.of("scripts/cirque-daemon");
         Path out = Path.of("bench-results.md");
         int rounds = 3;
-        List<String> only = List.of("startup", "bringup", "warm", "exec", "list", "links", "thread", "memory");
+        List<String> only = List.of("startup", "bringup", "warm", "exec", "list", "links", "thread", "recorder",
+                "memory");
         Map<String, Integer> extra = new java.util.HashMap<>();
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
@@ -121,6 +122,9 @@ public final class Bench {
             }
             if (only.contains("thread")) {
                 new ThreadRelayBench(this::row).run();
+            }
+            if (only.contains("recorder")) {
+                new RecorderBench(this::row).run();
             }
             if (only.contains("startup")) {
                 row("daemon start to health SERVING (median of 3)", ms(median(starts)), "", "", "<= 1500 ms",

@@ -1,5 +1,6 @@
 package dev.cirque.bench;
 
+import dev.cirque.core.recording.FrameTap;
 import dev.cirque.sim.thread.ThreadMedium;
 import dev.cirque.sim.thread.ThreadNetworks;
 import java.io.IOException;
@@ -30,9 +31,9 @@ import java.util.concurrent.locks.LockSupport;
  */
 final class ThreadRelayBench {
 
-    private static final int HOMES = 16;
+    static final int HOMES = 16;
     private static final int RATE = 1000;
-    private static final int SECONDS = 5;
+    static final int SECONDS = 5;
     private static final int FIRST_OFFSET = 1550; // groups from port 61,700: above the ephemeral range
     private static final InetAddress GROUP = address("224.0.0.116");
 
@@ -43,8 +44,8 @@ final class ThreadRelayBench {
     }
 
     void run() throws Exception {
-        Result direct = measure(false);
-        Result relayed = measure(true);
+        Result direct = measure(false, FrameTap.NONE, RATE);
+        Result relayed = measure(true, FrameTap.NONE, RATE);
         String load = HOMES + " homes x " + RATE + " frames/s";
         rows.row("Thread relay: frames/s delivered (" + load + ")", String.format(Locale.ROOT, "%.0f", relayed.rate),
                 String.format(Locale.ROOT, "%.0f", direct.rate), ratio(relayed.rate / direct.rate), "", null);
@@ -56,11 +57,18 @@ final class ThreadRelayBench {
                 relayed.lost == 0);
     }
 
-    private record Result(double rate, long p50, long p99, long lost) {}
+    /** What one run measured; {@code cpuNanos}: this process's CPU time over the run. */
+    record Result(double rate, long p50, long p99, long lost, long cpuNanos) {}
 
-    private Result measure(boolean throughRelay) throws Exception {
+    /**
+     * {@value #HOMES} homes, each sending {@code rate} frames/s for {@value #SECONDS} s, through
+     * the relay (its frames handed to {@code recorder}) or over the simulator's own medium.
+     */
+    static Result measure(boolean throughRelay, FrameTap recorder, int rate) throws Exception {
         Path captures = Files.createTempDirectory("thread-bench");
         ThreadMedium medium = new ThreadMedium(captures);
+        medium.recordThrough(recorder);
+        long cpu0 = cpuNanos();
         List<DatagramChannel> open = new ArrayList<>();
         List<Long> delays = Collections.synchronizedList(new ArrayList<>());
         long[] sent = new long[1];
@@ -89,7 +97,7 @@ final class ThreadRelayBench {
                 open.add(tx);
                 int ownPort = receiverGroup + 2;
                 threads.add(new Thread(() -> receive(rx, ownPort, delays), "bench-rx-" + h));
-                threads.add(new Thread(() -> send(tx, senderGroup, go, sent), "bench-tx-" + h));
+                threads.add(new Thread(() -> send(tx, senderGroup, go, sent, rate), "bench-tx-" + h));
             }
             threads.forEach(Thread::start);
             go.countDown();
@@ -112,7 +120,7 @@ final class ThreadRelayBench {
             }
             Collections.sort(sorted);
             return new Result(sorted.size() / (double) SECONDS, sorted.get(sorted.size() / 2),
-                    sorted.get((int) (sorted.size() * 0.99)), expected - sorted.size());
+                    sorted.get((int) (sorted.size() * 0.99)), expected - sorted.size(), cpuNanos() - cpu0);
         } finally {
             for (DatagramChannel ch : open) {
                 ch.close(); // ends the receivers
@@ -122,14 +130,19 @@ final class ThreadRelayBench {
         }
     }
 
-    private static void send(DatagramChannel tx, int group, CountDownLatch go, long[] sent) {
+    private static long cpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+                .getOperatingSystemMXBean()).getProcessCpuTime();
+    }
+
+    private static void send(DatagramChannel tx, int group, CountDownLatch go, long[] sent, int rate) {
         ByteBuffer frame = ByteBuffer.allocate(64);
         InetSocketAddress to = new InetSocketAddress(GROUP, group);
         try {
             go.await();
             long start = System.nanoTime();
-            long period = TimeUnit.SECONDS.toNanos(1) / RATE;
-            for (int i = 0; i < RATE * SECONDS; i++) {
+            long period = TimeUnit.SECONDS.toNanos(1) / rate;
+            for (int i = 0; i < rate * SECONDS; i++) {
                 long at = start + i * period;
                 long wait = at - System.nanoTime();
                 if (wait > 0) {
