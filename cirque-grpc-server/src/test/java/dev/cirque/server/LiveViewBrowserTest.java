@@ -2,7 +2,6 @@ package dev.cirque.server;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.cirque.core.capability.CapabilityRegistry;
 import dev.cirque.core.home.HomeService;
@@ -14,12 +13,8 @@ import dev.cirque.proto.GetLinkConditionsRequest;
 import dev.cirque.proto.LinkState;
 import dev.cirque.proto.PowerDeviceRequest;
 import dev.cirque.server.http.HttpLimits;
-import java.io.File;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -27,12 +22,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
-import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
-import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.Select;
 import org.openqa.selenium.support.ui.WebDriverWait;
@@ -44,9 +35,6 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  */
 class LiveViewBrowserTest {
 
-    private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
-    private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
-    private static final Duration WAIT = Duration.ofSeconds(30);
 
     @RegisterExtension
     static final TestDaemon daemon = TestDaemon.perClass();
@@ -55,15 +43,7 @@ class LiveViewBrowserTest {
 
     @BeforeAll
     static void openBrowser() {
-        assumeTrue(Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER),
-                "the live view's browser test needs chromium and chromium-driver (apt-get install chromium"
-                        + " chromium-driver; scripts/setup-host.sh does it)");
-        ChromeOptions options = new ChromeOptions().setBinary(CHROMIUM.toFile())
-                .addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                        "--window-size=1400,1000");
-        ChromeDriverService service = new ChromeDriverService.Builder()
-                .usingDriverExecutable(new File(CHROMEDRIVER.toString())).usingAnyFreePort().build();
-        browser = new ChromeDriver(service, options);
+        browser = Chromium.open();
     }
 
     @AfterAll
@@ -164,15 +144,8 @@ class LiveViewBrowserTest {
         }
     }
 
-    /**
-     * A wait that looks again when the view re-rendered what it was reading: each event the view
-     * receives rebuilds its tables and choices, so an element found a moment ago may be gone
-     * (CI once failed reading a node's state that way).
-     */
     private static WebDriverWait waitForTheView() {
-        WebDriverWait wait = new WebDriverWait(browser, WAIT);
-        wait.ignoring(StaleElementReferenceException.class);
-        return wait;
+        return Chromium.waitFor(browser);
     }
 
     /** Clicks what {@code where} finds, finding it again if the view re-rendered it in between. */

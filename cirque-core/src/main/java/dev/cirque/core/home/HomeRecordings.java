@@ -73,6 +73,13 @@ public final class HomeRecordings {
         r.writeZip(out, topology, liveLogs);
     }
 
+    /** Stopped homes whose recordings are kept, the most recently stopped first. */
+    public List<String> keptHomes() {
+        List<String> kept = new ArrayList<>(recordings.keptHomes());
+        java.util.Collections.reverse(kept);
+        return kept;
+    }
+
     /** The home's recording, live or kept, or the error that says why there is none. */
     public HomeRecording find(String homeId) {
         if (!recordings.on()) {
@@ -122,6 +129,7 @@ public final class HomeRecordings {
             Map<String, Object> node = new LinkedHashMap<>();
             node.put("id", n.id());
             node.put("name", n.name());
+            node.put("type", n.spec().deviceType());
             node.put("image", n.spec().image());
             node.put("state", n.state().wireName());
             node.put("network", n.network().name());

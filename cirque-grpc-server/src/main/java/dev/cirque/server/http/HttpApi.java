@@ -161,6 +161,8 @@ public final class HttpApi {
                     case "destroy_home" -> destroyHome(ex, arg(parts, 1));
                     case "events" -> streams.events(ex, parts.length > 1 && !parts[1].isEmpty() ? arg(parts, 1) : null);
                     case "recording" -> recording(ex, arg(parts, 1));
+                    case "recordings" -> sendJson(ex, 200, json.valueToTree(java.util.Map.of("kept",
+                            homes.recordings().keptHomes())));
                     default -> sendJson(ex, 200, fronts.cirqueRoute(route)
                             .orElseThrow(() -> new HttpError(404, "NOT_FOUND", "no route " + raw))
                             .get(arg(parts, 1), query(ex)));

@@ -21,7 +21,10 @@ final class LiveView {
             "", "index.html",
             "index.html", "index.html",
             "view.js", "view.js",
-            "view.css", "view.css");
+            "view.css", "view.css",
+            "replay.html", "replay.html",
+            "replay.js", "replay.js",
+            "common.js", "common.js");
     private static final Map<String, String> TYPES = Map.of(
             "html", "text/html; charset=utf-8",
             "js", "text/javascript; charset=utf-8",
@@ -40,7 +43,10 @@ final class LiveView {
         this.content = Map.of(
                 "index.html", load("index.html"),
                 "view.js", load("view.js"),
-                "view.css", load("view.css"));
+                "view.css", load("view.css"),
+                "replay.html", load("replay.html"),
+                "replay.js", load("replay.js"),
+                "common.js", load("common.js"));
     }
 
     /** Whether {@code path} (after {@code /view}) names a file of the view. */

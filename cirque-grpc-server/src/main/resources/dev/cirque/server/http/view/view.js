@@ -13,19 +13,6 @@ const state = {
   refreshing: null,
 };
 
-const $ = (id) => document.getElementById(id);
-
-function el(tag, attrs, ...children) {
-  const e = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs || {})) {
-    if (k === 'class') e.className = v;
-    else if (k.startsWith('data-')) e.setAttribute(k, v);
-    else e[k] = v;
-  }
-  for (const c of children) e.append(c instanceof Node ? c : document.createTextNode(String(c)));
-  return e;
-}
-
 class Unauthorized extends Error {}
 
 async function api(path, init = {}) {
@@ -165,29 +152,7 @@ function renderMediumChoice(media) {
 }
 
 function renderLinks(media, states) {
-  const rows = [];
-  const parts = [];
-  media.forEach((medium, i) => {
-    const s = states[i];
-    if (!s) return;
-    for (const [node, c] of Object.entries(s.egress || {})) {
-      rows.push(linkRow(medium, node, '(egress)', c));
-    }
-    for (const l of s.links || []) rows.push(linkRow(medium, l.from, label(l.to), l));
-    for (const [name, nodes] of Object.entries(s.partitions || {})) {
-      parts.push(medium + ' partition ' + name + ': ' + nodes.map(label).join(', '));
-    }
-  });
-  if (!rows.length) rows.push(el('tr', { class: 'none' }, el('td', { colSpan: 7, class: 'quiet' }, 'Every link is perfect.')));
-  $('links').tBodies[0].replaceChildren(...rows);
-  $('partitions').textContent = parts.join('. ');
-}
-
-function linkRow(medium, from, to, c) {
-  return el('tr', { class: 'link', 'data-medium': medium, 'data-from': from },
-    el('td', {}, medium), el('td', {}, label(from)), el('td', {}, to),
-    el('td', { class: 'latency' }, c.latencyMs), el('td', {}, c.jitterMs), el('td', {}, c.loss),
-    el('td', {}, c.down ? 'down' : c.signalDbm !== undefined ? c.signalDbm + ' dBm' : ''));
+  renderLinkTable(media.map((m, i) => [m, states[i]]), label);
 }
 
 // The daemon's WiFi view when it is the medium (associations, signal, frames per link);
