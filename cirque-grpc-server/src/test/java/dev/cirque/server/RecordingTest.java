@@ -142,9 +142,14 @@ class RecordingTest {
         return DeviceSpecification.newBuilder().setDeviceType(TestDaemon.NODE_IMAGE);
     }
 
-    static byte[] grpcRecording(String home) {
+    private static byte[] grpcRecording(String home) {
+        return grpcRecording(daemon, home);
+    }
+
+    /** The home's recording from {@code d}, over gRPC. */
+    static byte[] grpcRecording(TestDaemon d, String home) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        RecordingServiceGrpc.newBlockingStub(daemon.channel).withDeadlineAfter(2, TimeUnit.MINUTES)
+        RecordingServiceGrpc.newBlockingStub(d.channel).withDeadlineAfter(2, TimeUnit.MINUTES)
                 .getRecording(RecordingRequest.newBuilder().setHomeId(home).build())
                 .forEachRemaining(c -> out.writeBytes(c.getData().toByteArray()));
         return out.toByteArray();

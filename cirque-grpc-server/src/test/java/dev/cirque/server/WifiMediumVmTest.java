@@ -147,7 +147,7 @@ class WifiMediumVmTest {
         // The home's recording holds A's WiFi frames (never B's), each with its fate: delivered
         // mostly, lost under the 100 % loss.
         List<RecordedFrames.Frame> recorded = RecordedFrames.read(RecordingTest.entries(
-                RecordingTest.grpcRecording(homeA)).get("recording.pcapng")).stream()
+                RecordingTest.grpcRecording(daemon, homeA)).get("recording.pcapng")).stream()
                 .filter(f -> f.iface().equals("wifi")).toList();
         String s1From = "from " + s1.getDeviceId().substring(0, 8) + ":";
         assertTrue(recorded.stream().allMatch(f -> f.linkType() == 127 && f.comment() != null), "radiotap, each with its fate");
