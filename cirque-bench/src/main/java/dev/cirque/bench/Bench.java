@@ -125,6 +125,7 @@ public final class Bench {
             }
             if (only.contains("recorder")) {
                 new RecorderBench(this::row).run();
+                recordedStream(d);
             }
             if (only.contains("startup")) {
                 row("daemon start to health SERVING (median of 3)", ms(median(starts)), "", "", "<= 1500 ms",
@@ -228,6 +229,28 @@ public final class Bench {
      * and handed out warm by a second daemon started with --warm-homes 1, once its spare is
      * ready (its containers counted in Docker, by that daemon's owner label).
      */
+    /** The recorder under a shaped TCP stream: this daemon (recording) against one with --recording-bytes 0. */
+    private void recordedStream(BenchDaemon recording) throws Exception {
+        LinkBench.StreamCost off;
+        try (BenchDaemon plain = BenchDaemon.start(daemonCommand, false, "--recording-bytes", "0")) {
+            off = new LinkBench(plain::stub, plain.process.pid(), IMAGE, this::row).streamCost();
+        }
+        LinkBench.StreamCost on = new LinkBench(recording::stub, recording.process.pid(), IMAGE, this::row).streamCost();
+        row("Recorder: TCP A->B at 10 ms, recorded (1000 MiB, socat)", mbps(on.mbit()), mbps(off.mbit()) + " not",
+                String.format(Locale.ROOT, "%.2f", on.mbit() / off.mbit()), "", null);
+        row("Recorder: daemon CPU during that stream", pct(on.daemonCores()), pct(off.daemonCores()) + " not",
+                String.format(Locale.ROOT, "%+.0f%% of a core", (on.daemonCores() - off.daemonCores()) * 100), "", null);
+        row("Recorder: dumpcap CPU during that stream (the home's bridge)", pct(on.dumpcapCores()), "", "", "", null);
+    }
+
+    private static String mbps(double v) {
+        return String.format(Locale.ROOT, "%,.0f Mbit/s", v);
+    }
+
+    private static String pct(double cores) {
+        return String.format(Locale.ROOT, "%.0f%% of a core", cores * 100);
+    }
+
     private void warmHomes(BenchDaemon d) throws Exception {
         List<Long> cold = new ArrayList<>();
         List<Long> warm = new ArrayList<>();

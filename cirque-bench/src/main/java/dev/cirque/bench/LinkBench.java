@@ -67,13 +67,53 @@ final class LinkBench {
         }
     }
 
+    /** What a 10 ms-shaped TCP stream of {@value #MIB} MiB costs: its rate, the daemon's CPU and its dumpcaps'. */
+    record StreamCost(double mbit, double daemonCores, double dumpcapCores) {}
+
+    /** {@link StreamCost} in a home of two nodes of its own. */
+    StreamCost streamCost() throws Exception {
+        CreateCirqueHomeWithDevicesResponse home = stub.get().createCirqueHomeWithDevices(
+                CreateCirqueHomeWithDevicesRequest.newBuilder()
+                        .putDevices("a", DeviceSpecification.newBuilder().setDeviceType(image).build())
+                        .putDevices("b", DeviceSpecification.newBuilder().setDeviceType(image).build()).build());
+        String id = home.getHomeId();
+        CirqueDevice a = home.getDevicesMap().get("a");
+        CirqueDevice b = home.getDevicesMap().get("b");
+        try {
+            exec(id, b, "sh -c 'socat -u TCP-LISTEN:5001,reuseaddr,fork OPEN:/dev/null >/dev/null 2>&1 &'");
+            set(id, a, b, 10, 0);
+            long daemon0 = cpuTicks(daemonPid);
+            long dumpcap0 = dumpcapTicks();
+            long t0 = System.nanoTime();
+            double mbit = mbitPerSecond(id, a, b);
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            return new StreamCost(mbit, (cpuTicks(daemonPid) - daemon0) / 100.0 / seconds,
+                    (dumpcapTicks() - dumpcap0) / 100.0 / seconds);
+        } finally {
+            stub.get().stopCirqueHome(StopCirqueHomeRequest.newBuilder().setHomeId(id).build());
+        }
+    }
+
+    /** CPU ticks of the daemon's dumpcap children (the recorder's captures of home bridges). */
+    private long dumpcapTicks() {
+        return ProcessHandle.of(daemonPid).stream().flatMap(ProcessHandle::children)
+                .filter(p -> p.info().command().map(c -> c.endsWith("dumpcap")).orElse(false))
+                .mapToLong(p -> {
+                    try {
+                        return cpuTicks(p.pid());
+                    } catch (IOException gone) {
+                        return 0;
+                    }
+                }).sum();
+    }
+
     private void throughput(String home, CirqueDevice a, CirqueDevice b) throws Exception {
         double plain = mbitPerSecond(home, a, b);
         set(home, a, b, 10, 0);
-        long cpu0 = cpuTicks();
+        long cpu0 = cpuTicks(daemonPid);
         long t0 = System.nanoTime();
         double shaped = mbitPerSecond(home, a, b);
-        double cpu = (cpuTicks() - cpu0) / 100.0 / ((System.nanoTime() - t0) / 1e9);
+        double cpu = (cpuTicks(daemonPid) - cpu0) / 100.0 / ((System.nanoTime() - t0) / 1e9);
         clear(home, a, b);
         rows.row("TCP A->B, 10 ms on the link (" + MIB + " MiB, socat)", mbit(shaped), mbit(plain) + " unshaped",
                 String.format(Locale.ROOT, "%.2f", shaped / plain), ">= 1000 Mbit/s", shaped >= 1000);
@@ -150,9 +190,9 @@ final class LinkBench {
         return rtts.get(rtts.size() / 2);
     }
 
-    /** The daemon's user + system CPU time, in clock ticks (1/100 s). */
-    private long cpuTicks() throws IOException {
-        String[] f = Files.readString(Path.of("/proc", Long.toString(daemonPid), "stat")).replaceAll(".*\\) ", "")
+    /** A process's user + system CPU time, in clock ticks (1/100 s). */
+    private static long cpuTicks(long pid) throws IOException {
+        String[] f = Files.readString(Path.of("/proc", Long.toString(pid), "stat")).replaceAll(".*\\) ", "")
                 .split(" ");
         return Long.parseLong(f[11]) + Long.parseLong(f[12]);
     }
