@@ -111,7 +111,9 @@ class RestartSafetyTest {
                 for (int i = 0; i < 8; i++) {
                     b.putDevices("n" + i, node().build());
                 }
-                second.stub().createCirqueHomeWithDevices(b.build());
+                // No deadline of its own: the kill ends it (under emulation the first of 8 containers
+                // came after the stub's 2 minutes, and the call ended before any was made).
+                CirqueServiceGrpc.newBlockingStub(second.channel()).createCirqueHomeWithDevices(b.build());
             });
             // Kill once its first container exists and the call is still running: mid-create for sure.
             String secondOwner = second.process().pid() + ":";
