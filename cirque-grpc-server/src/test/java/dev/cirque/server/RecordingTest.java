@@ -59,6 +59,7 @@ class RecordingTest {
         String ipB = b.getDeviceDescription().getIpv4Addr();
         daemon.exec(home, a, "ping -c 3 -i 0.2 " + ipB);
         daemon.exec(home, b, "sh -c 'echo b-says-hello > /proc/1/fd/1'");
+        assertEquals(200, http("POST", "/links/" + home + "/seed", "{\"seed\": 42}").statusCode());
         assertEquals(200, http("POST", "/links/" + home + "/partition", "{\"name\": \"p\", \"devices\": [\""
                 + a.getDeviceId() + "\"]}").statusCode());
 
@@ -91,8 +92,15 @@ class RecordingTest {
                 .asText() + ".log"), StandardCharsets.UTF_8);
         assertTrue(bLog.contains("b-says-hello"), "b's log, read live: " + zip.keySet() + "\n" + bLog);
         assertTrue(bLog.matches("(?s)\\d{4}-\\d\\d-\\d\\dT.*"), "lines timed on the recording's clock: " + bLog);
-        JsonNode partitioned = JSON.readTree(new String(zip.get("links.jsonl"), StandardCharsets.UTF_8).strip()
-                .lines().reduce((x, y) -> y).orElseThrow());
+        List<JsonNode> linkStates = new java.util.ArrayList<>();
+        for (String line : new String(zip.get("links.jsonl"), StandardCharsets.UTF_8).strip().split("\n")) {
+            linkStates.add(JSON.readTree(line));
+        }
+        // The seed, which names no medium, is kept for each medium; the partition after it for ip.
+        assertTrue(linkStates.stream().anyMatch(l -> l.path("change").asText().equals("seeded")
+                && l.path("medium").asText().equals("ip") && l.path("links").path("seed").asLong() == 42), linkStates
+                .toString());
+        JsonNode partitioned = linkStates.get(linkStates.size() - 1);
         assertEquals("ip", partitioned.path("medium").asText(), partitioned.toString());
         assertTrue(partitioned.path("links").toString().contains("\"p\""), "the links after the partition: " + partitioned);
         JsonNode topology = JSON.readTree(zip.get("topology.json"));

@@ -93,9 +93,15 @@ public final class HomeRecordings {
     /** Keeps a medium's links after a change ({@code detail}: the LINKS_CHANGED event's), in the home's recording. */
     void linksChanged(String homeId, Map<String, String> detail) {
         recordings.live(homeId).ifPresent(r -> {
-            String medium = detail.getOrDefault("medium", "");
-            r.links(Instant.now(), medium, detail.getOrDefault("change", ""),
-                    registry.get(homeId).links(medium).snapshot().describe());
+            Home home = registry.find(homeId).orElse(null);
+            if (home == null) {
+                return; // stopped meanwhile: its recording has its stop
+            }
+            String change = detail.getOrDefault("change", "");
+            // A seed concerns every medium (its detail names none): each medium's state is kept.
+            for (String medium : detail.containsKey("medium") ? List.of(detail.get("medium")) : mediaNames) {
+                r.links(Instant.now(), medium, change, home.links(medium).snapshot().describe());
+            }
         });
     }
 

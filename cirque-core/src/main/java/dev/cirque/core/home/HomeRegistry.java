@@ -64,6 +64,11 @@ final class HomeRegistry {
         reserved--;
     }
 
+    /** The home, spare or not, while it is registered. */
+    Optional<Home> find(String homeId) {
+        return Optional.ofNullable(homeId == null ? null : homes.get(homeId));
+    }
+
     Home get(String homeId) {
         Home home = homeId == null ? null : homes.get(homeId);
         if (home == null || spares.contains(homeId)) {
