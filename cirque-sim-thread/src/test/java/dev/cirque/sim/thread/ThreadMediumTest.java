@@ -182,6 +182,10 @@ class ThreadMediumTest {
             try (var out = Files.newOutputStream(file)) {
                 ring.writeTo(out, "test");
             }
+            // Wireshark's own reader judges the file (the Debian 13 VM has none: there the relay's
+            // other tests run, and the host runs this one).
+            org.junit.jupiter.api.Assumptions.assumeTrue(java.util.stream.Stream.of(System.getenv("PATH").split(":"))
+                    .anyMatch(bin -> Files.isExecutable(Path.of(bin, "tshark"))), "no tshark to read the recording with");
             Process p = new ProcessBuilder("tshark", "-r", file.toString(), "-T", "fields", "-e", "frame.interface_name",
                     "-e", "frame.len", "-e", "frame.comment").redirectError(ProcessBuilder.Redirect.DISCARD).start();
             String seen = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
