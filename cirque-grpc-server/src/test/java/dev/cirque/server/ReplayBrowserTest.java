@@ -78,6 +78,8 @@ class ReplayBrowserTest {
             Iterator<HomeEvent> watch = CirqueServiceGrpc.newBlockingStub(d.channel).withDeadlineAfter(5, TimeUnit.MINUTES)
                     .watchHome(WatchHomeRequest.newBuilder().setHomeId(home).build());
             watch.next(); // WATCHING
+            d.exec(home, made.getDevicesMap().get("a"), "ping -c 2 " + made.getDevicesMap().get("b")
+                    .getDeviceDescription().getIpv4Addr()); // IP frames on the home's LAN, for the file below
             List<Seen> seen = new ArrayList<>();
             long[] forming = {0};
             try {
@@ -141,6 +143,29 @@ class ReplayBrowserTest {
                             .anyMatch(r -> !r.findElements(By.tagName("td")).get(3).getText().equals("0"));
                 }
                 assertTrue(framesSeen, "Thread frames per link while the network formed");
+            }
+            // The same recording, as tshark reads it: the home's LAN and its Thread medium in one
+            // file, in time order.
+            java.nio.file.Path pcapng = java.nio.file.Files.createTempFile("replay", ".pcapng");
+            try {
+                java.nio.file.Files.write(pcapng, RecordingTest.entries(RecordingTest.grpcRecording(d, home))
+                        .get("recording.pcapng"));
+                Process p = new ProcessBuilder("tshark", "-r", pcapng.toString(), "-T", "fields", "-e",
+                        "frame.interface_name", "-e", "frame.time_epoch", "-e", "frame.protocols")
+                        .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+                List<String[]> frames = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8)
+                        .lines().map(l -> l.split("\t")).toList();
+                assertTrue(p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0, "tshark read the recording");
+                assertTrue(frames.stream().anyMatch(f -> f[0].equals("cirque-" + home) && f[2].contains("icmp")),
+                        "the LAN's pings");
+                assertEquals(thread, frames.stream().anyMatch(f -> f[0].equals("thread") && f[2].startsWith("wpan")),
+                        "the Thread medium's frames, where it ran");
+                for (int i = 1; i < frames.size(); i++) {
+                    assertTrue(Double.parseDouble(frames.get(i)[1]) >= Double.parseDouble(frames.get(i - 1)[1]),
+                            "frames in time order at " + i);
+                }
+            } finally {
+                java.nio.file.Files.deleteIfExists(pcapng);
             }
             System.out.println("replay: " + seen.size() + " moments of the live view shown again by the replay"
                     + (thread ? ", Thread roles included" : ""));
