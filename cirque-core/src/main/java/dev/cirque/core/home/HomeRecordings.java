@@ -63,8 +63,8 @@ public final class HomeRecordings {
         HomeRecording r = find(homeId);
         Object topology = r.lastTopology();
         List<HomeRecording.NodeLog> liveLogs = new ArrayList<>();
-        if (!r.ended()) {
-            Home home = registry.get(homeId);
+        Home home = r.ended() ? null : registry.find(homeId).orElse(null); // none while it is being stopped
+        if (home != null) {
             topology = topology(home, home.nodes());
             for (Node n : home.nodes()) {
                 liveLogs.add(new HomeRecording.NodeLog(n.id(), n.name(), log(n.containerId(), r.logBytes())));
