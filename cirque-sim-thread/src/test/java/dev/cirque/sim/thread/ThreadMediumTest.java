@@ -173,6 +173,8 @@ class ThreadMediumTest {
             a.send(new byte[] {11, DATA, (byte) 0x88, 1, 2});
             x.send(new byte[] {11, DATA, (byte) 0x88, 3});
             assertNotNull(b.receive(3000), "b's copy, 40 ms late");
+            assertNull(c.receive(100), "c's link is cut");
+            assertNull(d.receive(100), "d's loses everything");
             long deadline = System.nanoTime() + 2_000_000_000L;
             while (relayed(new LinkModel.Link("a", "d")) == 0 && System.nanoTime() < deadline) {
                 java.util.concurrent.locks.LockSupport.parkNanos(10_000_000L); // a look at the relay's counts
