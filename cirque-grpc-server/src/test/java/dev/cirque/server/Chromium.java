@@ -6,6 +6,9 @@ import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.chrome.ChromeDriver;
@@ -14,18 +17,37 @@ import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
- * Debian's chromium, headless, driven by Selenium through chromedriver, for the browser tests;
- * the calling test is skipped, saying so, where either is not installed.
+ * Debian's chromium, headless, driven by Selenium through chromedriver, for a browser test
+ * class ({@code @RegisterExtension static final Chromium chromium = new Chromium();}): opened
+ * before its tests, closed after them; the class is skipped, saying so, where either is not
+ * installed.
  */
-final class Chromium {
+final class Chromium implements BeforeAllCallback, AfterAllCallback {
 
     private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
     private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
     private static final Duration WAIT = Duration.ofSeconds(30);
 
-    private Chromium() {}
+    private WebDriver driver;
 
-    static WebDriver open() {
+    @Override
+    public void beforeAll(ExtensionContext context) {
+        driver = open();
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) {
+        if (driver != null) {
+            driver.quit();
+        }
+    }
+
+    /** The browser of this test class. */
+    WebDriver driver() {
+        return driver;
+    }
+
+    private static WebDriver open() {
         assumeTrue(Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER),
                 "the live view's browser tests need chromium and chromium-driver (apt-get install chromium"
                         + " chromium-driver; scripts/setup-host.sh does it)");

@@ -16,8 +16,6 @@ import dev.cirque.server.http.HttpLimits;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.openqa.selenium.By;
@@ -39,27 +37,16 @@ class LiveViewBrowserTest {
     @RegisterExtension
     static final TestDaemon daemon = TestDaemon.perClass();
 
-    private static WebDriver browser;
-
-    @BeforeAll
-    static void openBrowser() {
-        browser = Chromium.open();
-    }
-
-    @AfterAll
-    static void closeBrowser() {
-        if (browser != null) {
-            browser.quit();
-        }
-    }
+    @RegisterExtension
+    static final Chromium chromium = new Chromium();
 
     @Test
     void aHomeMadeThroughTheApiAppearsItsNodesChangeAndTheViewSetsLinksAndRunsCommands() {
-        browser.get("http://127.0.0.1:" + daemon.httpPort() + "/view/");
+        chromium.driver().get("http://127.0.0.1:" + daemon.httpPort() + "/view/");
         WebDriverWait wait = waitForTheView();
         wait.until(ExpectedConditions.textToBe(By.id("status"), "live"));
-        assertTrue(!browser.findElement(By.id("token-form")).isDisplayed(), "no token asked where none is needed");
-        ((JavascriptExecutor) browser).executeScript("window.sameDocument = 'still here';");
+        assertTrue(!chromium.driver().findElement(By.id("token-form")).isDisplayed(), "no token asked where none is needed");
+        ((JavascriptExecutor) chromium.driver()).executeScript("window.sameDocument = 'still here';");
 
         CreateCirqueHomeWithDevicesResponse made = daemon.stub.createCirqueHomeWithDevices(
                 CreateCirqueHomeWithDevicesRequest.newBuilder()
@@ -86,26 +73,26 @@ class LiveViewBrowserTest {
 
             // A link condition set in the view is the daemon's, and the view shows it back.
             select(wait, By.id("link-from"), a.getDeviceId());
-            WebElement latency = browser.findElement(By.id("link-latency"));
+            WebElement latency = chromium.driver().findElement(By.id("link-latency"));
             latency.clear();
             latency.sendKeys("120");
-            browser.findElement(By.id("link-set")).click();
+            chromium.driver().findElement(By.id("link-set")).click();
             wait.until(ExpectedConditions.textToBe(By.cssSelector("#links tr.link[data-from='" + a.getDeviceId()
                     + "'] td.latency"), "120"));
             LinkState links = daemon.stub.getLinkConditions(GetLinkConditionsRequest.newBuilder().setHomeId(home)
                     .build());
             assertEquals(120, links.getEgressOrThrow(a.getDeviceId()).getLatencyMs(), links.toString());
-            assertEquals("", browser.findElement(By.id("link-error")).getText());
+            assertEquals("", chromium.driver().findElement(By.id("link-error")).getText());
 
             // A command run from the view, in the node.
             select(wait, By.id("cmd-device"), a.getDeviceId());
-            browser.findElement(By.id("cmd")).sendKeys("sh -c 'echo hi-from-the-view; hostname'");
-            browser.findElement(By.id("run")).click();
+            chromium.driver().findElement(By.id("cmd")).sendKeys("sh -c 'echo hi-from-the-view; hostname'");
+            chromium.driver().findElement(By.id("run")).click();
             wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("cmd-output"), "[exit 0]"));
-            String output = browser.findElement(By.id("cmd-output")).getText();
+            String output = chromium.driver().findElement(By.id("cmd-output")).getText();
             assertTrue(output.contains("hi-from-the-view"), output);
 
-            assertEquals("still here", ((JavascriptExecutor) browser).executeScript("return window.sameDocument;"),
+            assertEquals("still here", ((JavascriptExecutor) chromium.driver()).executeScript("return window.sameDocument;"),
                     "all of it without a reload");
         } finally {
             daemon.stopHome(home);
@@ -126,7 +113,7 @@ class LiveViewBrowserTest {
                 ThreadMesh.awaitStacks(thread, home, all, 60);
                 ThreadMesh.form(thread, home, all);
                 ThreadMesh.awaitRoles(thread, home, all, r -> List.of("leader", "router", "child").contains(r), 60);
-                browser.get("http://127.0.0.1:" + thread.httpPort() + "/view/#" + home);
+                chromium.driver().get("http://127.0.0.1:" + thread.httpPort() + "/view/#" + home);
                 WebDriverWait wait = waitForTheView();
                 wait.until(ExpectedConditions.numberOfElementsToBe(By.cssSelector("#thread-nodes tr.thread-node"), 3));
                 By roles = By.cssSelector("#thread-nodes tr.thread-node td.role");
@@ -134,7 +121,7 @@ class LiveViewBrowserTest {
                         .count() == 1);
                 // Each node's neighbours are drawn as lines between them (3 nodes formed: 2 links at least).
                 wait.until(d -> d.findElements(By.cssSelector("#thread-graph line")).size() >= 2);
-                assertEquals(3, browser.findElements(By.cssSelector("#thread-graph circle")).size());
+                assertEquals(3, chromium.driver().findElements(By.cssSelector("#thread-graph circle")).size());
                 // Thread links can be set too.
                 wait.until(d -> new Select(d.findElement(By.id("link-medium"))).getOptions().stream()
                         .map(WebElement::getText).toList().equals(List.of("ip", "thread")));
@@ -145,7 +132,7 @@ class LiveViewBrowserTest {
     }
 
     private static WebDriverWait waitForTheView() {
-        return Chromium.waitFor(browser);
+        return Chromium.waitFor(chromium.driver());
     }
 
     /** Clicks what {@code where} finds, finding it again if the view re-rendered it in between. */
@@ -170,15 +157,15 @@ class LiveViewBrowserTest {
         DaemonServer server = new DaemonServer(new HomeService(daemon.engine, CapabilityRegistry.fromClassPath()),
                 loopback, loopback, new Security("view-token", null, null, null), HttpLimits.defaults()).start();
         try {
-            browser.get("http://127.0.0.1:" + server.httpPort() + "/view/");
+            chromium.driver().get("http://127.0.0.1:" + server.httpPort() + "/view/");
             WebDriverWait wait = waitForTheView();
             wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("token-form")));
-            assertEquals("needs a token", browser.findElement(By.id("status")).getText());
-            browser.findElement(By.id("token")).sendKeys("view-token");
-            browser.findElement(By.cssSelector("#token-form button")).click();
+            assertEquals("needs a token", chromium.driver().findElement(By.id("status")).getText());
+            chromium.driver().findElement(By.id("token")).sendKeys("view-token");
+            chromium.driver().findElement(By.cssSelector("#token-form button")).click();
             wait.until(ExpectedConditions.textToBe(By.id("status"), "live"));
         } finally {
-            ((JavascriptExecutor) browser).executeScript("sessionStorage.clear();");
+            ((JavascriptExecutor) chromium.driver()).executeScript("sessionStorage.clear();");
             server.stop();
         }
     }

@@ -18,9 +18,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.WebDriver;
@@ -37,19 +36,8 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  */
 class ReplayBrowserTest {
 
-    private static WebDriver browser;
-
-    @BeforeAll
-    static void openBrowser() {
-        browser = Chromium.open();
-    }
-
-    @AfterAll
-    static void closeBrowser() {
-        if (browser != null) {
-            browser.quit();
-        }
-    }
+    @RegisterExtension
+    static final Chromium chromium = new Chromium();
 
     /** What the live view showed at one moment: node states, partitions, Thread roles. */
     private record Seen(long epochMs, Map<String, String> states, String partitions, Map<String, String> roles) {}
@@ -83,8 +71,8 @@ class ReplayBrowserTest {
             List<Seen> seen = new ArrayList<>();
             long[] forming = {0};
             try {
-                browser.get("http://127.0.0.1:" + d.httpPort() + "/view/#" + home);
-                WebDriverWait wait = Chromium.waitFor(browser);
+                chromium.driver().get("http://127.0.0.1:" + d.httpPort() + "/view/#" + home);
+                WebDriverWait wait = Chromium.waitFor(chromium.driver());
                 wait.until(ExpectedConditions.numberOfElementsToBe(By.cssSelector("#nodes tr.node"), ids.size()));
                 seen.add(wait.until(x -> look(home, false)));
 
@@ -118,28 +106,28 @@ class ReplayBrowserTest {
                 d.stopHome(home);
             }
 
-            browser.get("http://127.0.0.1:" + d.httpPort() + "/view/replay.html?home=" + home);
-            WebDriverWait wait = Chromium.waitFor(browser);
+            chromium.driver().get("http://127.0.0.1:" + d.httpPort() + "/view/replay.html?home=" + home);
+            WebDriverWait wait = Chromium.waitFor(chromium.driver());
             wait.until(x -> Boolean.TRUE.equals(((JavascriptExecutor) x).executeScript(
                     "return window.cirqueReplay && window.cirqueReplay.loaded()")));
             // The stopped home is listed among the kept recordings.
             wait.until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("#recordings li[data-home='" + home
                     + "']")));
             for (Seen s : seen) {
-                ((JavascriptExecutor) browser).executeScript("window.cirqueReplay.seek(arguments[0])", s.epochMs());
+                ((JavascriptExecutor) chromium.driver()).executeScript("window.cirqueReplay.seek(arguments[0])", s.epochMs());
                 String at = "at " + java.time.Instant.ofEpochMilli(s.epochMs());
-                assertEquals(s.states(), states(browser, "#nodes tr.node"), at);
-                assertEquals(s.partitions(), browser.findElement(By.id("partitions")).getText(), at);
+                assertEquals(s.states(), states(chromium.driver(), "#nodes tr.node"), at);
+                assertEquals(s.partitions(), chromium.driver().findElement(By.id("partitions")).getText(), at);
                 if (!s.roles().isEmpty()) {
-                    assertEquals(s.roles(), column(browser, "#radios tr.radio", "td.role"), at);
+                    assertEquals(s.roles(), column(chromium.driver(), "#radios tr.radio", "td.role"), at);
                 }
             }
             if (thread) {
                 // While the network formed, some second shows Thread frames the medium delivered.
                 boolean framesSeen = false;
                 for (long t = forming[0]; t <= seen.get(seen.size() - 1).epochMs() && !framesSeen; t += 1000) {
-                    ((JavascriptExecutor) browser).executeScript("window.cirqueReplay.seek(arguments[0])", t);
-                    framesSeen = browser.findElements(By.cssSelector("#frames tr.frames[data-medium='thread']")).stream()
+                    ((JavascriptExecutor) chromium.driver()).executeScript("window.cirqueReplay.seek(arguments[0])", t);
+                    framesSeen = chromium.driver().findElements(By.cssSelector("#frames tr.frames[data-medium='thread']")).stream()
                             .anyMatch(r -> !r.findElements(By.tagName("td")).get(3).getText().equals("0"));
                 }
                 assertTrue(framesSeen, "Thread frames per link while the network formed");
@@ -174,9 +162,9 @@ class ReplayBrowserTest {
 
     /** The live view now, noted with the time it was read (the wait reads again a table re-rendered meanwhile). */
     private static Seen look(String home, boolean withRoles) {
-        Map<String, String> states = states(browser, "#nodes tr.node");
-        String partitions = browser.findElement(By.id("partitions")).getText();
-        Map<String, String> roles = withRoles ? roles(browser) : Map.of();
+        Map<String, String> states = states(chromium.driver(), "#nodes tr.node");
+        String partitions = chromium.driver().findElement(By.id("partitions")).getText();
+        Map<String, String> roles = withRoles ? roles(chromium.driver()) : Map.of();
         return new Seen(System.currentTimeMillis(), states, partitions, roles);
     }
 
