@@ -115,7 +115,7 @@ class NetworksTest {
     }
 
     @Test
-    void ipvlanFallsBackToMacvlanWhereTheKernelHasNoIpvlanAndSaysSo() throws Exception {
+    void ipvlanFallsBackToMacvlanWhereTheKernelHasNoIpvlanAndSaysSoAndEachNodesInterfaceIsRecorded() throws Exception {
         CirqueDevice a = create(spec().setDockerNetwork("IpvLan"));
         CirqueDevice b = create(spec().setDockerNetwork("IpvLan"));
         exec(a, "ping -c 1 -W 3 " + b.getDeviceDescription().getIpv4Addr());
@@ -127,6 +127,37 @@ class NetworksTest {
         if (!ipvlan) {
             assertTrue(net.get("note").asText().contains("no ipvlan"), net.toString());
         }
+
+        // No host bridge carries these frames: the recording has each node's own interface.
+        java.net.http.HttpResponse<byte[]> r = java.net.http.HttpClient.newHttpClient().send(
+                java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + daemon.httpPort()
+                        + "/recording/" + home)).build(), java.net.http.HttpResponse.BodyHandlers.ofByteArray());
+        assertEquals(200, r.statusCode());
+        List<RecordedFrames.Frame> frames = RecordedFrames.read(RecordingTest.entries(r.body()).get("recording.pcapng"));
+        String network = "cirque-" + home + "-ipvlan/";
+        String ipA = a.getDeviceDescription().getIpv4Addr();
+        String ipB = b.getDeviceDescription().getIpv4Addr();
+        for (CirqueDevice n : List.of(a, b)) {
+            String iface = network + daemon.httpState(home, n.getDeviceId()).path("name").asText();
+            List<String> pings = frames.stream().filter(f -> f.iface().equals(iface)).map(NetworksTest::icmp)
+                    .filter(p -> !p.isEmpty()).toList();
+            assertTrue(pings.containsAll(List.of(ipA + ">" + ipB + " 8", ipB + ">" + ipA + " 0")),
+                    iface + "'s echo request and reply, in " + frames.stream().map(RecordedFrames.Frame::iface)
+                    .distinct().toList() + ": " + pings);
+        }
+    }
+
+    /** An Ethernet frame's ICMP as {@code src>dst type}, or empty for any other frame. */
+    private static String icmp(RecordedFrames.Frame f) {
+        byte[] d = f.data();
+        if (d.length < 35 || (d[12] & 0xff) != 0x08 || d[13] != 0 || d[23] != 1) {
+            return "";
+        }
+        return ip(d, 26) + ">" + ip(d, 30) + " " + (d[34] & 0xff);
+    }
+
+    private static String ip(byte[] d, int at) {
+        return (d[at] & 0xff) + "." + (d[at + 1] & 0xff) + "." + (d[at + 2] & 0xff) + "." + (d[at + 3] & 0xff);
     }
 
     @Test

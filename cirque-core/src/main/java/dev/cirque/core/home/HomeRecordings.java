@@ -105,6 +105,20 @@ public final class HomeRecordings {
         });
     }
 
+    /**
+     * Records a running node's own interface when its network has no host bridge to capture
+     * (ipvlan, macvlan); returns what ends that capture, or nothing to end.
+     */
+    Runnable captureUnbridged(String homeId, String nodeName, HomeNetwork network, long namespacePid) {
+        if (network.driver().equals("bridge")) {
+            return () -> { };
+        }
+        // A node's only interface is its network's, eth0 (the container is made on that one network).
+        return recordings.captureNode(homeId, network.name() + "/" + nodeName, "eth0 of node " + nodeName + " on the"
+                + " home's network " + network.name() + " (" + network.driver() + ")", namespacePid, "eth0")
+                .<Runnable>map(c -> c::close).orElse(() -> { });
+    }
+
     /** Keeps the log of a node that goes, in its home's recording. */
     void keepLog(String homeId, String nodeId, String name, String containerId) {
         recordings.live(homeId).ifPresent(r -> r.keepLog(nodeId, name, log(containerId, r.logBytes())));

@@ -97,7 +97,7 @@ final class NodeAssembly {
             NetworkAddresses addresses = engine.addresses(containerId, network.name());
             Progress progress = new Progress();
             try {
-                bringUp(home, nodeId, containerId, name, addresses, caps, running.get(), progress);
+                bringUp(home, nodeId, containerId, name, network, addresses, caps, running.get(), progress);
             } finally {
                 step = progress.step == null ? step : progress.step;
             }
@@ -123,8 +123,8 @@ final class NodeAssembly {
      * What follows a container's start, each run: its place on the media, then each
      * capability's enable, recorded in {@code running}.
      */
-    private void bringUp(Home home, String nodeId, String containerId, String name, NetworkAddresses addresses,
-            List<Capability> caps, Teardown running, Progress progress) throws Exception {
+    private void bringUp(Home home, String nodeId, String containerId, String name, HomeNetwork network,
+            NetworkAddresses addresses, List<Capability> caps, Teardown running, Progress progress) throws Exception {
         NodeHost host = engine.nodeHost();
         progress.step = "attach to the media " + links.media();
         if (!links.media().isEmpty()) {
@@ -132,6 +132,9 @@ final class NodeAssembly {
                     host.namespacePid(containerId), inetAddresses(addresses)));
             running.add("detach from the media", detach::run);
         }
+        progress.step = "record its interface";
+        Runnable endCapture = recordings.captureUnbridged(home.id(), name, network, host.namespacePid(containerId));
+        running.add("end the recording's capture of its interface", endCapture::run);
         NodeContext context = new Running(home, nodeId, host, running, containerId, name, addresses.ipv4());
         for (Capability c : caps) {
             progress.step = "capability " + c.name() + ": enable";
@@ -165,8 +168,8 @@ final class NodeAssembly {
             engine.startContainer(node.containerId());
             progress.step = "read addresses";
             NetworkAddresses addresses = engine.addresses(node.containerId(), node.network().name());
-            bringUp(home, node.id(), node.containerId(), node.name(), addresses, node.capabilities(), running,
-                    progress);
+            bringUp(home, node.id(), node.containerId(), node.name(), node.network(), addresses, node.capabilities(),
+                    running, progress);
             node.running.set(running);
             return addresses;
         } catch (Exception e) {

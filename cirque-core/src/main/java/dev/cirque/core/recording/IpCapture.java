@@ -33,6 +33,8 @@ public final class IpCapture implements AutoCloseable {
     private final Process process;
     private final HostLedger ledger;
     private final Thread reader;
+    /** Counted down once dumpcap wrote its file header: it writes it once the interface is open. */
+    private final java.util.concurrent.CountDownLatch capturing = new java.util.concurrent.CountDownLatch(1);
     private volatile boolean closing;
     private volatile long frames;
     private volatile long kernelDropped = -1;
@@ -64,11 +66,32 @@ public final class IpCapture implements AutoCloseable {
      */
     public static IpCapture start(Path dumpcap, String iface, FrameRing ring, int ringIface, HostLedger ledger)
             throws IOException {
+        return start(List.of(), iface, iface, dumpcap, ring, ringIface, ledger);
+    }
+
+    /**
+     * Starts capturing {@code iface} of the network namespace of process {@code namespacePid}
+     * (a node's own interface, where no host bridge carries its frames). util-linux's
+     * {@code nsenter} enters the namespace and becomes dumpcap, so the process ended and
+     * ledgered is dumpcap itself.
+     *
+     * @param label how logs and the summary name it, say {@code eth0 of cirque-1a2b-node-3c4d}
+     */
+    public static IpCapture startInNamespace(Path dumpcap, long namespacePid, String iface, String label,
+            FrameRing ring, int ringIface, HostLedger ledger) throws IOException {
+        return start(List.of("nsenter", "--net=/proc/" + namespacePid + "/ns/net", "--"), iface, label, dumpcap, ring,
+                ringIface, ledger);
+    }
+
+    private static IpCapture start(List<String> prefix, String iface, String label, Path dumpcap, FrameRing ring,
+            int ringIface, HostLedger ledger) throws IOException {
+        List<String> argv = new java.util.ArrayList<>(prefix);
         // -P: classic pcap, simple to read frame by frame; -q: no running count on stderr.
-        Process p = new ProcessBuilder(dumpcap.toString(), "-i", iface, "-P", "-q", "-w", "-").start();
+        argv.addAll(List.of(dumpcap.toString(), "-i", iface, "-P", "-q", "-w", "-"));
+        Process p = new ProcessBuilder(argv).start();
         ledger.record(LEDGER_KIND, p.toHandle(), null);
         p.getOutputStream().close();
-        IpCapture c = new IpCapture(iface, p, ledger, ring, ringIface);
+        IpCapture c = new IpCapture(label, p, ledger, ring, ringIface);
         c.reader.start();
         return c;
     }
@@ -77,6 +100,7 @@ public final class IpCapture implements AutoCloseable {
         try (DataInputStream in = new DataInputStream(new BufferedInputStream(process.getInputStream(), 1 << 16))) {
             byte[] header = new byte[24];
             in.readFully(header);
+            capturing.countDown();
             boolean nanos = le32(header, 0) == 0xa1b23c4d;
             byte[] record = new byte[16];
             byte[] frame = new byte[1 << 18];
@@ -124,7 +148,15 @@ public final class IpCapture implements AutoCloseable {
         }
     }
 
-    /** The interface captured. */
+    /**
+     * Waits until dumpcap has the interface open (its file header came), so that no frame
+     * after this returns is missed; false when it did not within {@code timeout} or ended.
+     */
+    public boolean awaitCapturing(java.time.Duration timeout) throws InterruptedException {
+        return capturing.await(timeout.toMillis(), TimeUnit.MILLISECONDS) && process.isAlive();
+    }
+
+    /** The interface captured, as the logs name it. */
     public String iface() {
         return iface;
     }

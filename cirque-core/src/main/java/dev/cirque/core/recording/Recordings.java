@@ -142,6 +142,41 @@ public final class Recordings implements FrameTap, FrameRing.Pool, AutoCloseable
         }
     }
 
+    /** How long a node's capture may take to open its interface before the node is handed out anyway. */
+    private static final java.time.Duration CAPTURE_START = java.time.Duration.ofSeconds(10);
+
+    /**
+     * Captures every frame on the node's own interface {@code iface} (in the network namespace
+     * of process {@code namespacePid}) into its home's recording, as the ring's interface
+     * {@code name}: for networks without a host bridge (ipvlan, macvlan), where each node's
+     * interface is the only place its frames pass. Empty when nothing is captured.
+     */
+    public Optional<IpCapture> captureNode(String homeId, String name, String description, long namespacePid,
+            String iface) {
+        HomeRecording r = live.get(homeId);
+        if (r == null || dumpcap.isEmpty()) {
+            return Optional.empty();
+        }
+        int ringIface = r.frames().iface(name, Pcapng.LINKTYPE_ETHERNET, description);
+        try {
+            IpCapture c = IpCapture.startInNamespace(dumpcap.get(), namespacePid, iface, name, r.frames(), ringIface,
+                    ledger);
+            r.add(c);
+            // The node's frames start as soon as it is handed out: the capture must be open by then.
+            if (!c.awaitCapturing(CAPTURE_START)) {
+                log.warn("home {}: the capture of {} was not open within {} s: {}", homeId, name,
+                        CAPTURE_START.toSeconds(), c.describe());
+            }
+            return Optional.of(c);
+        } catch (IOException e) {
+            log.warn("home {}: cannot capture {}: {}", homeId, name, e.toString());
+            return Optional.empty();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Optional.empty();
+        }
+    }
+
     @Override
     public FrameRing ring(String homeId) {
         HomeRecording r = live.get(homeId);
