@@ -17,12 +17,14 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Changes of a node's state that nothing tells the daemon (a Thread role, a WiFi association),
- * found by asking the node every interval, only in homes someone watches, and told to the
- * home's watchers. The first look at a watched home tells each node's state (from ""), and
- * from then on each change; so does a node that joins or is powered on. A node that does not
- * answer this round (a Thread node busy with a client's command is not asked: see
- * {@link HomeService#inTurn}) is skipped, not taken for a change. A home no longer watched is
- * forgotten, and told afresh when watched again.
+ * found by asking the node every interval in homes someone watches, and every
+ * {@value #RECORDED_EVERY}th interval in homes only the flight recorder keeps (so a replay has
+ * them, at a cost a home nobody watches can bear), and told to the home's watchers and its
+ * recording. The first look at a home tells each node's state (from ""), and from then on each
+ * change; so does a node that joins or is powered on. A node that does not answer this round
+ * (a Thread node busy with a client's command is not asked: see {@link HomeService#inTurn}) is
+ * skipped, not taken for a change. A home neither watched nor recorded is forgotten, and told
+ * afresh when watched again.
  */
 abstract class PolledNodeEvents implements AutoCloseable {
 
@@ -34,6 +36,9 @@ abstract class PolledNodeEvents implements AutoCloseable {
     private final ScheduledExecutorService timer;
     /** States as last seen, by home and node: only homes being watched. */
     private final Map<String, Map<String, String>> seen = new ConcurrentHashMap<>();
+    /** Homes only recorded are looked at one round in this many. */
+    static final int RECORDED_EVERY = 5;
+    private long round;
 
     PolledNodeEvents(HomeService homes, String kind, String threadName) {
         this.homes = homes;
@@ -65,9 +70,16 @@ abstract class PolledNodeEvents implements AutoCloseable {
 
     void look() {
         Set<String> looked = new HashSet<>();
+        boolean recordedToo = round++ % RECORDED_EVERY == 0;
         for (Home home : homes.homes()) {
+            boolean recorded = homes.recordings().recordings().live(home.id()).isPresent();
             if (!homes.events().watched(home.id())) {
-                continue;
+                if (recorded) {
+                    looked.add(home.id()); // what it saw stays, for the rounds that skip it
+                }
+                if (!recorded || !recordedToo) {
+                    continue;
+                }
             }
             looked.add(home.id());
             Map<String, String> known = seen.computeIfAbsent(home.id(), h -> new ConcurrentHashMap<>());

@@ -285,6 +285,17 @@ class ThreadMediumTest {
         ThreadMesh.form(daemon, home, List.of(a, b));
         ThreadMesh.awaitRoles(daemon, home, List.of(a, b), ATTACHED::contains, 60);
 
+        // Nobody watches this home, yet its recording learns the roles (asked less often).
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        java.util.function.Predicate<Map<String, String>> bothAttached = r -> r.keySet().containsAll(List.of(a, b))
+                && r.values().stream().allMatch(ATTACHED::contains);
+        Map<String, String> recorded = recordedRoles(home);
+        while (!bothAttached.test(recorded) && System.nanoTime() < deadline) {
+            java.util.concurrent.locks.LockSupport.parkNanos(500_000_000L); // between looks at the recording
+            recorded = recordedRoles(home);
+        }
+        assertTrue(bothAttached.test(recorded), "both nodes' roles in the unwatched home's recording: " + recorded);
+
         String from = ThreadMesh.ctl(daemon, home, a, "ipaddr mleid").lines().findFirst().orElseThrow().strip();
         String to = ThreadMesh.ctl(daemon, home, b, "ipaddr mleid").lines().findFirst().orElseThrow().strip();
         // A clean link first: the mesh carries pings, and the address query is answered (lost
@@ -345,6 +356,7 @@ class ThreadMediumTest {
         String b = devices.get("n2");
         ThreadMesh.form(daemon, home, List.of(a, b));
         ThreadMesh.awaitRoles(daemon, home, List.of(a, b), ATTACHED::contains, 60);
+
         String from = ThreadMesh.ctl(daemon, home, a, "ipaddr mleid").lines().findFirst().orElseThrow().strip();
         String to = ThreadMesh.ctl(daemon, home, b, "ipaddr mleid").lines().findFirst().orElseThrow().strip();
         rtts(home, a, from, to, 5); // the address query answered before anything is timed
@@ -424,6 +436,21 @@ class ThreadMediumTest {
 
     private static ThreadMedium medium() {
         return (ThreadMedium) daemon.server.homes().links().find(ThreadMedium.NAME).orElseThrow();
+    }
+
+    /** Each node's last THREAD_ROLE_CHANGED in the home's recording (its events.jsonl). */
+    private static Map<String, String> recordedRoles(String home) throws Exception {
+        byte[] zip = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                + daemon.httpPort() + "/recording/" + home)).build(), HttpResponse.BodyHandlers.ofByteArray()).body();
+        Map<String, String> roles = new java.util.TreeMap<>();
+        String events = new String(RecordingTest.entries(zip).get("events.jsonl"), java.nio.charset.StandardCharsets.UTF_8);
+        for (String line : events.split("\n")) {
+            JsonNode e = line.isBlank() ? null : new ObjectMapper().readTree(line);
+            if (e != null && e.path("kind").asText().equals("THREAD_ROLE_CHANGED")) {
+                roles.put(e.path("device_id").asText(), e.path("detail").path("to").asText());
+            }
+        }
+        return roles;
     }
 
     private static JsonNode http(String method, String path) throws Exception {
