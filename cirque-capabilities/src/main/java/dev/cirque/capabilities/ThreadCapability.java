@@ -4,6 +4,7 @@ import dev.cirque.core.CirqueException;
 import dev.cirque.core.capability.Capability;
 import dev.cirque.core.capability.CapabilityProvider;
 import dev.cirque.core.capability.HostSettings;
+import dev.cirque.core.capability.NodeContext;
 import dev.cirque.core.capability.PrepareContext;
 import dev.cirque.core.capability.WireForm;
 import dev.cirque.core.capability.WireForm.JsonKey;
@@ -46,6 +47,8 @@ public final class ThreadCapability implements CapabilityProvider {
     /** The host-wide pool of Thread port groups (offsets), shared by every daemon on the host. */
     static final String PORT_GROUPS = "thread-port-offset";
 
+    /** Every node's radio while the node exists, by node id: its device mode may change live. */
+    private final Map<String, Radio> radios = new java.util.concurrent.ConcurrentHashMap<>();
     /** Node ids per network for this daemon; port offsets come from the host's allocator. */
     private ThreadNetworks networks;
     /** The relay every radio of this daemon's homes is on; its thread starts with the first radio. */
@@ -65,7 +68,9 @@ public final class ThreadCapability implements CapabilityProvider {
     @Override
     public WireForm wire() {
         return WireForm.proto("thread_capability").json(JsonKey.integer("thread_petition", "petition_id"),
-                JsonKey.bool("rcp_mode", "rcp_mode"), JsonKey.strings("thread_daemons", "daemons"));
+                JsonKey.bool("rcp_mode", "rcp_mode"), JsonKey.strings("thread_daemons", "daemons"),
+                JsonKey.string("thread_device_mode", "device_mode"),
+                JsonKey.integer("thread_poll_period_ms", "poll_period_ms"));
     }
 
     @Override
@@ -75,13 +80,68 @@ public final class ThreadCapability implements CapabilityProvider {
             throw CirqueException.invalid("Thread petition_id must be 0..1000, got " + petition);
         }
         boolean rcp = request.bool("rcp_mode", false);
+        DeviceMode mode = deviceMode(request, rcp);
         String binaryName = rcp ? "ot-rcp" : "ot-ncp-ftd";
         Path binary = findBinary(host, binaryName);
         List<?> daemons = request.list("daemons");
         Path workRoot = host.setting("thread.work-dir").map(Path::of)
                 .orElse(Path.of(System.getProperty("java.io.tmpdir"), "cirque-thread"));
-        return new Radio(networks(host), medium, binary, (int) petition, rcp, daemons, workRoot, host.ledger());
+        return new Radio(networks(host), medium, binary, (int) petition, rcp, mode, daemons, workRoot, host.ledger(),
+                radios);
     }
+
+    /**
+     * Changes a node's device mode: checked as at creation, set in its stack by
+     * {@code setStack} (with the ot-ctl commands; nothing to run while the node is off), then
+     * kept for its next starts. FAILED_PRECONDITION for a node without a Thread radio.
+     *
+     * @return the mode now, as the node's description shows it
+     */
+    Map<String, Object> changeDeviceMode(String nodeId, String wire, long pollPeriodMs,
+            java.util.function.Consumer<List<String>> setStack) {
+        Radio radio = radios.get(nodeId);
+        if (radio == null) {
+            throw CirqueException.precondition("device " + nodeId + " has no Thread radio");
+        }
+        if (wire.isEmpty()) {
+            throw CirqueException.invalid("Thread device_mode is required: one of router, end_device,"
+                    + " sleepy_end_device");
+        }
+        DeviceMode mode = deviceMode(wire, pollPeriodMs, radio.rcp);
+        synchronized (radio) {
+            setStack.accept(mode.mode().otCtlCommands(mode.pollPeriodMs()));
+            radio.mode = mode;
+        }
+        Map<String, Object> now = new LinkedHashMap<>();
+        now.put("device_mode", mode.mode().wireName());
+        now.put("poll_period_ms", mode.pollPeriodMs());
+        return now;
+    }
+
+    /** The device mode asked for, checked: set in a host stack, so only with {@code rcp_mode}. */
+    private static DeviceMode deviceMode(CapabilityRequest request, boolean rcp) {
+        return deviceMode(request.string("device_mode", ""), request.integer("poll_period_ms", 0), rcp);
+    }
+
+    private static DeviceMode deviceMode(String wire, long poll, boolean rcp) {
+        ThreadDeviceMode mode = wire.isEmpty() ? ThreadDeviceMode.ROUTER : ThreadDeviceMode.parse(wire);
+        if (poll != 0 && mode != ThreadDeviceMode.SLEEPY_END_DEVICE) {
+            throw CirqueException.invalid("Thread poll_period_ms is a sleepy end device's: set device_mode"
+                    + " sleepy_end_device, or leave the poll period out");
+        }
+        if (poll != 0 && (poll < ThreadDeviceMode.MIN_POLL_PERIOD_MS || poll > ThreadDeviceMode.MAX_POLL_PERIOD_MS)) {
+            throw CirqueException.invalid("Thread poll_period_ms must be " + ThreadDeviceMode.MIN_POLL_PERIOD_MS + ".."
+                    + ThreadDeviceMode.MAX_POLL_PERIOD_MS + " (OpenThread's bounds), or 0 for OpenThread's own; got " + poll);
+        }
+        if (!wire.isEmpty() && !rcp) {
+            throw CirqueException.invalid("Thread device_mode is set in the node's host stack (ot-daemon), which"
+                    + " drives an RCP radio: set rcp_mode too (an NCP radio has no host stack the daemon can set)");
+        }
+        return new DeviceMode(mode, poll, !wire.isEmpty());
+    }
+
+    /** @param asked whether the request named a mode (else the stack keeps its own, a router's) */
+    private record DeviceMode(ThreadDeviceMode mode, long pollPeriodMs, boolean asked) {}
 
     /** Made on first use: ServiceLoader builds providers before the host settings are known. */
     private synchronized ThreadNetworks networks(HostSettings host) {
@@ -141,6 +201,9 @@ public final class ThreadCapability implements CapabilityProvider {
         private final Path binary;
         private final int petition;
         private final boolean rcp;
+        /** Set at creation, changed live (under the radio's lock), applied at each start. */
+        private volatile DeviceMode mode;
+        private final Map<String, Radio> radios;
         private final List<?> daemons;
         private final Path workRoot;
         private final HostLedger ledger;
@@ -148,9 +211,11 @@ public final class ThreadCapability implements CapabilityProvider {
         private volatile RadioProcess process;
         private volatile NodeHost host;
 
-        Radio(ThreadNetworks networks, ThreadMedium medium, Path binary, int petition, boolean rcp, List<?> daemons,
-                Path workRoot, HostLedger ledger) {
+        Radio(ThreadNetworks networks, ThreadMedium medium, Path binary, int petition, boolean rcp, DeviceMode mode,
+                List<?> daemons, Path workRoot, HostLedger ledger, Map<String, Radio> radios) {
             super(NAME);
+            this.mode = mode;
+            this.radios = radios;
             this.ledger = ledger;
             this.networks = networks;
             this.medium = medium;
@@ -171,6 +236,8 @@ public final class ThreadCapability implements CapabilityProvider {
                 throw new CirqueException(CirqueException.Kind.RESOURCE_EXHAUSTED, e.getMessage());
             }
             lease = l;
+            radios.put(node.nodeId(), this);
+            node.onTeardown("forget the Thread radio of node " + node.nodeId(), () -> radios.remove(node.nodeId()));
             node.onTeardown("release Thread node id " + l.nodeId() + " of offset " + l.portOffset(),
                     () -> networks.release(l));
             // On the medium before the radio starts, so that its first frames are heard.
@@ -197,9 +264,22 @@ public final class ThreadCapability implements CapabilityProvider {
         }
 
         @Override
+        public void enable(NodeContext node) throws Exception {
+            DeviceMode now = mode;
+            if (now.asked()) {
+                ThreadStack.setMode(node, now.mode(), now.pollPeriodMs());
+            }
+        }
+
+        @Override
         public Map<String, Object> describe() {
             Map<String, Object> d = new LinkedHashMap<>();
             d.put("mode", rcp ? "rcp" : "ncp");
+            DeviceMode now = mode;
+            d.put("device_mode", now.mode().wireName());
+            if (now.pollPeriodMs() > 0) {
+                d.put("poll_period_ms", now.pollPeriodMs());
+            }
             d.put("binary", binary.toString());
             d.put("petition_id", petition);
             d.put("port_offset", lease.portOffset());

@@ -4,6 +4,7 @@ import dev.cirque.core.CirqueException;
 import dev.cirque.core.capture.CaptureCalls;
 import dev.cirque.core.capture.CaptureState;
 import dev.cirque.core.home.HomeService;
+import dev.cirque.core.home.Node;
 import dev.cirque.sim.thread.ThreadMedium;
 import java.time.Duration;
 import java.util.HashMap;
@@ -58,6 +59,35 @@ public final class ThreadMeshes {
         ThreadMedium medium = medium();
         homes.home(home);
         return ThreadTopology.of(homes, home, medium);
+    }
+
+    /**
+     * Changes a node's Thread device mode (see {@link ThreadDeviceMode}): set in its stack at
+     * once when it runs, in its turn with clients' commands, and at each later start. NOT_FOUND
+     * for an unknown home or node, INVALID_ARGUMENT for a mode or poll period the node cannot
+     * have, FAILED_PRECONDITION when its stack refuses or the node has no Thread radio.
+     *
+     * @return the node's mode now: {@code device_mode}, {@code poll_period_ms}
+     */
+    public Map<String, Object> setDeviceMode(String home, String device, String mode, long pollPeriodMs) {
+        Node node = homes.node(home, device);
+        ThreadCapability thread = homes.capabilities().provider(ThreadCapability.NAME)
+                .map(ThreadCapability.class::cast)
+                .orElseThrow(() -> CirqueException.precondition("this daemon has no Thread capability"));
+        return thread.changeDeviceMode(node.id(), mode, pollPeriodMs, commands -> {
+            if (node.state() != Node.State.RUNNING) {
+                return; // set as it starts
+            }
+            homes.questions().inTurn(home, device, ThreadTopology.CLIENTS_PATIENCE, () -> {
+                for (String c : commands) {
+                    String answer = ThreadTopology.ctl(homes, home, device, c);
+                    if (!answer.equals("Done")) {
+                        throw CirqueException.precondition("ot-ctl " + c + " in " + device + ": " + answer);
+                    }
+                }
+                return null;
+            });
+        });
     }
 
     public boolean capturing(String home) {

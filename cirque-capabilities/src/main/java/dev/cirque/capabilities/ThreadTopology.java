@@ -31,9 +31,13 @@ public final class ThreadTopology {
     public record Neighbor(String device, String role, String rloc16, String extaddr, int avgRssi, long delivered,
             long dropped) {}
 
-    /** One node; {@code error} set when its stack could not be asked. */
+    /**
+     * One node; {@code error} set when its stack could not be asked. {@code deviceMode} is the
+     * mode it was made with ({@link ThreadCapability}), {@code polls} the data polls the
+     * medium carried from it.
+     */
     public record ThreadNode(String device, String role, String rloc16, String extaddr, List<Neighbor> neighbors,
-            String error) {}
+            String error, String deviceMode, long polls) {}
 
     private static final Duration ASK = Duration.ofSeconds(10);
     /** How long a query waits for a client's command in the node to end. */
@@ -63,6 +67,10 @@ public final class ThreadTopology {
             }
         });
         Map<LinkModel.Link, long[]> counts = medium.linkCounts(homeId);
+        Map<String, Long> polls = medium.polls(homeId);
+        Map<String, String> modes = new LinkedHashMap<>();
+        nodes.forEach(n -> modes.put(n.id(), String.valueOf(n.capabilityDescriptions().get(ThreadCapability.NAME)
+                .getOrDefault("device_mode", ThreadDeviceMode.ROUTER.wireName()))));
         List<ThreadNode> out = new ArrayList<>();
         for (ThreadNode t : raw) {
             List<Neighbor> named = new ArrayList<>();
@@ -72,7 +80,8 @@ public final class ThreadTopology {
                 named.add(new Neighbor(device, nb.role(), nb.rloc16(), nb.extaddr(), nb.avgRssi(),
                         c == null ? 0 : c[0], c == null ? 0 : c[1]));
             }
-            out.add(new ThreadNode(t.device(), t.role(), t.rloc16(), t.extaddr(), named, t.error()));
+            out.add(new ThreadNode(t.device(), t.role(), t.rloc16(), t.extaddr(), named, t.error(),
+                    modes.get(t.device()), polls.getOrDefault(t.device(), 0L)));
         }
         return out;
     }
@@ -85,10 +94,10 @@ public final class ThreadTopology {
                 String extaddr = ctl(homes, homeId, device, "extaddr");
                 List<Neighbor> neighbors = parseNeighbors(ctl(homes, homeId, device, "neighbor table"));
                 return new ThreadNode(device, role, rloc16.startsWith("0x") ? rloc16 : "0x" + rloc16, extaddr,
-                        neighbors, null);
+                        neighbors, null, null, 0);
             });
         } catch (CirqueException e) {
-            return new ThreadNode(device, null, null, null, List.of(), e.getMessage());
+            return new ThreadNode(device, null, null, null, List.of(), e.getMessage(), null, 0);
         }
     }
 

@@ -128,6 +128,17 @@ public final class Node {
         return this;
     }
 
+    /**
+     * Sets this Thread node's device mode, live and for its later starts: {@code router},
+     * {@code end_device} or {@code sleepy_end_device}, whose poll period is {@code pollPeriodMs}
+     * (0: OpenThread's own; only a sleepy end device has one).
+     */
+    public Node threadDeviceMode(String mode, int pollPeriodMs) {
+        Calls.call(() -> client.stub().setThreadDeviceMode(dev.cirque.proto.SetThreadDeviceModeRequest.newBuilder()
+                .setHomeId(homeId).setDeviceId(id()).setDeviceMode(mode).setPollPeriodMs(pollPeriodMs).build()));
+        return this;
+    }
+
     /** Stops and removes this node alone. */
     public void stop() {
         Calls.call(() -> client.stub().stopCirqueDevice(StopCirqueDeviceRequest.newBuilder().setHomeId(homeId)

@@ -220,6 +220,24 @@ class HttpRoutesTest {
     }
 
     @Test
+    void aThreadDeviceModeIsCheckedBeforeAnythingIsMade() throws Exception {
+        JsonNode before = json(get("/get_homes"), 200);
+        assertError(post("/create_home", """
+                {"a": {"type": "generic_node_image", "rcp_mode": true, "thread_device_mode": "napping"}}"""),
+                400, "INVALID_ARGUMENT", "sleepy_end_device");
+        assertError(post("/create_home", """
+                {"a": {"type": "generic_node_image", "rcp_mode": true, "thread_poll_period_ms": 500}}"""),
+                400, "INVALID_ARGUMENT", "poll_period_ms is a sleepy end device's");
+        assertError(post("/create_home", """
+                {"a": {"type": "generic_node_image", "rcp_mode": true, "thread_device_mode": "sleepy_end_device",
+                       "thread_poll_period_ms": 5}}"""), 400, "INVALID_ARGUMENT", "10..");
+        assertError(post("/create_home", """
+                {"a": {"type": "generic_node_image", "thread_device_mode": "end_device"}}"""),
+                400, "INVALID_ARGUMENT", "set rcp_mode too");
+        assertEquals(before, json(get("/get_homes"), 200), "no home left by a refused config");
+    }
+
+    @Test
     void theSameTopologyThroughGrpcAndHttpGivesEquivalentDevices() throws Exception {
         String viaHttp = JSON.readTree(post("/create_home", """
                 {"a": {"type": "generic_node_image", "capability": ["Interactive"]}}""").body()).asText();

@@ -119,6 +119,9 @@ class LiveViewBrowserTest {
                 By roles = By.cssSelector("#thread-nodes tr.thread-node td.role");
                 wait.until(d -> d.findElements(roles).stream().map(WebElement::getText).filter(r -> r.equals("leader"))
                         .count() == 1);
+                assertEquals(List.of("router", "router", "router"), chromium.driver().findElements(By.cssSelector(
+                        "#thread-nodes tr.thread-node td.device-mode")).stream().map(WebElement::getText).toList(),
+                        "each node's device mode, OpenThread's default");
                 // Each node's neighbours are drawn as lines between them (3 nodes formed: 2 links at least).
                 wait.until(d -> d.findElements(By.cssSelector("#thread-graph line")).size() >= 2);
                 assertEquals(3, chromium.driver().findElements(By.cssSelector("#thread-graph circle")).size());

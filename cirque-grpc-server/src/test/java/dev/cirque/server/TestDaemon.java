@@ -69,9 +69,13 @@ final class TestDaemon implements AutoCloseable, BeforeAllCallback, AfterAllCall
         start();
     }
 
-    private TestDaemon(HostSettings host, boolean unused) {
+    private TestDaemon(HostSettings host, boolean openThread) {
         this.host = host;
+        this.openThread = openThread;
     }
+
+    /** Whether the class's tests need real OpenThread (and skip, saying why, without it). */
+    private boolean openThread;
 
     /**
      * A daemon for a whole test class: {@code @RegisterExtension static final TestDaemon daemon =
@@ -82,14 +86,25 @@ final class TestDaemon implements AutoCloseable, BeforeAllCallback, AfterAllCall
         return new TestDaemon(TESTS, false);
     }
 
+    /** As {@link #perClass}, its Thread radios real OpenThread (CIRQUE_OT_BIN_DIR); the class skips without it. */
+    static TestDaemon perClassWithOpenThread() {
+        String bin = System.getenv().getOrDefault("CIRQUE_OT_BIN_DIR", "");
+        return new TestDaemon(new HostSettings(MountPolicy.anyPath(), Map.of("thread.bin-dir", bin)), true);
+    }
+
     @Override
     public void beforeAll(ExtensionContext context) throws Exception {
+        if (openThread) {
+            ThreadMesh.requireOpenThread();
+        }
         start();
     }
 
     @Override
     public void afterAll(ExtensionContext context) {
-        close();
+        if (server != null) { // not started where the class was skipped
+            close();
+        }
     }
 
     private void start() throws Exception {

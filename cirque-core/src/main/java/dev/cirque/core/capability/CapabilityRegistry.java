@@ -49,6 +49,11 @@ public final class CapabilityRegistry {
         return host;
     }
 
+    /** The provider of that capability, for its own live operations (a Thread node's device mode). */
+    public java.util.Optional<CapabilityProvider> provider(String name) {
+        return java.util.Optional.ofNullable(providers.get(name));
+    }
+
     public List<String> names() {
         return List.copyOf(new TreeMap<>(providers).keySet());
     }

@@ -209,10 +209,14 @@ public final class HttpApi {
     // --- routes --------------------------------------------------------------------------
 
     private void createHome(HttpCall ex) throws IOException {
-        byte[] body = ex.body();
-        JsonNode topology = body.length == 0 ? json.createObjectNode() : json.readTree(body);
-        HomeService.Topology made = homes.createHome(configs.toTopology(topology));
+        HomeService.Topology made = homes.createHome(configs.toTopology(jsonBody(ex)));
         sendJson(ex, 200, json.valueToTree(made.home().id()));
+    }
+
+    /** The request's JSON body; an empty body is an empty object. */
+    private JsonNode jsonBody(HttpCall ex) throws IOException {
+        byte[] body = ex.body();
+        return body.length == 0 ? json.createObjectNode() : json.readTree(body);
     }
 
     private void links(HttpCall ex, String method, String home, String action) throws IOException {
@@ -221,8 +225,7 @@ public final class HttpApi {
             return;
         }
         requireMethod(method, "POST");
-        byte[] body = ex.body();
-        sendJson(ex, 200, links.post(home, action, body.length == 0 ? json.createObjectNode() : json.readTree(body)));
+        sendJson(ex, 200, links.post(home, action, jsonBody(ex)));
     }
 
     /** {@code /MEDIUM/...} (a medium's own front), {@code /media/{medium}/...}: a medium's account and capture ({@code name} names the pcap). */
@@ -242,6 +245,9 @@ public final class HttpApi {
                 throw CirqueException.notFound("no capture action '" + action + "' (start or stop)");
             }
             sendJson(ex, 200, routes.capture(home, action.equals("start")));
+        } else if (parts.length == 4) { // POST /MEDIUM/{home}/{action}/{device}
+            requireMethod(method, "POST");
+            sendJson(ex, 200, routes.nodeAction(home, decode(parts[2]), decode(parts[3]), jsonBody(ex)));
         } else {
             throw new HttpError(404, "NOT_FOUND", "no route " + ex.rawPath());
         }

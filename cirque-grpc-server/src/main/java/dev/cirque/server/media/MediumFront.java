@@ -55,5 +55,10 @@ public interface MediumFront extends MediumRoutes {
 
         /** Its CLI verb: a picocli command whose {@code @ParentCommand} is a {@link MediumCli}. */
         Object cliCommand();
+
+        /** All its CLI verbs, where it has more than one. */
+        default List<Object> cliCommands() {
+            return List.of(cliCommand());
+        }
     }
 }

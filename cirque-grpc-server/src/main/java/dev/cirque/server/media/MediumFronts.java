@@ -39,7 +39,7 @@ public final class MediumFronts {
 
     /** Each front's CLI verb, as new command objects. */
     public static List<Object> cliCommands() {
-        return factories().stream().map(MediumFront.Factory::cliCommand).toList();
+        return factories().stream().flatMap(f -> f.cliCommands().stream()).toList();
     }
 
     private static List<MediumFront.Factory> factories() {

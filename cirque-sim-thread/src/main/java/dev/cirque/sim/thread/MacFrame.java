@@ -11,6 +11,9 @@ final class MacFrame {
 
     static final int TYPE_DATA = 1;
     static final int TYPE_ACK = 2;
+    static final int TYPE_COMMAND = 3;
+    /** The MAC command a sleepy child polls its parent with. */
+    static final int COMMAND_DATA_REQUEST = 0x04;
     private static final int MODE_SHORT = 2;
     private static final int MODE_EXTENDED = 3;
     private static final int VERSION_2015 = 2;
@@ -18,8 +21,14 @@ final class MacFrame {
     /** A short (16-bit) or extended (64-bit) MAC address. */
     record Address(boolean extended, long value) {}
 
-    /** @param dst the destination address, null without one; {@code src} likewise */
-    record Header(int type, boolean ackRequested, int version, int seq, Address dst, Address src) {}
+    /**
+     * @param dst     the destination address, null without one; {@code src} likewise
+     * @param command a command frame's identifier (left in the clear by 2006 security), else -1
+     */
+    record Header(int type, boolean ackRequested, int version, int seq, Address dst, Address src, int command) {}
+
+    /** The key identifier's length by key identifier mode (802.15.4-2006, 7.6.2.4). */
+    private static final int[] KEY_ID_LENGTH = {0, 1, 5, 9};
 
     private MacFrame() {}
 
@@ -54,8 +63,16 @@ final class MacFrame {
             if (src == null) {
                 return null;
             }
+            at += srcMode == MODE_SHORT ? 2 : 8;
         }
-        return new Header(type, (fcf & 0x20) != 0, version, m[3] & 0xff, dst, src);
+        int command = -1;
+        if (type == TYPE_COMMAND) {
+            if ((fcf & 0x08) != 0 && at < m.length) { // the auxiliary security header: control, counter, key id
+                at += 1 + 4 + KEY_ID_LENGTH[m[at] >> 3 & 0x03];
+            }
+            command = at < m.length ? m[at] & 0xff : -1;
+        }
+        return new Header(type, (fcf & 0x20) != 0, version, m[3] & 0xff, dst, src, command);
     }
 
     /** The immediate acknowledgement of {@code m} (no frame pending), as the simulator sends it. */

@@ -48,6 +48,8 @@ final class ThreadAir {
     private final Map<String, LinkModel.Snapshot> conditions = new ConcurrentHashMap<>(); // by home
     private final HomeImpairments impairments = new HomeImpairments();
     private final Map<Hop, long[]> counts = new ConcurrentHashMap<>(); // delivered, dropped
+    /** Data polls sent, by home and sender (the hop's {@code to} left empty). */
+    private final Map<Hop, java.util.concurrent.atomic.LongAdder> polls = new ConcurrentHashMap<>();
     /** Each hop's last data frame: the same bytes again are a retransmission. */
     private final Map<Hop, byte[]> lastFrames = new ConcurrentHashMap<>();
     /** The radio each MAC address was last heard from, by home and Thread network. */
@@ -62,6 +64,7 @@ final class ThreadAir {
         conditions.remove(homeId);
         impairments.forget(homeId);
         counts.keySet().removeIf(h -> h.homeId().equals(homeId));
+        polls.keySet().removeIf(h -> h.homeId().equals(homeId));
         lastFrames.keySet().removeIf(h -> h.homeId().equals(homeId));
         heard.keySet().removeIf(h -> h.homeId().equals(homeId));
     }
@@ -79,6 +82,9 @@ final class ThreadAir {
     Transmission sent(String homeId, String network, String from, byte[] frame) {
         LinkModel.Snapshot snapshot = conditions.getOrDefault(homeId, LinkModel.Snapshot.EMPTY);
         MacFrame.Header h = MacFrame.parse(frame);
+        if (h != null && h.command() == MacFrame.COMMAND_DATA_REQUEST) {
+            polls.computeIfAbsent(new Hop(homeId, from, ""), k -> new java.util.concurrent.atomic.LongAdder()).increment();
+        }
         String answeredFor = h == null || h.type() == MacFrame.TYPE_ACK ? null : answeredFor(homeId, network, from, h,
                 snapshot);
         return new Transmission(homeId, frame, isAck(frame), snapshot, impairments.of(homeId, snapshot), answeredFor,
@@ -139,6 +145,17 @@ final class ThreadAir {
         counts.forEach((h, c) -> {
             if (h.homeId().equals(homeId)) {
                 out.put(new LinkModel.Link(h.from(), h.to()), c.clone());
+            }
+        });
+        return out;
+    }
+
+    /** Data polls each radio of the home sent, by node id. */
+    Map<String, Long> polls(String homeId) {
+        Map<String, Long> out = new TreeMap<>();
+        polls.forEach((h, n) -> {
+            if (h.homeId().equals(homeId)) {
+                out.put(h.from(), n.sum());
             }
         });
         return out;

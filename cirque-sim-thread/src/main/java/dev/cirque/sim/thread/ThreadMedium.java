@@ -178,6 +178,11 @@ public final class ThreadMedium implements CapturingMedium {
         return air.linkCounts(homeId);
     }
 
+    /** Data polls (MAC data requests: a sleepy child asking its parent) each radio of the home sent, by node id. */
+    public Map<String, Long> polls(String homeId) {
+        return air.polls(homeId);
+    }
+
     /** Frames sent by all radios since start. */
     public long framesSeen() {
         return frames.get();

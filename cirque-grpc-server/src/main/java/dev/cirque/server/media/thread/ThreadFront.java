@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.cirque.capabilities.ThreadMeshes;
 import dev.cirque.capabilities.ThreadRoleEvents;
+import dev.cirque.core.CirqueException;
 import dev.cirque.core.capture.CaptureState;
 import dev.cirque.core.home.HomeService;
 import dev.cirque.proto.CirqueServiceGrpc;
@@ -22,9 +23,11 @@ import java.util.List;
  *   <li>{@code POST /thread/{home}/capture/start} and {@code .../capture/stop}, SetThreadCapture:
  *       a pcap of every frame the home's radios send; {@code GET /thread/{home}/capture}: that pcap
  *       (while it runs, too), for Wireshark or {@code tshark -r};
+ *   <li>{@code POST /thread/{home}/mode/{device}} and SetThreadDeviceMode: a node's device mode
+ *       (router, end_device, sleepy_end_device with its poll period), live;
  *   <li>WatchThreadTopology: each change of the mesh as it is seen; THREAD_ROLE_CHANGED in
  *       the home's events while someone watches it;
- *   <li>the CLI's {@code thread HOME}.
+ *   <li>the CLI's {@code thread HOME} and {@code thread-mode HOME DEVICE MODE}.
  * </ul>
  * Link conditions on Thread go through the links calls with medium {@code thread}.
  */
@@ -69,6 +72,29 @@ public final class ThreadFront implements MediumFront {
         return meshes.captured(home);
     }
 
+    /** {@code POST /thread/{home}/mode/{device}} {@code {"device_mode": ..., "poll_period_ms": ...}}. */
+    @Override
+    public JsonNode nodeAction(String home, String action, String device, JsonNode body) {
+        if (!action.equals("mode")) {
+            return MediumFront.super.nodeAction(home, action, device, body);
+        }
+        List<String> known = List.of("device_mode", "poll_period_ms");
+        body.fieldNames().forEachRemaining(k -> {
+            if (!known.contains(k)) {
+                throw CirqueException.invalid("unknown key \"" + k + "\" (known: " + known + ")");
+            }
+        });
+        if (!body.path("device_mode").isTextual() || !body.path("poll_period_ms").isMissingNode()
+                && !body.path("poll_period_ms").canConvertToLong()) {
+            throw CirqueException.invalid("device_mode is a string (router, end_device, sleepy_end_device),"
+                    + " poll_period_ms a number of milliseconds");
+        }
+        ObjectNode out = json.createObjectNode().put("device", device);
+        meshes.setDeviceMode(home, device, body.path("device_mode").asText(), body.path("poll_period_ms").asLong(0))
+                .forEach((k, v) -> out.set(k, json.valueToTree(v)));
+        return out;
+    }
+
     /** Role changes in the event stream (THREAD_ROLE_CHANGED), asked of the nodes of watched homes. */
     @Override
     public AutoCloseable watchHomes() {
@@ -82,6 +108,8 @@ public final class ThreadFront implements MediumFront {
                         (request, out) -> GrpcErrors.reply(out, () -> ThreadMessages.topology(meshes, request.getHomeId())))),
                 ServerMethodDefinition.create(CirqueServiceGrpc.getSetThreadCaptureMethod(), ServerCalls.asyncUnaryCall(
                         (request, out) -> GrpcErrors.reply(out, () -> ThreadMessages.capture(meshes, request)))),
+                ServerMethodDefinition.create(CirqueServiceGrpc.getSetThreadDeviceModeMethod(), ServerCalls.asyncUnaryCall(
+                        (request, out) -> GrpcErrors.reply(out, () -> ThreadMessages.deviceMode(meshes, request)))),
                 ServerMethodDefinition.create(CirqueServiceGrpc.getWatchThreadTopologyMethod(),
                         ServerCalls.asyncServerStreamingCall((request, out) -> ThreadWatchCall.run(meshes, request, out))));
     }
@@ -97,6 +125,11 @@ public final class ThreadFront implements MediumFront {
         @Override
         public Object cliCommand() {
             return new ThreadMeshCommand();
+        }
+
+        @Override
+        public List<Object> cliCommands() {
+            return List.of(new ThreadMeshCommand(), new ThreadModeCommand());
         }
     }
 }

@@ -29,9 +29,10 @@ final class ThreadMeshCommand extends HomeVerb {
                         + nb.getRole().charAt(0) + " " + nb.getFramesDelivered() + "/" + nb.getFramesDropped() + ")");
             }
             rows.add(List.of(n.getDeviceId(), n.getError().isEmpty() ? n.getRole() : "? " + n.getError(),
-                    n.getRloc16(), n.getExtAddress(), String.join(" ", neighbors)));
+                    n.getDeviceMode(), String.valueOf(n.getPolls()), n.getRloc16(), n.getExtAddress(),
+                    String.join(" ", neighbors)));
         }
-        cli.print(json(t), () -> cli.table(List.of("DEVICE", "ROLE", "RLOC16", "EXT_ADDRESS",
+        cli.print(json(t), () -> cli.table(List.of("DEVICE", "ROLE", "MODE", "POLLS", "RLOC16", "EXT_ADDRESS",
                 "NEIGHBORS (role delivered/dropped)"), rows));
     }
 
@@ -52,6 +53,8 @@ final class ThreadMeshCommand extends HomeVerb {
             node.put("extaddr", n.getExtAddress());
             node.put("neighbors", neighbors);
             node.put("error", n.getError().isEmpty() ? null : n.getError());
+            node.put("deviceMode", n.getDeviceMode());
+            node.put("polls", n.getPolls());
             nodes.add(node);
         }
         Map<String, Object> out = new LinkedHashMap<>();

@@ -21,7 +21,7 @@ final class ThreadMessages {
         for (ThreadTopology.ThreadNode n : meshes.topology(home)) {
             ThreadNodeState.Builder node = ThreadNodeState.newBuilder().setDeviceId(n.device())
                     .setRole(orEmpty(n.role())).setRloc16(orEmpty(n.rloc16())).setExtAddress(orEmpty(n.extaddr()))
-                    .setError(orEmpty(n.error()));
+                    .setError(orEmpty(n.error())).setDeviceMode(orEmpty(n.deviceMode())).setPolls(n.polls());
             for (ThreadTopology.Neighbor nb : n.neighbors()) {
                 node.addNeighbors(ThreadNeighbor.newBuilder().setDeviceId(orEmpty(nb.device())).setRole(nb.role())
                         .setRloc16(nb.rloc16()).setExtAddress(nb.extaddr()).setAvgRssi(nb.avgRssi())
@@ -36,6 +36,14 @@ final class ThreadMessages {
         CaptureState c = meshes.capture(r.getHomeId(), r.getStart());
         return ThreadCaptureState.newBuilder().setCapturing(c.capturing()).setDownloadPath(c.downloadPath())
                 .setBytes(c.bytes()).build();
+    }
+
+    static dev.cirque.proto.ThreadDeviceMode deviceMode(ThreadMeshes meshes, dev.cirque.proto.SetThreadDeviceModeRequest r) {
+        java.util.Map<String, Object> now = meshes.setDeviceMode(r.getHomeId(), r.getDeviceId(), r.getDeviceMode(),
+                Integer.toUnsignedLong(r.getPollPeriodMs()));
+        return dev.cirque.proto.ThreadDeviceMode.newBuilder().setDeviceId(r.getDeviceId())
+                .setDeviceMode(String.valueOf(now.get("device_mode")))
+                .setPollPeriodMs(((Number) now.get("poll_period_ms")).intValue()).build();
     }
 
     static ThreadEvent event(ThreadMeshes.Change change) {

@@ -195,6 +195,7 @@ async function refreshThread() {
   const nodes = mesh.nodes || [];
   $('thread-nodes').tBodies[0].replaceChildren(...nodes.map((n) => el('tr', { class: 'thread-node', 'data-device': n.device },
     el('td', {}, label(n.device)), el('td', { class: 'role' }, n.error ? 'unknown: ' + n.error : n.role),
+    el('td', { class: 'device-mode' }, (n.deviceMode || '').replace(/_/g, ' ') + (n.polls ? ' (' + n.polls + ')' : '')),
     el('td', {}, n.rloc16 || ''),
     el('td', {}, (n.neighbors || []).map((x) => label(x.device) + ' ' + x.delivered + '/' + x.dropped).join(', ')))));
   drawMesh(nodes);
