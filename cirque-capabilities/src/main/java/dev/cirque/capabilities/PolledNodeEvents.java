@@ -39,6 +39,8 @@ abstract class PolledNodeEvents implements AutoCloseable {
     /** Homes only recorded are looked at one round in this many. */
     static final int RECORDED_EVERY = 5;
     private long round;
+    /** The homes watched at the last look. */
+    private Set<String> watched = Set.of();
 
     PolledNodeEvents(HomeService homes, String kind, String threadName) {
         this.homes = homes;
@@ -70,6 +72,7 @@ abstract class PolledNodeEvents implements AutoCloseable {
 
     void look() {
         Set<String> looked = new HashSet<>();
+        Set<String> watchedNow = new HashSet<>();
         boolean recordedToo = round++ % RECORDED_EVERY == 0;
         for (Home home : homes.homes()) {
             boolean recorded = homes.recordings().recordings().live(home.id()).isPresent();
@@ -79,6 +82,11 @@ abstract class PolledNodeEvents implements AutoCloseable {
                 }
                 if (!recorded || !recordedToo) {
                     continue;
+                }
+            } else {
+                watchedNow.add(home.id());
+                if (!watched.contains(home.id())) {
+                    seen.remove(home.id()); // a new watcher is told every node's state, from ""
                 }
             }
             looked.add(home.id());
@@ -107,6 +115,7 @@ abstract class PolledNodeEvents implements AutoCloseable {
             known.keySet().retainAll(present);
         }
         seen.keySet().retainAll(looked);
+        watched = watchedNow;
     }
 
     @Override
