@@ -89,6 +89,12 @@ public final class Home implements AutoCloseable {
         return client.recording(id);
     }
 
+    /** Where its nodes are, its walls, and the radio links the propagation model made, with why. */
+    public dev.cirque.proto.SpaceState space() {
+        return Calls.call(() -> client.stub().getSpace(dev.cirque.proto.GetSpaceRequest.newBuilder().setHomeId(id)
+                .build()));
+    }
+
     /** Every Thread node's role, RLOC16 and neighbours now. */
     public ThreadTopology threadTopology() {
         return Calls.call(() -> client.stub().getThreadTopology(GetThreadTopologyRequest.newBuilder().setHomeId(id)

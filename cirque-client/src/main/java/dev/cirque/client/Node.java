@@ -139,6 +139,16 @@ public final class Node {
         return this;
     }
 
+    /**
+     * Places this node in its home's space, in metres: its radio links are made from where
+     * it is from now on (see the home's {@link Home#space()}).
+     */
+    public Node placeAt(double x, double y, double z) {
+        Calls.call(() -> client.stub().placeNode(dev.cirque.proto.PlaceNodeRequest.newBuilder().setHomeId(homeId)
+                .setDeviceId(id()).setPosition(dev.cirque.proto.Position.newBuilder().setX(x).setY(y).setZ(z)).build()));
+        return this;
+    }
+
     /** Stops and removes this node alone. */
     public void stop() {
         Calls.call(() -> client.stub().stopCirqueDevice(StopCirqueDeviceRequest.newBuilder().setHomeId(homeId)

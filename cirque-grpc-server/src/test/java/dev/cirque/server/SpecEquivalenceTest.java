@@ -49,15 +49,19 @@ class SpecEquivalenceTest {
     void everyJsonKeyMeansWhatItsGrpcFieldMeans() throws Exception {
         NodeSpec fromJson = CONFIGS.toNodeSpec(JSON.readTree("""
                 {"type": "chip_device", "base_image": "chip/image:1", "docker_network": "Ipv6",
+                 "position": [3.5, -2, 1.2],
                  "capability": ["Thread", "Interactive", "TrafficControl", "Mount", "Weave", "Xvnc"],
-                 "rcp_mode": true, "thread_petition": 2,
+                 "rcp_mode": true, "thread_petition": 2, "thread_device_mode": "sleepy_end_device",
+                 "thread_poll_period_ms": 1000,
                  "traffic_control": {"latencyMs": 100, "loss": 5},
                  "mount_pairs": [["/src", "/dst"], ["/a", "/b"]],
                  "weave_config_file": "/certs/w.config", "weave_config_target_path": "/mnt/w.config",
                  "xvnc_localhost": true, "display_id": 7, "docker_display_id": 1}"""));
         NodeSpec fromGrpc = SPECS.toNodeSpec(DeviceSpecification.newBuilder()
                 .setDeviceType("chip_device").setBaseImage("chip/image:1").setDockerNetwork("Ipv6")
-                .setThreadCapability(ThreadCapability.newBuilder().setRcpMode(true).setPetitionId(2))
+                .setPosition(dev.cirque.proto.Position.newBuilder().setX(3.5).setY(-2).setZ(1.2))
+                .setThreadCapability(ThreadCapability.newBuilder().setRcpMode(true).setPetitionId(2)
+                        .setDeviceMode("sleepy_end_device").setPollPeriodMs(1000))
                 .setInteractiveCapability(InteractiveCapability.getDefaultInstance())
                 .setTrafficcontrolCapability(TrafficControlCapability.newBuilder().setLatencyMs(100).setLossRate(5))
                 .setMountCapability(MountCapability.newBuilder()
@@ -90,6 +94,21 @@ class SpecEquivalenceTest {
             JsonNode json = CONFIGS.toConfig(spec);
             assertEquals(spec, CONFIGS.toNodeSpec(json), "JSON round trip of " + name + " via " + json);
         }));
+    }
+
+    @Test
+    void aPositionRoundTripsThroughBothFrontsAndAMalformedOneIsRefused() throws Exception {
+        NodeSpec placed = NodeSpec.of("t").at(new dev.cirque.core.space.Position(1, 2, 3));
+        assertEquals(placed, SPECS.toNodeSpec(SPECS.toProto(placed)));
+        assertEquals(placed, CONFIGS.toNodeSpec(CONFIGS.toConfig(placed)));
+        assertEquals(new dev.cirque.core.space.Position(1, 2, 0), CONFIGS.toNodeSpec(JSON.readTree("""
+                {"type": "t", "position": [1, 2]}""")).position(), "z defaults to the floor");
+        for (String bad : List.of("[1]", "[1, 2, 3, 4]", "\"here\"", "[1, \"2\"]")) {
+            dev.cirque.core.CirqueException e = org.junit.jupiter.api.Assertions.assertThrows(
+                    dev.cirque.core.CirqueException.class, () -> CONFIGS.toNodeSpec(JSON.readTree(
+                            "{\"type\": \"t\", \"position\": " + bad + "}")));
+            assertEquals(dev.cirque.core.CirqueException.Kind.INVALID_ARGUMENT, e.kind(), bad);
+        }
     }
 
     @Test

@@ -114,7 +114,7 @@ class ThreadDeviceModesTest {
             assertEquals("sleepy_end_device", set.getDeviceMode());
             assertEquals("500", ThreadMesh.ctl(daemon, home, node, "pollperiod").lines().findFirst().orElse("").strip());
             dev.cirque.server.cli.CliRun cli = dev.cirque.server.cli.CliRun.of("--connect", "127.0.0.1:"
-                    + daemon.server.port(), "thread-mode", home, node, "sleepy_end_device", "--poll-period-ms", "2000");
+                    + daemon.server.port(), "thread_mode", home, node, "sleepy_end_device", "--poll-period-ms", "2000");
             assertEquals(0, cli.code(), cli.err());
             assertTrue(cli.out().contains("sleepy_end_device") && cli.out().contains("2000"), cli.out());
             JsonNode described = JSON.readTree(get("/device_state/" + home + "/" + node).body()).get("capability")

@@ -29,7 +29,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -234,18 +233,8 @@ class ThreadMediumTest {
         System.out.println("thread watch: " + seen.size() + " events over the split and the merge");
     }
 
-    /**
-     * Pings {@code to} from node {@code device} over the mesh, {@code count} times; how many
-     * were answered. The source is given: Linux would pick eth0's address for a mesh-local
-     * destination.
-     */
     private static int pings(String home, String device, String from, String to, int count) {
-        String out = daemon.stub.executeDeviceCommand(ExecuteDeviceCommandRequest.newBuilder().setHomeId(home)
-                .setDeviceId(device).setCommand("sh -c 'ping -6 -c " + count + " -i 0.2 -W 3 -I " + from + " " + to
-                        + "; true'").build()).getOutput();
-        Matcher received = Pattern.compile("(\\d+) received").matcher(out);
-        assertTrue(received.find(), out);
-        return Integer.parseInt(received.group(1));
+        return ThreadMesh.pings(daemon, home, device, from, to, count);
     }
 
     /**

@@ -88,6 +88,20 @@ final class ThreadMesh {
         }
     }
 
+    /**
+     * Pings {@code to} from node {@code device} over the mesh, {@code count} times, 0.2 s
+     * apart; how many were answered. The source is given: Linux would pick eth0's address
+     * for a mesh-local destination.
+     */
+    static int pings(TestDaemon d, String home, String device, String from, String to, int count) {
+        String out = d.stub.executeDeviceCommand(ExecuteDeviceCommandRequest.newBuilder().setHomeId(home)
+                .setDeviceId(device).setCommand("sh -c 'ping -6 -c " + count + " -i 0.2 -W 3 -I " + from + " " + to
+                        + "; true'").build()).getOutput();
+        java.util.regex.Matcher received = java.util.regex.Pattern.compile("(\\d+) received").matcher(out);
+        org.junit.jupiter.api.Assertions.assertTrue(received.find(), out);
+        return Integer.parseInt(received.group(1));
+    }
+
     /** The node's role: {@code ot-ctl state}'s first line. */
     static String state(TestDaemon d, String home, String device) {
         return ctl(d, home, device, "state").lines().findFirst().orElse("").strip();

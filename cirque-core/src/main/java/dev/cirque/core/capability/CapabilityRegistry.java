@@ -89,7 +89,7 @@ public final class CapabilityRegistry {
                 image = typeImage;
             }
         }
-        return new NodeSpec(spec.deviceType(), spec.baseImage(), caps, spec.network(), image);
+        return new NodeSpec(spec.deviceType(), spec.baseImage(), caps, spec.network(), image, spec.position());
     }
 
     /** Builds the capabilities of one node, failing on the first one that cannot be made. */

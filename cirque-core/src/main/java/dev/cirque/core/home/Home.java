@@ -72,6 +72,13 @@ public final class Home {
         return networkLock;
     }
 
+    /** Where the home's nodes are, its walls and propagation model (guarded by its own monitor). */
+    private final dev.cirque.core.space.SpaceModel space = new dev.cirque.core.space.SpaceModel();
+
+    dev.cirque.core.space.SpaceModel space() {
+        return space;
+    }
+
     /** The home's link conditions on {@code medium}. */
     public LinkModel links(String medium) {
         return links.computeIfAbsent(medium, m -> new LinkModel());

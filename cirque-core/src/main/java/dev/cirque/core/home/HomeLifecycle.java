@@ -122,6 +122,7 @@ final class HomeLifecycle {
         }
         events.publish(homeId, HomeEvent.Kind.NODE_CREATED, node.id(), Map.of("name", node.name(), "image",
                 spec.image()));
+        assembly.place(home, node, spec.position());
         power.claimEarlyDeath(home, node);
         log.info("node {} ({}, image {}) up in home {}: ipv4 {}{} [{} ms]", node.id(), node.name(), spec.image(),
                 homeId, node.ipv4(), node.ipv6().isEmpty() ? "" : ", ipv6 " + node.ipv6(),

@@ -30,6 +30,7 @@ public final class HomeLinks {
     private final Function<String, Home> homes;
     /** Told of each change made (home id, what changed). */
     private final java.util.function.BiConsumer<String, Map<String, String>> changed;
+    private final HomeSpace space;
 
     HomeLinks(List<LinkMedium> media, Function<String, Home> homes,
             java.util.function.BiConsumer<String, Map<String, String>> changed) {
@@ -40,6 +41,12 @@ public final class HomeLinks {
                 }, LinkedHashMap::new)));
         this.homes = homes;
         this.changed = changed;
+        this.space = new HomeSpace(homes, this);
+    }
+
+    /** Where the homes' nodes are, from which the radio media's links are made. */
+    public HomeSpace space() {
+        return space;
     }
 
     /** The medium a client means: {@link #DEFAULT_MEDIUM} when it names none. */
@@ -163,6 +170,18 @@ public final class HomeLinks {
             change(home, m, model -> model.seed(seed));
         }
         changed.accept(homeId, Map.of("change", seed == null ? "unseeded" : "seeded", "seed", String.valueOf(seed)));
+    }
+
+    /** The links the home's space made on a medium, all of them anew; applied before this returns. */
+    void model(Home home, String medium, Map<LinkModel.Link, LinkModel.Modelled> made) {
+        change(home, medium, model -> model.setModelled(made));
+    }
+
+    /** The media and the radio each has, for the home's space. */
+    Map<String, Optional<dev.cirque.core.space.RadioProfile>> radios() {
+        Map<String, Optional<dev.cirque.core.space.RadioProfile>> out = new LinkedHashMap<>();
+        media.forEach((name, m) -> out.put(name, m.radio()));
+        return out;
     }
 
     /** The medium of that name, with its own calls (a Thread capture, say); empty when this daemon has none such. */

@@ -191,6 +191,13 @@ final class NodeAssembly {
         }
     }
 
+    /** Puts a new node where its spec says in its home's space (nothing for none), once it is in the home. */
+    void place(Home home, Node node, dev.cirque.core.space.Position position) {
+        if (position != null) {
+            links.space().place(home.id(), node.id(), position);
+        }
+    }
+
     /** Undoes everything a node set up, newest first; failures are logged, not thrown. */
     void takeApart(Node node) {
         List<String> failures = node.underPower(() -> node.teardown.run(node.toString()));

@@ -34,6 +34,14 @@ public interface LinkMedium extends AutoCloseable {
         return Map.of();
     }
 
+    /**
+     * The radio this medium's nodes have, for the home's space to turn where they are into
+     * links ({@code dev.cirque.core.space}); empty for a medium that is no radio (IP).
+     */
+    default java.util.Optional<dev.cirque.core.space.RadioProfile> radio() {
+        return java.util.Optional.empty();
+    }
+
     /** Takes where to tell the homes' watchers what this medium sees; called once, before any home. */
     default void tellThrough(MediumEvents events) {}
 

@@ -8,11 +8,13 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * The conditions of one home's links, for every medium alike. Three layers, the most
+ * The conditions of one home's links, for every medium alike. Four layers, the most
  * specific winning:
  * <ol>
  *   <li>a partition: a set of nodes cut off from the rest of the home, both ways;
- *   <li>a directed link A→B's own conditions;
+ *   <li>a directed link A→B's own conditions, set by hand;
+ *   <li>the link the home's space made (a radio medium's propagation model, from where A and
+ *       B are: {@code dev.cirque.core.space}), with why;
  *   <li>A's egress conditions (what Cirque's TrafficControl sets on a node), which also
  *       hold for what A sends beyond the home;
  * </ol>
@@ -24,6 +26,9 @@ public final class LinkModel {
     /** A directed link between two nodes of the home. */
     public record Link(String from, String to) {}
 
+    /** A link a model made, and why (say {@code 12.0 m, 1 wall (6 dB), -82 dBm}). */
+    public record Modelled(LinkConditions conditions, String why) {}
+
     /**
      * The model at one moment.
      *
@@ -32,13 +37,13 @@ public final class LinkModel {
      * @param seeded the version that set it: each seeding starts the draws anew, the same seed too
      */
     public record Snapshot(long version, Map<String, LinkConditions> egress, Map<Link, LinkConditions> links,
-            Map<String, Set<String>> partitions, Long seed, long seeded) {
+            Map<String, Set<String>> partitions, Long seed, long seeded, Map<Link, Modelled> modelled) {
 
-        public static final Snapshot EMPTY = new Snapshot(0, Map.of(), Map.of(), Map.of(), null, 0);
+        public static final Snapshot EMPTY = new Snapshot(0, Map.of(), Map.of(), Map.of(), null, 0, Map.of());
 
         public Snapshot(long version, Map<String, LinkConditions> egress, Map<Link, LinkConditions> links,
                 Map<String, Set<String>> partitions) {
-            this(version, egress, links, partitions, null, 0);
+            this(version, egress, links, partitions, null, 0, Map.of());
         }
 
         /** What {@code from} sends to {@code to} meets; {@code to} null for a destination beyond the home. */
@@ -52,6 +57,10 @@ public final class LinkModel {
                 LinkConditions own = links.get(new Link(from, to));
                 if (own != null) {
                     return own;
+                }
+                Modelled made = modelled.get(new Link(from, to));
+                if (made != null) {
+                    return made.conditions();
                 }
             }
             return egress.getOrDefault(from, LinkConditions.IDEAL);
@@ -73,6 +82,16 @@ public final class LinkModel {
             Map<String, Object> p = new LinkedHashMap<>();
             partitions.forEach((name, nodes) -> p.put(name, nodes.stream().sorted().toList()));
             out.put("partitions", p);
+            if (!modelled.isEmpty()) { // only where a space places nodes
+                out.put("modelled", modelled.entrySet().stream().map(l -> {
+                    Map<String, Object> m = new LinkedHashMap<>();
+                    m.put("from", l.getKey().from());
+                    m.put("to", l.getKey().to());
+                    m.putAll(describe(l.getValue().conditions()));
+                    m.put("why", l.getValue().why());
+                    return m;
+                }).toList());
+            }
             if (seed != null) {
                 out.put("seed", seed);
             }
@@ -100,13 +119,16 @@ public final class LinkModel {
             if (e != null && !e.ideal()) {
                 return true;
             }
-            return links.entrySet().stream().anyMatch(l -> l.getKey().from().equals(from) && !l.getValue().ideal());
+            return links.entrySet().stream().anyMatch(l -> l.getKey().from().equals(from) && !l.getValue().ideal())
+                    || modelled.entrySet().stream().anyMatch(l -> l.getKey().from().equals(from)
+                            && !l.getValue().conditions().ideal());
         }
     }
 
     private final Map<String, LinkConditions> egress = new LinkedHashMap<>();
     private final Map<Link, LinkConditions> links = new LinkedHashMap<>();
     private final Map<String, Set<String>> partitions = new LinkedHashMap<>();
+    private final Map<Link, Modelled> modelled = new LinkedHashMap<>();
     private Long seed;
     private long seeded;
     private volatile Snapshot current = Snapshot.EMPTY;
@@ -145,6 +167,13 @@ public final class LinkModel {
         return publish();
     }
 
+    /** The links a model made, all of them anew (empty: none). */
+    public synchronized Snapshot setModelled(Map<Link, Modelled> made) {
+        modelled.clear();
+        modelled.putAll(made);
+        return publish();
+    }
+
     /** Cuts {@code nodes} off from the rest of the home, both ways, under {@code name}. */
     public synchronized Snapshot partition(String name, Set<String> nodes) {
         if (nodes.isEmpty()) {
@@ -176,6 +205,8 @@ public final class LinkModel {
         links.putAll(earlier.links());
         partitions.clear();
         partitions.putAll(earlier.partitions());
+        modelled.clear();
+        modelled.putAll(earlier.modelled());
         seed = earlier.seed();
         seeded = earlier.seeded();
         return publish();
@@ -185,6 +216,7 @@ public final class LinkModel {
     public synchronized Snapshot forget(String node) {
         egress.remove(node);
         links.keySet().removeIf(l -> l.from().equals(node) || l.to().equals(node));
+        modelled.keySet().removeIf(l -> l.from().equals(node) || l.to().equals(node));
         partitions.replaceAll((name, set) -> {
             Set<String> rest = new LinkedHashSet<>(set);
             rest.remove(node);
@@ -196,7 +228,7 @@ public final class LinkModel {
 
     private Snapshot publish() {
         current = new Snapshot(current.version() + 1, Map.copyOf(egress), Map.copyOf(links),
-                Map.copyOf(partitions), seed, seeded);
+                Map.copyOf(partitions), seed, seeded, Map.copyOf(modelled));
         return current;
     }
 }

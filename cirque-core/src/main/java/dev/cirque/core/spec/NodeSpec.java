@@ -16,9 +16,16 @@ import java.util.regex.Pattern;
  * @param network      which of the home's networks the node joins
  * @param typeImage    the image a capability's provider says nodes of this device type run
  *                     (see {@code CapabilityRegistry.resolve}); empty for none
+ * @param position     where it is in its home's space, or null: in no place (its radios hear
+ *                     and are heard by everyone, as without a space)
  */
 public record NodeSpec(String deviceType, String baseImage, List<CapabilityRequest> capabilities,
-        NetworkKind network, String typeImage) {
+        NetworkKind network, String typeImage, dev.cirque.core.space.Position position) {
+
+    public NodeSpec(String deviceType, String baseImage, List<CapabilityRequest> capabilities, NetworkKind network,
+            String typeImage) {
+        this(deviceType, baseImage, capabilities, network, typeImage, null);
+    }
 
     public NodeSpec {
         deviceType = deviceType == null ? "" : deviceType.strip();
@@ -71,13 +78,18 @@ public record NodeSpec(String deviceType, String baseImage, List<CapabilityReque
     }
 
     public NodeSpec withCapabilities(List<CapabilityRequest> replaced) {
-        return new NodeSpec(deviceType, baseImage, replaced, network, typeImage);
+        return new NodeSpec(deviceType, baseImage, replaced, network, typeImage, position);
+    }
+
+    public NodeSpec at(dev.cirque.core.space.Position where) {
+        return new NodeSpec(deviceType, baseImage, capabilities, network, typeImage, where);
     }
 
     @Override
     public String toString() {
         return "NodeSpec[type=" + deviceType + ", image=" + image() + ", capabilities="
                 + capabilities.stream().map(CapabilityRequest::name).toList()
-                + (network == NetworkKind.LAN ? "" : ", network=" + network.wireName()) + "]";
+                + (network == NetworkKind.LAN ? "" : ", network=" + network.wireName())
+                + (position == null ? "" : ", position=" + position.toList()) + "]";
     }
 }

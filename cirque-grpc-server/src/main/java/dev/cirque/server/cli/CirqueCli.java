@@ -40,7 +40,7 @@ import picocli.CommandLine;
         subcommands = {CommandLine.HelpCommand.class, LinkCommands.Show.class, LinkCommands.Set.class,
             LinkCommands.Cut.class, LinkCommands.Heal.class, LinkCommands.Seed.class,
             MediumCommands.ListMedia.class, MediumCommands.Describe.class, MediumCommands.Capture.class,
-            MediumCommands.Record.class},
+            MediumCommands.Record.class, SpaceCommands.Show.class, SpaceCommands.Place.class, SpaceCommands.Plan.class},
         description = {"Create and drive virtual homes of Docker nodes.",
                 "Without a command, opens an interactive shell (history in ~/.cirque_history)."},
         footer = {"", "Exit status: 0 ok, 1 failure, 2 usage error."})

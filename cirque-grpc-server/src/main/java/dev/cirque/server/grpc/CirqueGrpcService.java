@@ -77,12 +77,15 @@ public final class CirqueGrpcService extends CirqueServiceGrpc.CirqueServiceImpl
 
     /**
      * The service as served: these calls, with the typed calls of the media fronts on the
-     * class path in place of the methods this class leaves to them (GetThreadTopology ...).
+     * class path and the space's (PlaceNode ...) in place of the methods this class leaves to
+     * them (GetThreadTopology ...).
      */
     public static ServerServiceDefinition bind(HomeService homes, MediumFronts fronts) {
         ServerServiceDefinition own = new CirqueGrpcService(homes).bindService();
         Map<String, ServerMethodDefinition<?, ?>> theirs = new HashMap<>();
-        for (ServerMethodDefinition<?, ?> m : fronts.grpcCalls()) {
+        List<ServerMethodDefinition<?, ?>> others = new java.util.ArrayList<>(fronts.grpcCalls());
+        others.addAll(SpaceCalls.methods(homes));
+        for (ServerMethodDefinition<?, ?> m : others) {
             theirs.put(m.getMethodDescriptor().getFullMethodName(), m);
         }
         ServerServiceDefinition.Builder served = ServerServiceDefinition.builder(own.getServiceDescriptor());

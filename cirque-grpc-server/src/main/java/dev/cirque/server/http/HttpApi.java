@@ -29,11 +29,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Cirque's JSON/HTTP routes, as the Matter harness ({@code CHIPVirtualHome}) calls them,
- * served by {@link HttpTransport} (Netty, bounded: see {@link HttpLimits}). Errors are JSON
- * {@code {"code": ..., "error": ..., "device"?: ...}}, never a stack trace. About 400
- * lines, past the usual 300: it is the route table with one short handler per Cirque
- * route, translation only (the work is HomeService's).
+ * Cirque's JSON/HTTP routes, as the Matter harness ({@code CHIPVirtualHome}) calls them, and
+ * ours, served by {@link HttpTransport} (Netty, bounded: {@link HttpLimits}). Errors are JSON
+ * {@code {"code": ..., "error": ..., "device"?: ...}}, never a stack trace. The route table,
+ * translation only (the work is HomeService's).
  */
 public final class HttpApi {
 
@@ -44,6 +43,7 @@ public final class HttpApi {
     private final HomeService homes;
     private final DeviceConfigs configs;
     private final LinkRoutes links;
+    private final SpaceRoutes space;
     private final MediaRoutes media;
     /** The media with routes of their own ({@code /MEDIUM/{home}} ...). */
     private final MediumFronts fronts;
@@ -69,6 +69,7 @@ public final class HttpApi {
         this.homes = homes;
         this.configs = new DeviceConfigs(homes.capabilities());
         this.links = new LinkRoutes(homes, json);
+        this.space = new SpaceRoutes(homes.links().space(), json);
         this.streams = new StreamRoutes(homes, json);
         this.media = new MediaRoutes(homes.media(), json);
         this.fronts = fronts;
@@ -130,6 +131,10 @@ public final class HttpApi {
                 }
                 if (route.equals("links")) {
                     links(ex, method, arg(parts, 1), parts.length > 2 ? decode(parts[2]) : "");
+                    return;
+                }
+                if (route.equals("space")) {
+                    sendJson(ex, 200, space.handle(method, parts, method.equals("POST") ? jsonBody(ex) : null));
                     return;
                 }
                 if (route.equals("power_off") || route.equals("power_on")) {
@@ -288,14 +293,8 @@ public final class HttpApi {
     }
 
     private void deviceLog(HttpCall ex, String home, String device) throws IOException {
-        String tail = query(ex).get("tail");
-        int n;
-        try {
-            n = tail == null || tail.isBlank() ? 0 : Integer.parseInt(tail.strip());
-        } catch (NumberFormatException e) {
-            throw CirqueException.invalid("tail must be a whole number, got '" + tail + "'");
-        }
-        sendText(ex, 200, homes.logs(home, device, n));
+        Integer tail = HttpRequests.wholeNumber(query(ex).get("tail"), "tail");
+        sendText(ex, 200, homes.logs(home, device, tail == null ? 0 : tail));
     }
 
     private void stopDevice(HttpCall ex, String home, String device) throws IOException {
@@ -309,14 +308,7 @@ public final class HttpApi {
         if (on) {
             node = homes.powerOn(home, device);
         } else {
-            String grace = query(ex).get("grace_seconds");
-            Integer seconds;
-            try {
-                seconds = grace == null || grace.isBlank() ? null : Integer.valueOf(grace.strip());
-            } catch (NumberFormatException e) {
-                throw CirqueException.invalid("grace_seconds must be a whole number, got '" + grace + "'");
-            }
-            node = homes.powerOff(home, device, seconds);
+            node = homes.powerOff(home, device, HttpRequests.wholeNumber(query(ex).get("grace_seconds"), "grace_seconds"));
         }
         sendJson(ex, 200, DeviceConfigs.toState(json, node));
     }

@@ -58,4 +58,25 @@ final class HttpRequests {
         return MediumFront.CirqueRoute.isTrue(v);
     }
 
+
+    /** A JSON object body with none but {@code keys}: INVALID_ARGUMENT naming the first other one. */
+    static void onlyKeys(com.fasterxml.jackson.databind.JsonNode body, java.util.Set<String> keys) {
+        if (!body.isObject()) {
+            throw dev.cirque.core.CirqueException.invalid("the body must be a JSON object with " + keys);
+        }
+        body.fieldNames().forEachRemaining(k -> {
+            if (!keys.contains(k)) {
+                throw dev.cirque.core.CirqueException.invalid("unknown key \"" + k + "\": use " + keys);
+            }
+        });
+    }
+
+    /** A query's whole number, null when absent or blank; INVALID_ARGUMENT naming it otherwise. */
+    static Integer wholeNumber(String value, String name) {
+        try {
+            return value == null || value.isBlank() ? null : Integer.valueOf(value.strip());
+        } catch (NumberFormatException e) {
+            throw dev.cirque.core.CirqueException.invalid(name + " must be a whole number, got '" + value + "'");
+        }
+    }
 }

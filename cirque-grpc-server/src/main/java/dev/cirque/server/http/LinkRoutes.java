@@ -83,14 +83,7 @@ final class LinkRoutes {
     }
 
     private static void only(JsonNode body, Set<String> keys) {
-        if (!body.isObject()) {
-            throw CirqueException.invalid("the body must be a JSON object with " + keys);
-        }
-        body.fieldNames().forEachRemaining(k -> {
-            if (!keys.contains(k)) {
-                throw CirqueException.invalid("unknown key \"" + k + "\": use " + keys);
-            }
-        });
+        HttpRequests.onlyKeys(body, keys);
     }
 
     private static String text(JsonNode body, String key) {

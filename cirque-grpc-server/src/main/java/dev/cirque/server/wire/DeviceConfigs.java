@@ -14,6 +14,7 @@ import dev.cirque.core.home.Node;
 import dev.cirque.core.spec.CapabilityRequest;
 import dev.cirque.core.spec.NetworkKind;
 import dev.cirque.core.spec.NodeSpec;
+import dev.cirque.core.space.Position;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -43,7 +44,7 @@ public final class DeviceConfigs {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() {};
     private static final Set<String> BASE_KEYS = Set.of("type", "base_image", "capability", "capability_params",
-            "docker_network");
+            "docker_network", "position");
 
     /** The host setting that takes configs with unknown keys, ignoring those keys. */
     public static final String IGNORE_UNKNOWN_KEYS = "config.ignore-unknown-keys";
@@ -116,7 +117,25 @@ public final class DeviceConfigs {
             caps.add(new CapabilityRequest(name, params(name, config)));
         }
         return new NodeSpec(type, Optional.ofNullable(text(config, "base_image")).orElse(""), caps,
-                NetworkKind.fromWireName(text(config, "docker_network")));
+                NetworkKind.fromWireName(text(config, "docker_network"))).at(position(config.get("position")));
+    }
+
+    /** {@code "position": [x, y, z?]} in metres; null where absent. */
+    private static Position position(JsonNode p) {
+        if (p == null || p.isNull()) {
+            return null;
+        }
+        List<Double> xyz = new ArrayList<>();
+        p.forEach(v -> {
+            if (!v.isNumber()) {
+                throw CirqueException.invalid("\"position\" is [x, y] or [x, y, z] in metres, got " + p);
+            }
+            xyz.add(v.asDouble());
+        });
+        if (!p.isArray()) {
+            throw CirqueException.invalid("\"position\" is [x, y] or [x, y, z] in metres, got " + p);
+        }
+        return Position.of(xyz);
     }
 
     /** The JSON device config that means {@code spec}: the inverse of {@link #toNodeSpec}. */
@@ -128,6 +147,9 @@ public final class DeviceConfigs {
         }
         if (spec.network() != NetworkKind.LAN) {
             config.put("docker_network", spec.network().wireName());
+        }
+        if (spec.position() != null) {
+            config.set("position", JSON.valueToTree(spec.position().toList()));
         }
         ArrayNode listed = config.putArray("capability");
         for (CapabilityRequest c : spec.capabilities()) {

@@ -13,6 +13,7 @@ import dev.cirque.core.home.Node;
 import dev.cirque.core.spec.CapabilityRequest;
 import dev.cirque.core.spec.NetworkKind;
 import dev.cirque.core.spec.NodeSpec;
+import dev.cirque.core.space.Position;
 import dev.cirque.proto.CirqueDevice;
 import dev.cirque.proto.DeviceDescription;
 import dev.cirque.proto.DeviceSpecification;
@@ -69,7 +70,8 @@ public final class DeviceSpecs {
             caps.add(new CapabilityRequest(name, structToMap(params)));
         });
         return new NodeSpec(spec.getDeviceType(), spec.getBaseImage(), caps,
-                NetworkKind.fromWireName(spec.getDockerNetwork()));
+                NetworkKind.fromWireName(spec.getDockerNetwork())).at(spec.hasPosition() ? new Position(
+                        spec.getPosition().getX(), spec.getPosition().getY(), spec.getPosition().getZ()) : null);
     }
 
     /** The specification as the client gave it (re-encoded from the node's spec). */
@@ -78,6 +80,10 @@ public final class DeviceSpecs {
                 .setDeviceType(spec.deviceType())
                 .setBaseImage(spec.baseImage())
                 .setDockerNetwork(spec.network().wireName());
+        if (spec.position() != null) {
+            b.setPosition(dev.cirque.proto.Position.newBuilder().setX(spec.position().x()).setY(spec.position().y())
+                    .setZ(spec.position().z()));
+        }
         for (CapabilityRequest c : spec.capabilities()) {
             String field = fieldOf(c.name());
             if (field == null) {

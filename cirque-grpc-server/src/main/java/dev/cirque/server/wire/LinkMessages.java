@@ -73,7 +73,7 @@ public final class LinkMessages {
         }
         Map<String, Set<String>> partitions = new LinkedHashMap<>();
         s.getPartitionsMap().forEach((name, p) -> partitions.put(name, Set.copyOf(p.getDeviceIdsList())));
-        return new LinkModel.Snapshot(0, egress, links, partitions, s.hasSeed() ? s.getSeed() : null, 0);
+        return new LinkModel.Snapshot(0, egress, links, partitions, s.hasSeed() ? s.getSeed() : null, 0, Map.of());
     }
 
     public static dev.cirque.core.link.LinkConditions toCore(LinkConditions c) {

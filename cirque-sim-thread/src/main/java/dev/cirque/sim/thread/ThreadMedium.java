@@ -40,9 +40,8 @@ import org.slf4j.LoggerFactory;
  * radio of the same network (home and petition) whose link from the sender is up, after
  * the link's loss draw and delay: into the receiver's group, from port
  * {@code receiver's group + sender's id}, which is how the simulator learns who sent it.
- * Default: everyone hears everyone, at once, as OpenThread's own shared medium did.
- *
- * <p>One thread selects over every radio's socket; delayed frames go out from a scheduler.
+ * Default: everyone hears everyone, at once, as OpenThread's own shared medium did. One
+ * thread selects over every radio's socket; delayed frames go out from a scheduler.
  * Conditions are the home's {@link LinkModel} snapshot, read per frame without a lock.
  */
 public final class ThreadMedium implements CapturingMedium {
@@ -83,6 +82,11 @@ public final class ThreadMedium implements CapturingMedium {
         return NAME;
     }
 
+    @Override
+    public java.util.Optional<dev.cirque.core.space.RadioProfile> radio() {
+        return java.util.Optional.of(dev.cirque.core.space.RadioProfile.IEEE_802_15_4);
+    }
+
     /**
      * Puts a radio on the medium: from now on what it sends is relayed, and it hears what
      * the relay sends it.
@@ -95,17 +99,7 @@ public final class ThreadMedium implements CapturingMedium {
             throws IOException {
         start();
         int group = ThreadNetworks.basePort(portOffset);
-        DatagramChannel rx = DatagramChannel.open(StandardProtocolFamily.INET);
-        try {
-            rx.setOption(StandardSocketOptions.SO_REUSEADDR, true);
-            rx.setOption(StandardSocketOptions.SO_REUSEPORT, true);
-            rx.bind(new InetSocketAddress(GROUP, group));
-            rx.join(GROUP, loopback);
-            rx.configureBlocking(false);
-        } catch (IOException | RuntimeException e) {
-            rx.close();
-            throw e;
-        }
+        DatagramChannel rx = ThreadNetworks.listen(group, loopback);
         Radio radio = new Radio(homeId, nodeId, network, group, id, rx);
         radios.put(key(homeId, nodeId), radio);
         byNetwork.computeIfAbsent(network, n -> ConcurrentHashMap.newKeySet()).add(radio);

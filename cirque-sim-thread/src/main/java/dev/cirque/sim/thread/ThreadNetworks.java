@@ -141,4 +141,22 @@ public final class ThreadNetworks {
     public static String network(String home, int petition) {
         return home + "/" + petition;
     }
+
+    /** A non-blocking socket that hears port group {@code group} on {@code loopback} (beside the radio's own). */
+    static java.nio.channels.DatagramChannel listen(int group, java.net.NetworkInterface loopback)
+            throws java.io.IOException {
+        java.nio.channels.DatagramChannel rx = java.nio.channels.DatagramChannel.open(
+                java.net.StandardProtocolFamily.INET);
+        try {
+            rx.setOption(java.net.StandardSocketOptions.SO_REUSEADDR, true);
+            rx.setOption(java.net.StandardSocketOptions.SO_REUSEPORT, true);
+            rx.bind(new java.net.InetSocketAddress(GROUP, group));
+            rx.join(GROUP, loopback);
+            rx.configureBlocking(false);
+        } catch (java.io.IOException | RuntimeException e) {
+            rx.close();
+            throw e;
+        }
+        return rx;
+    }
 }

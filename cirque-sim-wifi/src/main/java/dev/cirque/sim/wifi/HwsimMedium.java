@@ -81,6 +81,11 @@ public final class HwsimMedium implements CapturingMedium {
         return NAME;
     }
 
+    @Override
+    public java.util.Optional<dev.cirque.core.space.RadioProfile> radio() {
+        return java.util.Optional.of(dev.cirque.core.space.RadioProfile.IEEE_802_11);
+    }
+
     /**
      * Puts a node's radio on the air of its home, registering the medium with hwsim first if
      * it is not yet.

@@ -27,7 +27,7 @@ import java.util.List;
  *       (router, end_device, sleepy_end_device with its poll period), live;
  *   <li>WatchThreadTopology: each change of the mesh as it is seen; THREAD_ROLE_CHANGED in
  *       the home's events while someone watches it;
- *   <li>the CLI's {@code thread HOME} and {@code thread-mode HOME DEVICE MODE}.
+ *   <li>the CLI's {@code thread HOME} and {@code thread_mode HOME DEVICE MODE}.
  * </ul>
  * Link conditions on Thread go through the links calls with medium {@code thread}.
  */

@@ -11,8 +11,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** The CLI's {@code thread-mode HOME DEVICE MODE [--poll-period-ms N]}. */
-@Command(name = "thread-mode", description = {"Set a Thread node's device mode, live: router, end_device or",
+/** The CLI's {@code thread_mode HOME DEVICE MODE [--poll-period-ms N]}. */
+@Command(name = "thread_mode", description = {"Set a Thread node's device mode, live: router, end_device or",
         "sleepy_end_device (with its poll period). Kept for the node's later starts."})
 final class ThreadModeCommand extends HomeVerb {
 
