@@ -139,6 +139,53 @@ class LiveViewBrowserTest {
     }
 
     /** Clicks what {@code where} finds, finding it again if the view re-rendered it in between. */
+    @Test
+    void aNodeDraggedAcrossAWallIsPlacedThereAndItsLinkWeakens() throws Exception {
+        CreateCirqueHomeWithDevicesResponse made = daemon.stub.createCirqueHomeWithDevices(
+                CreateCirqueHomeWithDevicesRequest.newBuilder()
+                        .putDevices("a", placed(0, 0)).putDevices("b", placed(4, 0)).build());
+        String home = made.getHomeId();
+        String a = made.getDevicesOrThrow("a").getDeviceId();
+        String b = made.getDevicesOrThrow("b").getDeviceId();
+        try {
+            // A 28 dB wall at x = 6: b, 4 m from a, hears it well; past the wall, 10 m away, badly.
+            daemon.stub.setFloorPlan(dev.cirque.proto.SetFloorPlanRequest.newBuilder().setHomeId(home)
+                    .addWalls(dev.cirque.proto.Wall.newBuilder().setX1(6).setY1(-5).setX2(6).setY2(5)
+                            .setAttenuationDb(28)).build());
+            chromium.driver().get("http://127.0.0.1:" + daemon.httpPort() + "/view/#" + home);
+            WebDriverWait wait = waitForTheView();
+            By link = By.cssSelector("#plan line.plan-link[data-medium='thread']");
+            wait.until(ExpectedConditions.attributeContains(link, "class", "good"));
+            assertEquals(1, chromium.driver().findElements(By.cssSelector("#plan line.wall")).size());
+
+            // Dragged 3 m further east, across the wall.
+            WebElement node = chromium.driver().findElement(By.cssSelector("#plan circle.plan-node[data-device='" + b
+                    + "']"));
+            WebElement wall = chromium.driver().findElement(By.cssSelector("#plan line.wall"));
+            double metre = (Double.parseDouble(wall.getAttribute("x1")) - Double.parseDouble(node.getAttribute("cx")))
+                    / 2; // b is 2 m west of the wall
+            double rendered = node.getRect().getWidth() / 18.0; // the circle's 18 SVG units on the page
+            new org.openqa.selenium.interactions.Actions(chromium.driver()).dragAndDropBy(node,
+                    (int) Math.round(3 * metre * rendered), 0).perform();
+            wait.until(ExpectedConditions.attributeContains(link, "class", "weak"));
+            dev.cirque.proto.SpaceState space = daemon.stub.getSpace(dev.cirque.proto.GetSpaceRequest.newBuilder()
+                    .setHomeId(home).build());
+            double x = space.getPositionsOrThrow(b).getX();
+            assertTrue(x > 6 && x < 10, "b is where it was dropped, past the wall: " + space.getPositionsOrThrow(b));
+            assertTrue(space.getLinksList().stream().anyMatch(l -> l.getFromDeviceId().equals(a)
+                    && l.getToDeviceId().equals(b) && l.getWhy().contains("1 wall (28 dB)") && l.getLossPercent() > 0),
+                    space.toString());
+            assertEquals("", chromium.driver().findElement(By.id("plan-error")).getText());
+        } finally {
+            daemon.stopHome(home);
+        }
+    }
+
+    private static DeviceSpecification placed(double x, double y) {
+        return DeviceSpecification.newBuilder().setDeviceType(TestDaemon.NODE_IMAGE)
+                .setPosition(dev.cirque.proto.Position.newBuilder().setX(x).setY(y)).build();
+    }
+
     private static void click(WebDriverWait wait, By where) {
         wait.until(d -> {
             d.findElement(where).click();

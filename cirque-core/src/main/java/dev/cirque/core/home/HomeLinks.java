@@ -175,6 +175,7 @@ public final class HomeLinks {
     /** The links the home's space made on a medium, all of them anew; applied before this returns. */
     void model(Home home, String medium, Map<LinkModel.Link, LinkModel.Modelled> made) {
         change(home, medium, model -> model.setModelled(made));
+        changed.accept(home.id(), Map.of("change", "modelled", "medium", medium));
     }
 
     /** The media and the radio each has, for the home's space. */

@@ -24,7 +24,8 @@ final class LiveView {
             "view.css", "view.css",
             "replay.html", "replay.html",
             "replay.js", "replay.js",
-            "common.js", "common.js");
+            "common.js", "common.js",
+            "plan.js", "plan.js");
     private static final Map<String, String> TYPES = Map.of(
             "html", "text/html; charset=utf-8",
             "js", "text/javascript; charset=utf-8",
@@ -46,7 +47,8 @@ final class LiveView {
                 "view.css", load("view.css"),
                 "replay.html", load("replay.html"),
                 "replay.js", load("replay.js"),
-                "common.js", load("common.js"));
+                "common.js", load("common.js"),
+                "plan.js", load("plan.js"));
     }
 
     /** Whether {@code path} (after {@code /view}) names a file of the view. */

@@ -107,6 +107,7 @@ async function refreshHome() {
   renderWifi(hasWifi ? await api('/wifi/' + enc).catch(() => null) : null);
   $('thread-panel').hidden = !hasThread;
   if (hasThread) refreshThread();
+  refreshPlan(home);
 }
 
 function renderNodes() {
