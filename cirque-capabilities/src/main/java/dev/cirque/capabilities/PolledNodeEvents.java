@@ -17,9 +17,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Changes of a node's state that nothing tells the daemon (a Thread role, a WiFi association),
- * found by asking the node every interval in homes someone watches, and every
- * {@value #RECORDED_EVERY}th interval in homes only the flight recorder keeps (so a replay has
- * them, at a cost a home nobody watches can bear), and told to the home's watchers and its
+ * found by asking the node every interval in homes someone watches, and (where the kind
+ * says so) every {@value #RECORDED_EVERY}th interval in homes only the flight recorder keeps
+ * (so a replay has them, at a cost a home nobody watches can bear), and told to the home's watchers and its
  * recording. The first look at a home tells each node's state (from ""), and from then on each
  * change; so does a node that joins or is powered on. A node that does not answer this round
  * (a Thread node busy with a client's command is not asked: see {@link HomeService#inTurn}) is
@@ -39,12 +39,18 @@ abstract class PolledNodeEvents implements AutoCloseable {
     /** Homes only recorded are looked at one round in this many. */
     static final int RECORDED_EVERY = 5;
     private long round;
+    private final boolean forRecordings;
     /** The homes watched at the last look. */
     private Set<String> watched = Set.of();
 
-    PolledNodeEvents(HomeService homes, String kind, String threadName) {
+    /**
+     * @param forRecordings whether homes only the recorder keeps are asked too (Thread roles:
+     *                      one ot-ctl each; not WiFi's iw, which took a second a node under emulation)
+     */
+    PolledNodeEvents(HomeService homes, String kind, String threadName, boolean forRecordings) {
         this.homes = homes;
         this.kind = kind;
+        this.forRecordings = forRecordings;
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, threadName);
             t.setDaemon(true);
@@ -75,7 +81,7 @@ abstract class PolledNodeEvents implements AutoCloseable {
         Set<String> watchedNow = new HashSet<>();
         boolean recordedToo = round++ % RECORDED_EVERY == 0;
         for (Home home : homes.homes()) {
-            boolean recorded = homes.recordings().recordings().live(home.id()).isPresent();
+            boolean recorded = forRecordings && homes.recordings().recordings().live(home.id()).isPresent();
             if (!homes.events().watched(home.id())) {
                 if (recorded) {
                     looked.add(home.id()); // what it saw stays, for the rounds that skip it

@@ -17,7 +17,7 @@ public final class ThreadRoleEvents extends PolledNodeEvents {
     public static final Duration INTERVAL = Duration.ofSeconds(2);
 
     private ThreadRoleEvents(HomeService homes) {
-        super(homes, "THREAD_ROLE_CHANGED", "cirque-thread-roles");
+        super(homes, "THREAD_ROLE_CHANGED", "cirque-thread-roles", true);
     }
 
     public static ThreadRoleEvents start(HomeService homes, Duration interval) {

@@ -19,7 +19,7 @@ public final class WifiAssociationEvents extends PolledNodeEvents {
     private static final Duration ASK = Duration.ofSeconds(10);
 
     private WifiAssociationEvents(HomeService homes) {
-        super(homes, "WIFI_ASSOCIATION_CHANGED", "cirque-wifi-associations");
+        super(homes, "WIFI_ASSOCIATION_CHANGED", "cirque-wifi-associations", false);
     }
 
     public static WifiAssociationEvents start(HomeService homes, Duration interval) {

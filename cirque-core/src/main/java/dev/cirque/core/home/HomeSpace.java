@@ -92,7 +92,7 @@ public final class HomeSpace {
             space.seed(home.links(m.getKey()).snapshot().seed());
             Map<LinkModel.Link, LinkModel.Modelled> made = new LinkedHashMap<>();
             space.links(nodes, m.getValue().get()).forEach((link, why) -> made.put(link,
-                    new LinkModel.Modelled(why.conditions(), why(why))));
+                    new LinkModel.Modelled(why.conditions(), () -> why(why))));
             links.model(home, m.getKey(), made);
         }
         return describe(home);

@@ -26,8 +26,11 @@ public final class LinkModel {
     /** A directed link between two nodes of the home. */
     public record Link(String from, String to) {}
 
-    /** A link a model made, and why (say {@code 12.0 m, 1 wall (6 dB), -82 dBm}). */
-    public record Modelled(LinkConditions conditions, String why) {}
+    /**
+     * A link a model made, and why (say {@code 12.0 m, 1 wall (6 dB), -82 dBm}); the why is
+     * written only when asked: a model may make hundreds of thousands of links ten times a second.
+     */
+    public record Modelled(LinkConditions conditions, java.util.function.Supplier<String> why) {}
 
     /**
      * The model at one moment.
@@ -88,7 +91,7 @@ public final class LinkModel {
                     m.put("from", l.getKey().from());
                     m.put("to", l.getKey().to());
                     m.putAll(describe(l.getValue().conditions()));
-                    m.put("why", l.getValue().why());
+                    m.put("why", l.getValue().why().get());
                     return m;
                 }).toList());
             }
@@ -128,7 +131,8 @@ public final class LinkModel {
     private final Map<String, LinkConditions> egress = new LinkedHashMap<>();
     private final Map<Link, LinkConditions> links = new LinkedHashMap<>();
     private final Map<String, Set<String>> partitions = new LinkedHashMap<>();
-    private final Map<Link, Modelled> modelled = new LinkedHashMap<>();
+    /** Replaced whole, never changed in place: a snapshot shares it (a model's hundreds of thousands of links). */
+    private Map<Link, Modelled> modelled = Map.of();
     private Long seed;
     private long seeded;
     private volatile Snapshot current = Snapshot.EMPTY;
@@ -169,8 +173,9 @@ public final class LinkModel {
 
     /** The links a model made, all of them anew (empty: none). */
     public synchronized Snapshot setModelled(Map<Link, Modelled> made) {
-        modelled.clear();
-        modelled.putAll(made);
+        // A HashMap, not Map.copyOf: its open addressing degrades on two-string record keys
+        // (600 radios' links took seconds to copy).
+        modelled = made.isEmpty() ? Map.of() : java.util.Collections.unmodifiableMap(new java.util.HashMap<>(made));
         return publish();
     }
 
@@ -205,8 +210,7 @@ public final class LinkModel {
         links.putAll(earlier.links());
         partitions.clear();
         partitions.putAll(earlier.partitions());
-        modelled.clear();
-        modelled.putAll(earlier.modelled());
+        modelled = earlier.modelled();
         seed = earlier.seed();
         seeded = earlier.seeded();
         return publish();
@@ -216,7 +220,11 @@ public final class LinkModel {
     public synchronized Snapshot forget(String node) {
         egress.remove(node);
         links.keySet().removeIf(l -> l.from().equals(node) || l.to().equals(node));
-        modelled.keySet().removeIf(l -> l.from().equals(node) || l.to().equals(node));
+        if (!modelled.isEmpty()) {
+            Map<Link, Modelled> rest = new java.util.HashMap<>(modelled);
+            rest.keySet().removeIf(l -> l.from().equals(node) || l.to().equals(node));
+            modelled = java.util.Collections.unmodifiableMap(rest);
+        }
         partitions.replaceAll((name, set) -> {
             Set<String> rest = new LinkedHashSet<>(set);
             rest.remove(node);
@@ -228,7 +236,7 @@ public final class LinkModel {
 
     private Snapshot publish() {
         current = new Snapshot(current.version() + 1, Map.copyOf(egress), Map.copyOf(links),
-                Map.copyOf(partitions), seed, seeded, Map.copyOf(modelled));
+                Map.copyOf(partitions), seed, seeded, modelled);
         return current;
     }
 }

@@ -97,7 +97,7 @@ final class SpaceRoutes {
                 if (made.conditions().signalDbm() != null) {
                     l.put("signalDbm", made.conditions().signalDbm());
                 }
-                l.put("why", made.why());
+                l.put("why", made.why().get());
             });
         });
         return out;

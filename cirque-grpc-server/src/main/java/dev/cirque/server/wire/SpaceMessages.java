@@ -48,7 +48,7 @@ public final class SpaceMessages {
         v.links().forEach((medium, links) -> links.forEach((link, made) -> {
             ModelledLink.Builder l = ModelledLink.newBuilder().setMedium(medium).setFromDeviceId(link.from())
                     .setToDeviceId(link.to()).setLossPercent(made.conditions().lossPercent())
-                    .setDown(!made.conditions().up()).setWhy(made.why());
+                    .setDown(!made.conditions().up()).setWhy(made.why().get());
             if (made.conditions().signalDbm() != null) {
                 l.setSignalDbm(made.conditions().signalDbm());
             }
