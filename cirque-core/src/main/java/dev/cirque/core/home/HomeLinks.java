@@ -295,7 +295,8 @@ public final class HomeLinks {
         }
     }
 
-    private static void member(Home home, String node) {
+    /** NOT_FOUND unless {@code node} is a node of {@code home}. */
+    static void member(Home home, String node) {
         if (node == null || home.node(node).isEmpty()) {
             throw CirqueException.notFound("no device with id '" + node + "' in home " + home.id());
         }

@@ -41,7 +41,7 @@ public final class HomeSpace {
     /** Places a node ({@code position} null: takes it out of the space); the space after. */
     public View place(String homeId, String node, Position position) {
         Home home = homes.apply(homeId);
-        member(home, node);
+        HomeLinks.member(home, node);
         synchronized (home.space()) {
             if (position == null) {
                 home.space().unplace(node);
@@ -58,7 +58,7 @@ public final class HomeSpace {
             throw CirqueException.invalid("tx_power_dbm is -40..30, got " + dbm);
         }
         Home home = homes.apply(homeId);
-        member(home, node);
+        HomeLinks.member(home, node);
         synchronized (home.space()) {
             home.space().txPower(node, dbm);
             return remodel(home);
@@ -118,11 +118,5 @@ public final class HomeSpace {
                 m.path().walls(), m.path().walls() == 1 ? "" : "s", m.path().wallsDb(),
                 m.path().shadowingDb() == 0 ? "" : String.format(Locale.ROOT, ", shadowing %+.1f dB",
                         m.path().shadowingDb()), m.rxDbm());
-    }
-
-    private static void member(Home home, String node) {
-        if (node == null || home.node(node).isEmpty()) {
-            throw CirqueException.notFound("no device with id '" + node + "' in home " + home.id());
-        }
     }
 }
